@@ -1,0 +1,189 @@
+import { rangeBins } from './bins.js';
+import { chiBounds } from './bounds.js';
+import type { EngineContext } from './context.js';
+import { loadMasks } from './context.js';
+import { candidateSlots, emptyChiView, roiResolver } from './cp-plan.js';
+import type { Mask } from './mask.js';
+import type { Plan } from './plan.js';
+import type { Rect, RoiSpec } from './roi.js';
+import { newRect } from './roi.js';
+import type { QueryStats } from './stats.js';
+import { aboveThreshold, compileRange } from './value-range.js';
+import { markInRect, rangeKernel } from './count.js';
+import type { RangeKernel } from './count.js';
+
+export type AggregateOp = 'INTERSECT' | 'UNION';
+export type AggregateMeasure = 'COUNT' | 'ROI_FRACTION' | 'IOU';
+
+/** Masks grouped by image, each binarised at v > threshold, combined, measured in the ROI. */
+export interface AggregateSpec {
+  op: AggregateOp;
+  threshold: number;
+  roi: RoiSpec;
+  measure: AggregateMeasure;
+  minRoiArea?: number;
+  candidates?: Iterable<number>;
+}
+
+/** The members of each group, in the plan's item order. */
+export interface AggregatePlan extends Plan {
+  readonly members: readonly Float64Array[];
+}
+
+let memberHits = new Uint16Array(0);
+
+/** Pixels of rect set in every member (intersection) and in any member (union). */
+function intersectAndUnion(members: readonly Mask[], rect: Rect, kernel: RangeKernel): [number, number] {
+  const area = (rect.x1 - rect.x0) * (rect.y1 - rect.y0);
+  if (area <= 0) return [0, 0];
+  if (memberHits.length < area) memberHits = new Uint16Array(area);
+  const hits = memberHits;
+  hits.fill(0, 0, area);
+  for (const mask of members) markInRect(mask, rect, kernel, hits);
+  let intersection = 0;
+  let union = 0;
+  const n = members.length;
+  for (let k = 0; k < area; k++) {
+    if (hits[k] === n) intersection++;
+    if (hits[k] > 0) union++;
+  }
+  return [intersection, union];
+}
+
+export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: QueryStats): AggregatePlan {
+  const { index } = ctx;
+  const range = compileRange(aboveThreshold(spec.threshold));
+  const bins = rangeBins(range, index.config.bins);
+  const kernel = rangeKernel(range);
+  const resolve = roiResolver(index, spec.roi);
+  const minArea = spec.minRoiArea ?? 0;
+  const slots = candidateSlots(index, spec.candidates);
+  stats.candidates += slots.length;
+
+  const groups = new Map<number, number[]>();
+  for (const slot of slots) {
+    const image = index.imageIdAt(slot);
+    const group = groups.get(image);
+    if (group) group.push(slot);
+    else groups.set(image, [slot]);
+  }
+  stats.groups = groups.size;
+
+  const n = groups.size;
+  const keys = new Float64Array(n);
+  const weights = new Int32Array(n);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  const maybeSkipped = new Uint8Array(n);
+  const rects = new Int32Array(n * 4);
+  const areas = new Int32Array(n);
+  const dims = new Int32Array(n * 2);
+  const members: Float64Array[] = [];
+  const rect = newRect();
+  const view = emptyChiView();
+  const bound = new Float64Array(2);
+  let size = 0;
+  for (const [image, group] of groups) {
+    const width = index.widthAt(group[0]);
+    const height = index.heightAt(group[0]);
+    // Pixel-wise aggregation needs one grid: an image whose masks differ in size is skipped.
+    const sameSize = group.every((s) => index.widthAt(s) === width && index.heightAt(s) === height);
+    if (!sameSize || !resolve(group[0], rect)) {
+      stats.skipped += group.length;
+      continue;
+    }
+    const area = (rect.x1 - rect.x0) * (rect.y1 - rect.y0);
+    if ((spec.measure !== 'COUNT' && area === 0) || area < minArea) {
+      stats.skipped += group.length;
+      continue;
+    }
+    let sumLo = 0;
+    let sumHi = 0;
+    let maxLo = 0;
+    let minHi = area;
+    for (const slot of group) {
+      if (index.viewAt(slot, view)) chiBounds(view, rect, bins, bound);
+      else {
+        bound[0] = 0;
+        bound[1] = area;
+      }
+      sumLo += bound[0];
+      sumHi += bound[1];
+      maxLo = Math.max(maxLo, bound[0]);
+      minHi = Math.min(minHi, bound[1]);
+    }
+    const m = group.length;
+    const interLo = Math.max(0, sumLo - (m - 1) * area);
+    const interHi = minHi;
+    const unionLo = maxLo;
+    const unionHi = Math.min(area, sumHi);
+    let l: number;
+    let h: number;
+    if (spec.measure === 'IOU') {
+      if (unionHi === 0) {
+        stats.skipped += m;
+        continue;
+      }
+      l = interLo / unionHi;
+      h = unionLo > 0 ? Math.min(1, interHi / unionLo) : 1;
+      maybeSkipped[size] = unionLo > 0 ? 0 : 1;
+    } else {
+      l = spec.op === 'INTERSECT' ? interLo : unionLo;
+      h = spec.op === 'INTERSECT' ? interHi : unionHi;
+      if (spec.measure === 'ROI_FRACTION') {
+        l /= area;
+        h /= area;
+      }
+    }
+    keys[size] = image;
+    weights[size] = m;
+    lo[size] = l;
+    hi[size] = h;
+    rects[size * 4] = rect.x0;
+    rects[size * 4 + 1] = rect.y0;
+    rects[size * 4 + 2] = rect.x1;
+    rects[size * 4 + 3] = rect.y1;
+    areas[size] = area;
+    dims[size * 2] = width;
+    dims[size * 2 + 1] = height;
+    members.push(Float64Array.from(group, (s) => index.idAt(s)));
+    size++;
+  }
+
+  return {
+    size,
+    keys: keys.subarray(0, size),
+    weights: weights.subarray(0, size),
+    lo: lo.subarray(0, size),
+    hi: hi.subarray(0, size),
+    maybeSkipped: maybeSkipped.subarray(0, size),
+    members,
+    stats,
+    async evaluate(items) {
+      const ids = items.flatMap((item) => Array.from(members[item]));
+      const masks = await loadMasks(ctx, ids);
+      stats.verified += masks.size;
+      const values = new Float64Array(items.length);
+      const r = newRect();
+      items.forEach((item, k) => {
+        const group = Array.from(members[item], (id) => masks.get(id));
+        [r.x0, r.y0, r.x1, r.y1] = rects.subarray(item * 4, item * 4 + 4);
+        const loaded = group.filter((mask): mask is Mask => mask !== undefined);
+        const w = dims[item * 2];
+        const h = dims[item * 2 + 1];
+        // A member deleted or resized since planning leaves the group unanswerable.
+        if (loaded.length !== group.length || !loaded.every((mask) => mask.width === w && mask.height === h)) {
+          values[k] = NaN;
+          return;
+        }
+        const [intersection, union] = intersectAndUnion(loaded, r, kernel);
+        if (spec.measure === 'IOU') values[k] = union === 0 ? NaN : intersection / union;
+        else {
+          const count = spec.op === 'INTERSECT' ? intersection : union;
+          values[k] = spec.measure === 'ROI_FRACTION' ? count / areas[item] : count;
+        }
+      });
+      return values;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import type { Mask } from './mask.js';
+import { binOf } from './bins.js';
+
+/** G×G grid and B value bins (B a power of two, 2..256). */
+export interface ChiConfig {
+  readonly grid: number;
+  readonly bins: number;
+}
+
+export type CountArray = Uint8Array | Uint16Array | Uint32Array;
+
+/**
+ * A mask's Cumulative Histogram Index. counts[((i−1)·G + (j−1))·(B−1) + (b−1)] is the number of
+ * pixels with row < row_i, column < col_j and bin ≥ b, for i, j in 1..G and b in 1..B−1; the
+ * entries for i = 0 or j = 0 are zero and those for b = 0 are areas, so neither is stored.
+ */
+export interface Chi {
+  readonly width: number;
+  readonly height: number;
+  readonly grid: number;
+  readonly bins: number;
+  readonly counts: CountArray;
+}
+
+export class InvalidChiError extends Error {
+  override name = 'InvalidChiError';
+}
+
+export function validateChiConfig(config: ChiConfig): void {
+  const { grid, bins } = config;
+  if (!Number.isInteger(grid) || grid < 1 || grid > 256) throw new InvalidChiError(`grid must be an integer in 1..256, got ${grid}`);
+  if (!Number.isInteger(bins) || bins < 2 || bins > 256 || (bins & (bins - 1)) !== 0) {
+    throw new InvalidChiError(`bins must be a power of two in 2..256, got ${bins}`);
+  }
+}
+
+export const chiEntryCount = (config: ChiConfig): number => config.grid * config.grid * (config.bins - 1);
+
+/** Bytes per count: the narrowest unsigned integer that holds the mask's pixel count. */
+export const countBytesFor = (width: number, height: number): 1 | 2 | 4 =>
+  width * height <= 0xff ? 1 : width * height <= 0xffff ? 2 : 4;
+
+export function allocCounts(countBytes: 1 | 2 | 4, length: number): CountArray {
+  return countBytes === 1 ? new Uint8Array(length) : countBytes === 2 ? new Uint16Array(length) : new Uint32Array(length);
+}
+
+/** Grid line i of a dimension of the given size: ⌊i·size/G⌋. */
+export const gridLine = (i: number, size: number, grid: number): number => Math.floor((i * size) / grid);
+
+const binTables = new Map<number, Uint8Array>();
+
+/** bin of every u8 code k/255, cached per B. */
+function u8BinTable(bins: number): Uint8Array {
+  let table = binTables.get(bins);
+  if (!table) {
+    table = new Uint8Array(256);
+    for (let k = 0; k < 256; k++) table[k] = binOf(k / 255, bins);
+    binTables.set(bins, table);
+  }
+  return table;
+}
+
+let cellHistogram = new Uint32Array(0);
+let cellOfColumn = new Int32Array(0);
+
+export function buildChi(mask: Mask, config: ChiConfig): Chi {
+  const { grid: G, bins: B } = config;
+  const { width: W, height: H, data } = mask;
+  const histLength = G * G * B;
+  if (cellHistogram.length < histLength) cellHistogram = new Uint32Array(histLength);
+  const hist = cellHistogram;
+  hist.fill(0, 0, histLength);
+  if (cellOfColumn.length < W) cellOfColumn = new Int32Array(W);
+  // Cell index of a column: the j with col_j <= c < col_{j+1}.
+  for (let j = 0, c = 0; j < G; j++) {
+    const end = gridLine(j + 1, W, G);
+    for (; c < end; c++) cellOfColumn[c] = j * B;
+  }
+
+  const table = data instanceof Uint8Array ? u8BinTable(B) : null;
+  for (let i = 0, r = 0; i < G; i++) {
+    const rowEnd = gridLine(i + 1, H, G);
+    const rowBase = i * G * B;
+    for (; r < rowEnd; r++) {
+      const start = r * W;
+      if (table) {
+        const u8 = data as Uint8Array;
+        for (let c = 0; c < W; c++) hist[rowBase + cellOfColumn[c] + table[u8[start + c]]]++;
+      } else {
+        const scale = data instanceof Uint16Array ? 65535 : 1;
+        for (let c = 0; c < W; c++) hist[rowBase + cellOfColumn[c] + binOf(data[start + c] / scale, B)]++;
+      }
+    }
+  }
+
+  // Suffix sums over bins within each cell, then prefix sums over columns and rows.
+  for (let cell = 0; cell < G * G; cell++) {
+    const base = cell * B;
+    for (let b = B - 2; b >= 0; b--) hist[base + b] += hist[base + b + 1];
+  }
+  for (let i = 0; i < G; i++) {
+    for (let j = 1; j < G; j++) {
+      const at = (i * G + j) * B;
+      const left = at - B;
+      for (let b = 0; b < B; b++) hist[at + b] += hist[left + b];
+    }
+  }
+  for (let i = 1; i < G; i++) {
+    for (let j = 0; j < G; j++) {
+      const at = (i * G + j) * B;
+      const up = at - G * B;
+      for (let b = 0; b < B; b++) hist[at + b] += hist[up + b];
+    }
+  }
+
+  const counts = allocCounts(countBytesFor(W, H), chiEntryCount(config));
+  for (let cell = 0, k = 0; cell < G * G; cell++) {
+    const base = cell * B;
+    for (let b = 1; b < B; b++) counts[k++] = hist[base + b];
+  }
+  return { width: W, height: H, grid: G, bins: B, counts };
+}
+
+const MAGIC = 0x31494843; // "CHI1" little-endian
+const HEADER_BYTES = 16;
+
+/**
+ * Layout (little-endian): u32 magic "CHI1", u32 width, u32 height, u8 grid − 1, u8 log2 bins,
+ * u8 bytes per count, u8 reserved, then the counts.
+ */
+export function serializeChi(chi: Chi): Uint8Array {
+  const countBytes = chi.counts.BYTES_PER_ELEMENT;
+  const out = new Uint8Array(HEADER_BYTES + chi.counts.length * countBytes);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, chi.width, true);
+  view.setUint32(8, chi.height, true);
+  view.setUint8(12, chi.grid - 1);
+  view.setUint8(13, Math.log2(chi.bins));
+  view.setUint8(14, countBytes);
+  for (let k = 0, at = HEADER_BYTES; k < chi.counts.length; k++, at += countBytes) {
+    if (countBytes === 1) view.setUint8(at, chi.counts[k]);
+    else if (countBytes === 2) view.setUint16(at, chi.counts[k], true);
+    else view.setUint32(at, chi.counts[k], true);
+  }
+  return out;
+}
+
+export function deserializeChi(bytes: Uint8Array): Chi {
+  if (bytes.byteLength < HEADER_BYTES) throw new InvalidChiError(`CHI bytes too short (${bytes.byteLength})`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) throw new InvalidChiError('CHI bytes do not start with the CHI1 header');
+  const width = view.getUint32(4, true);
+  const height = view.getUint32(8, true);
+  const grid = view.getUint8(12) + 1;
+  const bins = 2 ** view.getUint8(13);
+  const countBytes = view.getUint8(14);
+  validateChiConfig({ grid, bins });
+  if (countBytes !== countBytesFor(width, height)) throw new InvalidChiError(`CHI count width ${countBytes} does not fit a ${width}×${height} mask`);
+  const length = chiEntryCount({ grid, bins });
+  if (bytes.byteLength !== HEADER_BYTES + length * countBytes) {
+    throw new InvalidChiError(`CHI bytes have length ${bytes.byteLength}, expected ${HEADER_BYTES + length * countBytes}`);
+  }
+  const counts = allocCounts(countBytes, length);
+  for (let k = 0, at = HEADER_BYTES; k < length; k++, at += countBytes) {
+    counts[k] = countBytes === 1 ? view.getUint8(at) : countBytes === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+  }
+  return { width, height, grid, bins, counts };
+}

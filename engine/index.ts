@@ -1,0 +1,15 @@
+export * from './mask.js';
+export * from './value-range.js';
+export * from './roi.js';
+export * from './count.js';
+export * from './bins.js';
+export * from './chi.js';
+export * from './bounds.js';
+export * from './mask-index.js';
+export * from './loader.js';
+export * from './stats.js';
+export * from './context.js';
+export type { CompareOp, Order } from './plan.js';
+export type { CpSpec, Normalize } from './cp-plan.js';
+export type { AggregateSpec, AggregateOp, AggregateMeasure } from './aggregate-plan.js';
+export * from './queries.js';

@@ -1,0 +1,263 @@
+import type { ChiView } from './bounds.js';
+import type { Chi, ChiConfig } from './chi.js';
+import { InvalidChiError, chiEntryCount, countBytesFor, validateChiConfig } from './chi.js';
+import { CountPool } from './count-pool.js';
+import type { Rect } from './roi.js';
+import { scaleImageBox } from './roi.js';
+
+/** A named box on an image, [x, y, width, height] in image pixel coordinates. */
+export type BoxTuple = readonly [number, number, number, number];
+
+export interface ImageEntry {
+  id: number;
+  width: number;
+  height: number;
+  boxes?: Readonly<Record<string, BoxTuple>>;
+}
+
+export interface MaskEntry {
+  id: number;
+  imageId: number;
+  width: number;
+  height: number;
+}
+
+export class UnknownImageError extends Error {
+  override name = 'UnknownImageError';
+}
+
+const NO_CHI = 0;
+const POOL_BY_BYTES = { 1: 1, 2: 2, 4: 3 } as const;
+
+function growInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+function growFloat64(a: Float64Array, n: number, fill = 0): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n).fill(fill);
+  b.set(a);
+  return b;
+}
+
+/**
+ * The in-memory side of the engine: every mask's geometry and (when built) its CHI, and every
+ * image's size and named boxes, in columns of typed arrays addressed by slot. Slots are dense:
+ * removing a mask moves the last one into its slot.
+ */
+export class MaskIndex {
+  readonly config: ChiConfig;
+  private readonly stride: number;
+  private readonly pools: CountPool[];
+  private readonly slotById = new Map<number, number>();
+  private maskIds = new Float64Array(0);
+  private imageSlots = new Int32Array(0);
+  private widths = new Int32Array(0);
+  private heights = new Int32Array(0);
+  private chiPool = new Int32Array(0);
+  private chiAt = new Int32Array(0);
+  private count = 0;
+
+  private readonly imageSlotById = new Map<number, number>();
+  private imageIds = new Float64Array(0);
+  private imageWidths = new Int32Array(0);
+  private imageHeights = new Int32Array(0);
+  private readonly boxColumns = new Map<string, Float64Array>();
+  private imageCount = 0;
+
+  constructor(config: ChiConfig) {
+    validateChiConfig(config);
+    this.config = { grid: config.grid, bins: config.bins };
+    this.stride = chiEntryCount(config);
+    this.pools = [new CountPool(1, 0), new CountPool(1, this.stride), new CountPool(2, this.stride), new CountPool(4, this.stride)];
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds or updates an image's size and named boxes (boxes given replace the old set). */
+  putImage(image: ImageEntry): void {
+    let slot = this.imageSlotById.get(image.id);
+    if (slot === undefined) {
+      slot = this.imageCount++;
+      if (slot === this.imageIds.length) this.growImages(Math.max(16, slot * 2));
+      this.imageSlotById.set(image.id, slot);
+      this.imageIds[slot] = image.id;
+    }
+    this.imageWidths[slot] = image.width;
+    this.imageHeights[slot] = image.height;
+    for (const column of this.boxColumns.values()) column.fill(NaN, slot * 4, slot * 4 + 4);
+    for (const [name, box] of Object.entries(image.boxes ?? {})) {
+      let column = this.boxColumns.get(name);
+      if (!column) {
+        column = new Float64Array(this.imageIds.length * 4).fill(NaN);
+        this.boxColumns.set(name, column);
+      }
+      column.set(box, slot * 4);
+    }
+  }
+
+  hasImage(id: number): boolean {
+    return this.imageSlotById.has(id);
+  }
+
+  /** Adds a mask, or replaces one with the same id; without a CHI it is verified when queried. */
+  putMask(entry: MaskEntry, chi?: Chi | null): void {
+    const imageSlot = this.imageSlotById.get(entry.imageId);
+    if (imageSlot === undefined) throw new UnknownImageError(`mask ${entry.id}: image ${entry.imageId} is not in the index`);
+    let slot = this.slotById.get(entry.id);
+    if (slot === undefined) {
+      slot = this.count++;
+      if (slot === this.maskIds.length) this.growMasks(Math.max(16, slot * 2));
+      this.slotById.set(entry.id, slot);
+      this.maskIds[slot] = entry.id;
+      this.chiPool[slot] = NO_CHI;
+    } else {
+      this.dropChi(slot);
+    }
+    this.imageSlots[slot] = imageSlot;
+    this.widths[slot] = entry.width;
+    this.heights[slot] = entry.height;
+    if (chi) this.attachChi(slot, chi);
+  }
+
+  /** Attaches a CHI built later (incremental indexing). */
+  setChi(id: number, chi: Chi): void {
+    const slot = this.slotById.get(id);
+    if (slot === undefined) return;
+    this.dropChi(slot);
+    this.attachChi(slot, chi);
+  }
+
+  removeMask(id: number): boolean {
+    const slot = this.slotById.get(id);
+    if (slot === undefined) return false;
+    this.dropChi(slot);
+    this.slotById.delete(id);
+    const last = --this.count;
+    if (slot !== last) {
+      this.maskIds[slot] = this.maskIds[last];
+      this.imageSlots[slot] = this.imageSlots[last];
+      this.widths[slot] = this.widths[last];
+      this.heights[slot] = this.heights[last];
+      this.chiPool[slot] = this.chiPool[last];
+      this.chiAt[slot] = this.chiAt[last];
+      if (this.chiPool[slot] !== NO_CHI) this.pools[this.chiPool[slot]].setOwner(this.chiAt[slot], slot);
+      this.slotById.set(this.maskIds[slot], slot);
+    }
+    return true;
+  }
+
+  hasMask(id: number): boolean {
+    return this.slotById.has(id);
+  }
+
+  /** The slot of a mask id, or −1. */
+  slotOf(id: number): number {
+    return this.slotById.get(id) ?? -1;
+  }
+
+  idAt(slot: number): number {
+    return this.maskIds[slot];
+  }
+  imageIdAt(slot: number): number {
+    return this.imageIds[this.imageSlots[slot]];
+  }
+  widthAt(slot: number): number {
+    return this.widths[slot];
+  }
+  heightAt(slot: number): number {
+    return this.heights[slot];
+  }
+  isIndexed(slot: number): boolean {
+    return this.chiPool[slot] !== NO_CHI;
+  }
+
+  /** Points view at the slot's CHI; false when the mask has none yet. */
+  viewAt(slot: number, view: ChiView): boolean {
+    const pool = this.chiPool[slot];
+    if (pool === NO_CHI) return false;
+    view.counts = this.pools[pool].counts;
+    view.base = this.chiAt[slot] * this.stride;
+    view.width = this.widths[slot];
+    view.height = this.heights[slot];
+    view.grid = this.config.grid;
+    view.bins = this.config.bins;
+    return true;
+  }
+
+  /** The column of a named box (4 numbers per image slot, NaN where absent), or undefined. */
+  boxColumn(name: string): Float64Array | undefined {
+    return this.boxColumns.get(name);
+  }
+
+  /** Writes the named image box scaled to the mask at slot; false when the image lacks it. */
+  imageBoxRect(slot: number, column: Float64Array | undefined, out: Rect): boolean {
+    if (!column) return false;
+    const image = this.imageSlots[slot];
+    const at = image * 4;
+    const x = column[at];
+    if (Number.isNaN(x)) return false;
+    scaleImageBox(
+      { x, y: column[at + 1], width: column[at + 2], height: column[at + 3] },
+      this.imageWidths[image],
+      this.imageHeights[image],
+      this.widths[slot],
+      this.heights[slot],
+      out,
+    );
+    return true;
+  }
+
+  /** Masks with a CHI, and the bytes their counts take. */
+  indexStats(): { indexed: number; bytes: number } {
+    let indexed = 0;
+    let bytes = 0;
+    for (const pool of this.pools) {
+      indexed += pool.size;
+      bytes += pool.byteLength;
+    }
+    return { indexed, bytes };
+  }
+
+  private attachChi(slot: number, chi: Chi): void {
+    const { grid, bins } = this.config;
+    if (chi.grid !== grid || chi.bins !== bins) {
+      throw new InvalidChiError(`CHI of mask ${this.maskIds[slot]} has grid ${chi.grid}, bins ${chi.bins}; the index uses grid ${grid}, bins ${bins}`);
+    }
+    if (chi.width !== this.widths[slot] || chi.height !== this.heights[slot]) {
+      throw new InvalidChiError(`CHI of mask ${this.maskIds[slot]} is for ${chi.width}×${chi.height}, the mask is ${this.widths[slot]}×${this.heights[slot]}`);
+    }
+    const pool = POOL_BY_BYTES[countBytesFor(chi.width, chi.height)];
+    if (chi.counts.BYTES_PER_ELEMENT !== this.pools[pool].counts.BYTES_PER_ELEMENT) {
+      throw new InvalidChiError(`CHI of mask ${this.maskIds[slot]} stores counts in ${chi.counts.BYTES_PER_ELEMENT} bytes, expected ${this.pools[pool].counts.BYTES_PER_ELEMENT}`);
+    }
+    this.chiPool[slot] = pool;
+    this.chiAt[slot] = this.pools[pool].add(chi.counts, slot);
+  }
+
+  private dropChi(slot: number): void {
+    const pool = this.chiPool[slot];
+    if (pool === NO_CHI) return;
+    const moved = this.pools[pool].remove(this.chiAt[slot]);
+    if (moved >= 0) this.chiAt[moved] = this.chiAt[slot];
+    this.chiPool[slot] = NO_CHI;
+  }
+
+  private growMasks(capacity: number): void {
+    this.maskIds = growFloat64(this.maskIds, capacity);
+    this.imageSlots = growInt32(this.imageSlots, capacity);
+    this.widths = growInt32(this.widths, capacity);
+    this.heights = growInt32(this.heights, capacity);
+    this.chiPool = growInt32(this.chiPool, capacity);
+    this.chiAt = growInt32(this.chiAt, capacity);
+  }
+
+  private growImages(capacity: number): void {
+    this.imageIds = growFloat64(this.imageIds, capacity);
+    this.imageWidths = growInt32(this.imageWidths, capacity);
+    this.imageHeights = growInt32(this.imageHeights, capacity);
+    for (const [name, column] of this.boxColumns) this.boxColumns.set(name, growFloat64(column, capacity * 4, NaN));
+  }
+}

@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidChiError,
+  InvalidMaskError,
+  InvalidQueryError,
+  InvalidRangeError,
+  MaskIndex,
+  MemoryMaskLoader,
+  buildChi,
+  countBytesFor,
+  createMask,
+  deserializeChi,
+  filterByCP,
+  serializeChi,
+  topKByCP,
+} from '../../engine/index.js';
+import type { Chi, EngineContext, Mask } from '../../engine/index.js';
+
+function contextOf(masks: { id: number; imageId: number; mask: Mask; indexed?: boolean }[], images: { id: number; width: number; height: number; boxes?: Record<string, [number, number, number, number]> }[], grid = 4, bins = 8) {
+  const index = new MaskIndex({ grid, bins });
+  images.forEach((image) => index.putImage(image));
+  for (const m of masks) index.putMask({ id: m.id, imageId: m.imageId, width: m.mask.width, height: m.mask.height }, m.indexed === false ? null : buildChi(m.mask, index.config));
+  const built: number[] = [];
+  const ctx: EngineContext = { index, loader: new MemoryMaskLoader(new Map(masks.map((m) => [m.id, m.mask]))), onChiBuilt: (id) => built.push(id) };
+  return { ctx, index, built };
+}
+
+const u8 = (w: number, h: number, codes: number[]) => createMask(w, h, Uint8Array.from(codes));
+
+async function valuesOf(ctx: EngineContext, spec: Parameters<typeof filterByCP>[1]) {
+  const r = await filterByCP(ctx, spec);
+  return { keys: Array.from(r.keys), values: await r.values(Array.from(r.keys)), stats: r.stats };
+}
+
+describe('masks', () => {
+  it('reject bad values and shapes with messages naming the problem', () => {
+    expect(() => createMask(2, 1, Float32Array.from([0.5, NaN]))).toThrow(/row 0, column 1 is NaN/);
+    expect(() => createMask(1, 1, Float32Array.from([Infinity]))).toThrow(InvalidMaskError);
+    expect(() => createMask(1, 2, Float32Array.from([0, -0.1]))).toThrow(/row 1, column 0/);
+    expect(() => createMask(1, 1, Float32Array.from([1.5]))).toThrow(/\[0, 1\]/);
+    expect(() => createMask(2, 2, new Uint8Array(3))).toThrow(/3 values, expected width × height = 2×2 = 4/);
+    expect(() => createMask(0, 3, new Uint8Array(0))).toThrow(/positive integers/);
+    expect(createMask(1, 1, Float32Array.from([1])).encoding).toBe('f32');
+    expect(createMask(1, 1, Uint16Array.from([65535])).encoding).toBe('u16');
+  });
+});
+
+describe('ranges', () => {
+  it('treat an 8-bit value exactly as k/255 at both kinds of end', async () => {
+    // 153/255 is the double nearest 0.6, the same as the literal 0.6.
+    const { ctx } = contextOf([{ id: 1, imageId: 1, mask: u8(2, 1, [153, 154]) }], [{ id: 1, width: 2, height: 1 }]);
+    const full = { kind: 'full' as const };
+    const at = (range: object) => valuesOf(ctx, { roi: full, range, op: 'GTE', threshold: 0 }).then((r) => r.values[0]);
+    expect(await at({ gt: 0.6 })).toBe(1);
+    expect(await at({ gte: 0.6 })).toBe(2);
+    expect(await at({ lt: 0.6 })).toBe(0);
+    expect(await at({ lte: 0.6 })).toBe(1);
+    expect(await at({ gt: 0.6, lte: 0.6 })).toBe(0);
+    expect(await at({ lt: 0 })).toBe(0);
+    expect(await at({ gt: 1 })).toBe(0);
+    expect(await at({ gte: -5, lte: 5 })).toBe(2);
+    expect(await at({})).toBe(2);
+  });
+
+  it('reject both ends of one side and non-finite ends', async () => {
+    const { ctx } = contextOf([], []);
+    await expect(filterByCP(ctx, { roi: { kind: 'full' }, range: { gt: 0.1, gte: 0.2 }, op: 'GT', threshold: 0 })).rejects.toThrow(InvalidRangeError);
+    await expect(filterByCP(ctx, { roi: { kind: 'full' }, range: { lt: NaN }, op: 'GT', threshold: 0 })).rejects.toThrow(/range.lt must be a finite number/);
+  });
+
+  it('count values exactly on bin edges in the right bin for f32 and u16', async () => {
+    const f32 = createMask(4, 1, Float32Array.from([0, 0.25, 0.5, 1]));
+    const u16 = createMask(3, 1, Uint16Array.from([0, 32768, 65535]));
+    const { ctx } = contextOf([{ id: 1, imageId: 1, mask: f32 }, { id: 2, imageId: 1, mask: u16 }], [{ id: 1, width: 4, height: 1 }], 1, 4);
+    const r = await valuesOf(ctx, { roi: { kind: 'full' }, range: { gte: 0.5 }, op: 'GT', threshold: 0 });
+    expect(r.values).toEqual([2, 2]);
+    const s = await valuesOf(ctx, { roi: { kind: 'full' }, range: { lt: 0.5 }, op: 'GTE', threshold: 0 });
+    expect(s.values).toEqual([2, 1]);
+  });
+});
+
+describe('ROIs', () => {
+  const mask = u8(4, 4, Array.from({ length: 16 }, () => 255));
+  const setup = () => contextOf([{ id: 1, imageId: 1, mask }], [{ id: 1, width: 4, height: 4 }]);
+
+  it('clip a box partly outside the mask and count a box wholly outside as area 0', async () => {
+    const { ctx } = setup();
+    const count = (box: object, normalize?: 'ROI_FRACTION') => valuesOf(ctx, { roi: { kind: 'box', ...(box as { x: number; y: number; width: number; height: number }) }, range: { gt: 0.5 }, normalize, op: 'GTE', threshold: 0 });
+    expect((await count({ x: -2, y: 3, width: 4, height: 10 })).values).toEqual([2]);
+    expect((await count({ x: 10, y: 0, width: 3, height: 3 })).values).toEqual([0]);
+    const skipped = await count({ x: 10, y: 0, width: 3, height: 3 }, 'ROI_FRACTION');
+    expect(skipped.keys).toEqual([]);
+    expect(skipped.stats.skipped).toBe(1);
+    expect((await count({ x: 1, y: 1, width: 0, height: 2 })).values).toEqual([0]);
+  });
+
+  it('bound an ROI narrower than a grid cell (inverted inner rectangle) soundly', async () => {
+    const big = u8(16, 16, Array.from({ length: 256 }, (_, i) => (i % 3 === 0 ? 255 : 0)));
+    const { ctx } = contextOf([{ id: 1, imageId: 1, mask: big }], [{ id: 1, width: 16, height: 16 }], 2, 4);
+    const r = await valuesOf(ctx, { roi: { kind: 'box', x: 5, y: 5, width: 1, height: 1 }, range: { gt: 0.5 }, op: 'GTE', threshold: 0 });
+    expect(r.values).toEqual([(5 * 16 + 5) % 3 === 0 ? 1 : 0]);
+  });
+
+  it('scale a named image box to masks of other sizes, edges rounded outward, and skip images without it', async () => {
+    const ones = (w: number, h: number) => u8(w, h, Array.from({ length: w * h }, () => 255));
+    const { ctx } = contextOf(
+      [
+        { id: 1, imageId: 1, mask: ones(100, 100) },
+        { id: 2, imageId: 1, mask: ones(50, 50) },
+        { id: 3, imageId: 1, mask: ones(30, 30) },
+        { id: 4, imageId: 2, mask: ones(10, 10) },
+      ],
+      [
+        { id: 1, width: 100, height: 100, boxes: { object: [10, 10, 20, 20] } },
+        { id: 2, width: 10, height: 10 },
+      ],
+    );
+    const r = await valuesOf(ctx, { roi: { kind: 'imageBox', name: 'object' }, range: { gt: 0.5 }, op: 'GTE', threshold: 0 });
+    // 30×30: x from ⌊10·30/100⌋ = 3 to ⌈30·30/100⌉ = 9.
+    expect(r).toMatchObject({ keys: [1, 2, 3], values: [400, 100, 36] });
+    expect(r.stats).toMatchObject({ candidates: 4, skipped: 1 });
+    const none = await valuesOf(ctx, { roi: { kind: 'imageBox', name: 'dog' }, range: { gt: 0.5 }, op: 'GTE', threshold: 0 });
+    expect(none.keys).toEqual([]);
+    expect(none.stats.skipped).toBe(4);
+  });
+
+  it('work on a 1×1 mask', async () => {
+    const { ctx } = contextOf([{ id: 9, imageId: 1, mask: u8(1, 1, [200]) }], [{ id: 1, width: 1, height: 1 }], 8, 16);
+    const r = await topKByCP(ctx, { roi: { kind: 'full' }, range: { gt: 0.5 }, normalize: 'ROI_FRACTION', k: 3, order: 'DESC' });
+    expect(r.items).toEqual([{ rank: 1, key: 9, value: 1 }]);
+  });
+});
+
+describe('CHI', () => {
+  it('stores counts in the narrowest integer type that fits the mask', () => {
+    expect(countBytesFor(15, 17)).toBe(1);
+    expect(countBytesFor(16, 16)).toBe(2);
+    expect(countBytesFor(255, 257)).toBe(2);
+    expect(countBytesFor(256, 256)).toBe(4);
+    expect(buildChi(u8(16, 16, new Array(256).fill(0)), { grid: 4, bins: 8 }).counts).toBeInstanceOf(Uint16Array);
+  });
+
+  it('serialises to bytes and back, and rejects corrupt bytes', () => {
+    for (const [w, h] of [[3, 5], [224, 224], [300, 300]]) {
+      const mask = u8(w, h, Array.from({ length: w * h }, (_, i) => (i * 37) % 256));
+      const chi = buildChi(mask, { grid: 8, bins: 16 });
+      const back = deserializeChi(serializeChi(chi));
+      expect(back).toEqual(chi);
+      expect(back.counts.constructor).toBe(chi.counts.constructor);
+    }
+    const bytes = serializeChi(buildChi(u8(2, 2, [0, 1, 2, 3]), { grid: 2, bins: 4 }));
+    expect(() => deserializeChi(bytes.subarray(0, bytes.length - 1))).toThrow(InvalidChiError);
+    expect(() => deserializeChi(new Uint8Array(20))).toThrow(/CHI1 header/);
+  });
+
+  it('holds the default-size index within 5% of the raw 8-bit mask', () => {
+    const chi = buildChi(u8(224, 224, new Array(224 * 224).fill(0)), { grid: 8, bins: 16 });
+    expect(serializeChi(chi).byteLength / (224 * 224)).toBeLessThan(0.05);
+  });
+});
+
+describe('mask index', () => {
+  it('keeps answers exact through growth, replacement and removal', async () => {
+    const masks = new Map<number, Mask>();
+    const index = new MaskIndex({ grid: 4, bins: 8 });
+    index.putImage({ id: 1, width: 20, height: 20 });
+    let seed = 1;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let id = 1; id <= 600; id++) {
+      const w = 1 + Math.floor(rand() * 20);
+      const mask = u8(w, 20, Array.from({ length: w * 20 }, () => Math.floor(rand() * 256)));
+      masks.set(id, mask);
+      index.putMask({ id, imageId: 1, width: w, height: 20 }, id % 5 === 0 ? null : buildChi(mask, index.config));
+    }
+    for (let id = 1; id <= 600; id += 2) {
+      expect(index.removeMask(id)).toBe(true);
+      masks.delete(id);
+    }
+    expect(index.removeMask(1)).toBe(false);
+    const replacement = u8(3, 3, new Array(9).fill(255));
+    masks.set(2, replacement);
+    index.putMask({ id: 2, imageId: 1, width: 3, height: 3 }, buildChi(replacement, index.config));
+    expect(index.size).toBe(300);
+    // Even ids survive; the multiples of 10 among them were added without a CHI.
+    const indexedBytes = [...masks].filter(([id]) => id % 10 !== 0).reduce((sum, [, m]) => sum + 16 * 7 * countBytesFor(m.width, m.height), 0);
+    expect(index.indexStats()).toEqual({ indexed: 240, bytes: indexedBytes });
+
+    const ctx: EngineContext = { index, loader: new MemoryMaskLoader(masks) };
+    const r = await valuesOf(ctx, { roi: { kind: 'box', x: 1, y: 2, width: 7, height: 9 }, range: { gt: 0.3, lte: 0.9 }, op: 'GT', threshold: 10 });
+    const expected = [...masks.entries()]
+      .map(([id, m]) => {
+        let n = 0;
+        for (let y = 2; y < Math.min(11, m.height); y++) for (let x = 1; x < Math.min(8, m.width); x++) {
+          const v = m.data[y * m.width + x] / 255;
+          if (v > 0.3 && v <= 0.9) n++;
+        }
+        return { id, n };
+      })
+      .filter((e) => e.n > 10)
+      .sort((a, b) => a.id - b.id);
+    expect(r.keys).toEqual(expected.map((e) => e.id));
+    expect(r.values).toEqual(expected.map((e) => e.n));
+  });
+
+  it('indexes a mask without a CHI when it is first loaded, and tells the caller', async () => {
+    const mask = u8(8, 8, Array.from({ length: 64 }, (_, i) => i * 4));
+    const { ctx, index, built } = contextOf([{ id: 5, imageId: 1, mask, indexed: false }], [{ id: 1, width: 8, height: 8 }]);
+    expect(index.isIndexed(index.slotOf(5))).toBe(false);
+    const first = await valuesOf(ctx, { roi: { kind: 'full' }, range: { gt: 0.5 }, op: 'GT', threshold: 0 });
+    expect(first.stats.verified).toBe(1);
+    expect(built).toEqual([5]);
+    expect(index.isIndexed(index.slotOf(5))).toBe(true);
+    const second = await valuesOf(ctx, { roi: { kind: 'full' }, range: { gt: 0.5 }, op: 'GT', threshold: 0 });
+    expect(second.values).toEqual(first.values);
+  });
+
+  it('rejects a CHI of another configuration or size', () => {
+    const index = new MaskIndex({ grid: 4, bins: 8 });
+    index.putImage({ id: 1, width: 4, height: 4 });
+    const other: Chi = buildChi(u8(4, 4, new Array(16).fill(0)), { grid: 2, bins: 8 });
+    expect(() => index.putMask({ id: 1, imageId: 1, width: 4, height: 4 }, other)).toThrow(/grid 2, bins 8; the index uses grid 4, bins 8/);
+    expect(() => index.putMask({ id: 1, imageId: 2, width: 4, height: 4 })).toThrow(/image 2 is not in the index/);
+  });
+});
+
+describe('queries', () => {
+  it('reject k ≤ 0, a non-integer k and a non-finite threshold', async () => {
+    const { ctx } = contextOf([], []);
+    const base = { roi: { kind: 'full' as const }, range: {} };
+    await expect(topKByCP(ctx, { ...base, k: 0, order: 'DESC' })).rejects.toThrow(InvalidQueryError);
+    await expect(topKByCP(ctx, { ...base, k: 1.5, order: 'DESC' })).rejects.toThrow(/k must be a positive integer/);
+    await expect(filterByCP(ctx, { ...base, op: 'GT', threshold: NaN })).rejects.toThrow(/threshold/);
+  });
+
+  it('answer an empty candidate set', async () => {
+    const { ctx } = contextOf([{ id: 1, imageId: 1, mask: u8(1, 1, [1]) }], [{ id: 1, width: 1, height: 1 }]);
+    const r = await topKByCP(ctx, { roi: { kind: 'full' }, range: {}, k: 5, order: 'ASC', candidates: [] });
+    expect(r.items).toEqual([]);
+    expect(r.stats.candidates).toBe(0);
+  });
+
+  it('top-k stops early: most masks are pruned by their bounds', async () => {
+    const masks = Array.from({ length: 200 }, (_, i) => ({ id: i + 1, imageId: 1, mask: u8(16, 16, Array.from({ length: 256 }, (_, p) => (p < i ? 255 : 0))) }));
+    const { ctx } = contextOf(masks, [{ id: 1, width: 16, height: 16 }], 4, 8);
+    const r = await topKByCP(ctx, { roi: { kind: 'full' }, range: { gt: 0.5 }, k: 5, order: 'DESC' });
+    expect(r.items.map((i) => i.value)).toEqual([199, 198, 197, 196, 195]);
+    expect(r.stats.verified + r.stats.acceptedByIndex).toBeLessThan(40);
+    expect(r.stats.prunedByIndex).toBeGreaterThan(160);
+  });
+});

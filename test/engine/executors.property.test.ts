@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { aggregateFilter, aggregateTopK, filterByCP, topKByCP } from '../../engine/index.js';
+import { chiConfigArb, datasetArb, rangeArb, rangeEndArb, roiArb } from '../support/arbitraries.js';
+import type { Dataset } from '../support/arbitraries.js';
+import { aggregateValues, bruteFilter, bruteTopK, cpValues } from '../support/brute-force.js';
+import { engineFor } from '../support/engine-fixture.js';
+
+const opArb = fc.constantFrom('GT' as const, 'GTE' as const, 'LT' as const, 'LTE' as const);
+const orderArb = fc.constantFrom('ASC' as const, 'DESC' as const);
+const normalizeArb = fc.constantFrom('COUNT' as const, 'ROI_FRACTION' as const);
+const thresholdArb = fc.oneof(fc.integer({ min: -1, max: 40 }), fc.double({ min: -0.1, max: 1.1, noNaN: true }), fc.constantFrom(0, 0.5, 1, 0.25));
+const minAreaArb = fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined });
+const batchArb = fc.constantFrom(1, 3, 256);
+
+/** Candidate ids: all masks (undefined), or a subset with duplicates and ids not in the index. */
+const candidatesArb = (data: Dataset) =>
+  fc.option(
+    fc.array(fc.oneof(fc.constantFrom(...(data.masks.length ? data.masks.map((m) => m.id) : [1])), fc.integer({ min: 0, max: 400 })), { maxLength: 30 }),
+    { nil: undefined },
+  );
+
+const restrict = (data: Dataset, candidates: number[] | undefined) =>
+  candidates ? data.masks.filter((m) => candidates.includes(m.id)) : data.masks;
+
+const caseArb = datasetArb().chain((data) =>
+  fc.record({
+    data: fc.constant(data),
+    config: chiConfigArb,
+    roi: roiArb,
+    range: rangeArb,
+    normalize: normalizeArb,
+    minRoiArea: minAreaArb,
+    candidates: candidatesArb(data),
+    batchSize: batchArb,
+  }),
+);
+
+describe('filterByCP equals brute force', () => {
+  it('for every op, threshold, ROI, range and candidate set, with and without the index', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, opArb, thresholdArb, fc.boolean(), async (c, op, threshold, useIndex) => {
+        const ctx = engineFor(c.data, c.config, c.batchSize);
+        const spec = { roi: c.roi, range: c.range, normalize: c.normalize, minRoiArea: c.minRoiArea, candidates: c.candidates, op, threshold, useIndex };
+        const result = await filterByCP(ctx, spec);
+        const all = cpValues(restrict(c.data, c.candidates), c.data.images, spec);
+        const expected = bruteFilter(all, op, threshold);
+        expect(Array.from(result.keys)).toEqual(expected.map((e) => e.id));
+        expect(await result.values(Array.from(result.keys))).toEqual(expected.map((e) => e.value));
+        const s = result.stats;
+        expect(s.candidates).toBe(new Set(restrict(c.data, c.candidates).map((m) => m.id)).size);
+        expect(s.skipped).toBe(s.candidates - all.length);
+        if (!useIndex) expect(s.verified).toBe(all.length);
+        expect(s.prunedByIndex + s.acceptedByIndex).toBeLessThanOrEqual(all.length);
+        // Every load is of a mask the bounds could not decide, or of an accepted mask's value.
+        expect(ctx.loader.requested.length).toBeLessThanOrEqual(all.length + result.keys.length);
+      }),
+      { numRuns: 2500, seed: 1 },
+    );
+  });
+});
+
+describe('topKByCP equals brute force', () => {
+  it('for k from 1 to more than N, both orders, ties by id', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, fc.integer({ min: 1, max: 30 }), orderArb, fc.boolean(), async (c, k, order, useIndex) => {
+        const ctx = engineFor(c.data, c.config, c.batchSize);
+        const spec = { roi: c.roi, range: c.range, normalize: c.normalize, minRoiArea: c.minRoiArea, candidates: c.candidates, k, order, useIndex };
+        const result = await topKByCP(ctx, spec);
+        const all = cpValues(restrict(c.data, c.candidates), c.data.images, spec);
+        const expected = bruteTopK(all, k, order);
+        expect(result.items).toEqual(expected.map((e, i) => ({ rank: i + 1, key: e.id, value: e.value })));
+        const s = result.stats;
+        expect(s.skipped).toBe(s.candidates - all.length);
+        if (useIndex) expect(s.prunedByIndex + s.acceptedByIndex + s.verified).toBe(all.length);
+      }),
+      { numRuns: 2500, seed: 2 },
+    );
+  });
+});
+
+const aggCaseArb = datasetArb().chain((data) =>
+  fc.record({
+    data: fc.constant(data),
+    config: chiConfigArb,
+    roi: roiArb,
+    op: fc.constantFrom('INTERSECT' as const, 'UNION' as const),
+    measure: fc.constantFrom('COUNT' as const, 'ROI_FRACTION' as const, 'IOU' as const),
+    threshold: rangeEndArb,
+    minRoiArea: minAreaArb,
+    candidates: candidatesArb(data),
+    batchSize: batchArb,
+  }),
+);
+
+describe('aggregation equals brute force', () => {
+  it('filters groups with having', async () => {
+    await fc.assert(
+      fc.asyncProperty(aggCaseArb, opArb, thresholdArb, fc.boolean(), async (c, op, having, useIndex) => {
+        const ctx = engineFor(c.data, c.config, c.batchSize);
+        const result = await aggregateFilter(ctx, { ...c, having: { op, threshold: having }, useIndex });
+        const expected = aggregateValues(restrict(c.data, c.candidates), c.data.images, c)
+          .filter((g) => bruteFilter([g], op, having).length > 0)
+          .sort((a, b) => a.id - b.id);
+        expect(Array.from(result.keys)).toEqual(expected.map((g) => g.id));
+        expect(await result.values(Array.from(result.keys))).toEqual(expected.map((g) => g.value));
+        expect(Array.from(result.keys, (k) => result.members(k).sort((a, b) => a - b))).toEqual(expected.map((g) => g.members));
+      }),
+      { numRuns: 2000, seed: 3 },
+    );
+  });
+
+  it('ranks groups top-k', async () => {
+    await fc.assert(
+      fc.asyncProperty(aggCaseArb, fc.integer({ min: 1, max: 10 }), orderArb, fc.boolean(), async (c, k, order, useIndex) => {
+        const ctx = engineFor(c.data, c.config, c.batchSize);
+        const result = await aggregateTopK(ctx, { ...c, k, order, useIndex });
+        const expected = bruteTopK(aggregateValues(restrict(c.data, c.candidates), c.data.images, c), k, order);
+        expect(result.items).toEqual(expected.map((g, i) => ({ rank: i + 1, key: g.id, value: g.value })));
+      }),
+      { numRuns: 2000, seed: 4 },
+    );
+  });
+});

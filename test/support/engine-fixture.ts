@@ -1,0 +1,32 @@
+import { MaskIndex, MemoryMaskLoader, buildChi } from '../../engine/index.js';
+import type { ChiConfig, EngineContext, Mask, MaskLoader, RoiSpec } from '../../engine/index.js';
+import type { Dataset, } from './arbitraries.js';
+import type { RefRoi } from './brute-force.js';
+
+/** Counts every id the engine asks for, to check what was loaded. */
+export class CountingLoader implements MaskLoader {
+  readonly requested: number[] = [];
+  private readonly inner: MemoryMaskLoader;
+  constructor(masks: ReadonlyMap<number, Mask>) {
+    this.inner = new MemoryMaskLoader(masks);
+  }
+  load(ids: readonly number[]) {
+    this.requested.push(...ids);
+    return this.inner.load(ids);
+  }
+}
+
+export function engineFor(data: Dataset, config: ChiConfig, batchSize?: number): EngineContext & { loader: CountingLoader } {
+  const index = new MaskIndex(config);
+  for (const image of data.images.values()) index.putImage(image);
+  for (const m of data.masks) {
+    index.putMask(
+      { id: m.id, imageId: m.imageId, width: m.mask.width, height: m.mask.height },
+      data.indexed.has(m.id) ? buildChi(m.mask, config) : null,
+    );
+  }
+  const loader = new CountingLoader(new Map(data.masks.map((m) => [m.id, m.mask])));
+  return { index, loader, batchSize };
+}
+
+export const toRoiSpec = (roi: RefRoi): RoiSpec => roi;
