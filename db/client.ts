@@ -1,0 +1,130 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite, types } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+/**
+ * The drizzle handle both drivers share. A union of PgliteDatabase and PostgresJsDatabase would
+ * break `.returning()` and friends; the common base class keeps the query builder intact.
+ * Transactions are PgDatabase subclasses too, so repositories take this type for either.
+ */
+export type Database = PgDatabase<PgQueryResultHKT>;
+
+export interface DatabaseHandle {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Database;
+  /**
+   * Subscribes to NOTIFY on `channel`; resolves once listening, to an unsubscribe function.
+   * `onListen` runs each time the subscription is (re)established: postgres.js reconnects
+   * silently, and notifications sent meanwhile are lost, so that is the moment to catch up
+   * from the change log. PGlite delivers only notifications raised in this process.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A PostgreSQL connection string; when absent, embedded PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite's data directory (created if missing), or `memory://` for a throwaway store. */
+  dataDir?: string;
+}
+
+export const DEFAULT_DATA_DIR = './.masksearch';
+
+const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
+
+// Any fixed key works; it only has to be the same for every process migrating this database.
+const MIGRATION_LOCK_KEY = 0x6d61736b;
+
+/** Opens the store and brings its schema up to date. */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl)
+    : openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+}
+
+const postgresOptions = {
+  // The migrator's CREATE SCHEMA IF NOT EXISTS would print a NOTICE on every start.
+  onnotice: () => {},
+  connection: { application_name: 'masksearch' },
+} satisfies postgres.Options<{}>;
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  await migratePostgresLocked(url);
+  const sql = postgres(url, postgresOptions);
+  return {
+    kind: 'postgres',
+    db: drizzlePostgres({ client: sql }),
+    async listen(channel, onNotify, onListen) {
+      const { unlisten } = await sql.listen(channel, onNotify, onListen);
+      return unlisten;
+    },
+    async notify(channel, payload) {
+      await sql.notify(channel, payload);
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/**
+ * Several processes (a server and a CLI ingest, say) may start together; the advisory lock makes
+ * the second wait for the first's migrations instead of racing it. The lock belongs to a session,
+ * hence a dedicated single-connection client.
+ */
+async function migratePostgresLocked(url: string): Promise<void> {
+  const sql = postgres(url, { ...postgresOptions, max: 1 });
+  try {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await migratePostgres(drizzlePostgres({ client: sql }), { migrationsFolder });
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** PGlite's stock bytea codec walks bytes one by one in JS; Buffer's hex codec is ~10× faster. */
+const pgliteByteaCodec = {
+  serializers: {
+    [types.BYTEA]: (value: unknown) => {
+      const bytes = value as Uint8Array;
+      return `\\x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
+    },
+  },
+  parsers: { [types.BYTEA]: (text: string) => Buffer.from(text.slice(2), 'hex') },
+};
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  // PGlite creates the directory itself but not its parents; `memory://` and the like are not paths.
+  if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir, pgliteByteaCodec);
+  const db = drizzlePglite({ client });
+  try {
+    await migratePglite(db, { migrationsFolder });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return {
+    kind: 'pglite',
+    db,
+    async listen(channel, onNotify, onListen) {
+      const unlisten = await client.listen(channel, onNotify);
+      onListen?.();
+      return () => unlisten();
+    },
+    async notify(channel, payload) {
+      await client.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

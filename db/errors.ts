@@ -1,0 +1,30 @@
+import { DrizzleQueryError } from 'drizzle-orm';
+
+/** The SQLSTATE of a driver error, looking through drizzle's DrizzleQueryError wrapper. */
+export function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * A database error stripped of the statement and its parameters, which drizzle and PGlite attach
+ * to their errors: for a batch of masks those are megabytes of pixel bytes.
+ */
+export class StoreError extends Error {
+  override name = 'StoreError';
+  /** The SQLSTATE, e.g. 23503 for a foreign key violation. */
+  readonly code: string | undefined;
+  readonly detail: string | undefined;
+
+  constructor(error: unknown) {
+    const driverError = error instanceof DrizzleQueryError && error.cause ? error.cause : error;
+    const detail = (driverError as { detail?: unknown }).detail;
+    const message = driverError instanceof Error ? driverError.message : String(driverError);
+    super(typeof detail === 'string' ? `${message} (${detail})` : message);
+    this.code = sqlState(error);
+    this.detail = typeof detail === 'string' ? detail : undefined;
+  }
+}

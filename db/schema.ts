@@ -1,0 +1,110 @@
+import {
+  bigint,
+  bigserial,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
+import type { MaskEncoding } from '../engine/mask.js';
+
+/** A named rectangle [x, y, w, h] in image pixel coordinates. */
+export type Box = [x: number, y: number, w: number, h: number];
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * postgres.js hands back Buffer, PGlite (with our hex parser) Buffer too; callers get a plain
+ * Uint8Array so `.slice()` copies instead of aliasing as Buffer's does.
+ */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) =>
+    Object.getPrototypeOf(value) === Uint8Array.prototype
+      ? value
+      : new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+});
+
+const id = () => bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
+
+export const images = pgTable('images', {
+  id: id(),
+  key: text('key').notNull().unique(),
+  uri: text('uri'),
+  width: integer('width'),
+  height: integer('height'),
+  label: text('label'),
+  split: text('split'),
+  metadata: jsonb('metadata').$type<JsonObject>().notNull().default({}),
+  boxes: jsonb('boxes').$type<Record<string, Box>>().notNull().default({}),
+});
+
+export const models = pgTable('models', {
+  id: id(),
+  name: text('name').notNull().unique(),
+  kind: text('kind'),
+  metadata: jsonb('metadata').$type<JsonObject>(),
+});
+
+export const masks = pgTable(
+  'masks',
+  {
+    id: id(),
+    imageId: bigint('image_id', { mode: 'number' })
+      .notNull()
+      .references(() => images.id, { onDelete: 'cascade' }),
+    modelId: bigint('model_id', { mode: 'number' }).references(() => models.id, { onDelete: 'cascade' }),
+    maskType: text('mask_type').notNull(),
+    source: text('source').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    encoding: text('encoding').$type<MaskEncoding>().notNull(),
+    metadata: jsonb('metadata').$type<JsonObject>(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    // A mask without a model (e.g. human attention) is still one per image and type.
+    unique('masks_image_model_type_key').on(t.imageId, t.modelId, t.maskType).nullsNotDistinct(),
+    // The unique index leads with image_id; model deletes cascade through this one.
+    index('masks_model_id_idx').on(t.modelId),
+  ],
+);
+
+export const maskPixels = pgTable('mask_pixels', {
+  maskId: bigint('mask_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => masks.id, { onDelete: 'cascade' }),
+  codec: text('codec').notNull(),
+  data: bytea('data').notNull(),
+});
+
+export const maskChi = pgTable('mask_chi', {
+  maskId: bigint('mask_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => masks.id, { onDelete: 'cascade' }),
+  data: bytea('data').notNull(),
+});
+
+export type MaskChangeOp = 'insert' | 'delete';
+
+/**
+ * Filled by triggers on `masks` (see the custom migration), so cascaded deletes from images or
+ * models are logged too. No foreign key: the row must outlive a deleted mask.
+ */
+export const maskChanges = pgTable('mask_changes', {
+  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+  maskId: bigint('mask_id', { mode: 'number' }).notNull(),
+  op: text('op').$type<MaskChangeOp>().notNull(),
+  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** NOTIFY channel; the payload is the highest mask_changes.seq written by the statement. */
+export const CHANGES_CHANNEL = 'masksearch_changes';
+
+export type ImageRow = typeof images.$inferSelect;
+export type ModelRow = typeof models.$inferSelect;
+export type MaskRow = typeof masks.$inferSelect;
+export type MaskChangeRow = typeof maskChanges.$inferSelect;
