@@ -34,6 +34,8 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string;
   /** PGlite's data directory (created if missing), or `memory://` for a throwaway store. */
   dataDir?: string;
+  /** Called with the SQL of every statement drizzle sends (to count round trips, for one). */
+  onQuery?: (sql: string) => void;
 }
 
 export const DEFAULT_DATA_DIR = './.masksearch';
@@ -46,8 +48,8 @@ const MIGRATION_LOCK_KEY = 0x6d61736b;
 /** Opens the store and brings its schema up to date. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl)
-    : openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+    ? openPostgres(options.databaseUrl, options.onQuery)
+    : openPglite(options.dataDir ?? DEFAULT_DATA_DIR, options.onQuery);
 }
 
 const postgresOptions = {
@@ -56,12 +58,15 @@ const postgresOptions = {
   connection: { application_name: 'masksearch' },
 } satisfies postgres.Options<{}>;
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+/** drizzle's logger hook, when a caller wants to see each statement. */
+const queryLogger = (onQuery: ((sql: string) => void) | undefined) => (onQuery ? { logger: { logQuery: (sql: string) => onQuery(sql) } } : {});
+
+async function openPostgres(url: string, onQuery?: (sql: string) => void): Promise<DatabaseHandle> {
   await migratePostgresLocked(url);
   const sql = postgres(url, postgresOptions);
   return {
     kind: 'postgres',
-    db: drizzlePostgres({ client: sql }),
+    db: drizzlePostgres({ client: sql, ...queryLogger(onQuery) }),
     async listen(channel, onNotify, onListen) {
       const { unlisten } = await sql.listen(channel, onNotify, onListen);
       return unlisten;
@@ -101,11 +106,11 @@ const pgliteByteaCodec = {
   parsers: { [types.BYTEA]: (text: string) => Buffer.from(text.slice(2), 'hex') },
 };
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, onQuery?: (sql: string) => void): Promise<DatabaseHandle> {
   // PGlite creates the directory itself but not its parents; `memory://` and the like are not paths.
   if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir, pgliteByteaCodec);
-  const db = drizzlePglite({ client });
+  const db = drizzlePglite({ client, ...queryLogger(onQuery) });
   try {
     await migratePglite(db, { migrationsFolder });
   } catch (error) {

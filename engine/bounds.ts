@@ -25,10 +25,12 @@ function cumulative(v: ChiView, i: number, j: number, b: number): number {
 /** Pixels in grid rectangle rows [i0, i1) × columns [j0, j1) whose bin lies in the run. */
 function gridRectCount(v: ChiView, i0: number, i1: number, j0: number, j1: number, run: BinRun): number {
   if (run.first > run.last || i0 >= i1 || j0 >= j1) return 0;
-  const atLeast = (b: number): number =>
-    cumulative(v, i1, j1, b) - cumulative(v, i0, j1, b) - cumulative(v, i1, j0, b) + cumulative(v, i0, j0, b);
-  return atLeast(run.first) - atLeast(run.last + 1);
+  return atLeast(v, i0, i1, j0, j1, run.first) - atLeast(v, i0, i1, j0, j1, run.last + 1);
 }
+
+/** Pixels in grid rectangle rows [i0, i1) × columns [j0, j1) with bin >= b. */
+const atLeast = (v: ChiView, i0: number, i1: number, j0: number, j1: number, b: number): number =>
+  cumulative(v, i1, j1, b) - cumulative(v, i0, j1, b) - cumulative(v, i1, j0, b) + cumulative(v, i0, j0, b);
 
 /** Largest grid index i with line_i <= p. */
 const lineAtOrBefore = (p: number, size: number, grid: number): number =>

@@ -22,6 +22,9 @@ export interface Chi {
   readonly counts: CountArray;
 }
 
+/** Chosen by the grid × bins sweep in bench/README.md. */
+export const DEFAULT_CHI_CONFIG: ChiConfig = { grid: 8, bins: 16 };
+
 export class InvalidChiError extends Error {
   override name = 'InvalidChiError';
 }

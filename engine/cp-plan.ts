@@ -27,7 +27,11 @@ export interface CpSpec {
 
 /** The slots of the candidate masks, each once, in the order given. */
 export function candidateSlots(index: MaskIndex, candidates: Iterable<number> | undefined): Int32Array {
-  if (!candidates) return Int32Array.from({ length: index.size }, (_, i) => i);
+  if (!candidates) {
+    const all = new Int32Array(index.size);
+    for (let i = 0; i < all.length; i++) all[i] = i;
+    return all;
+  }
   const seen = new Uint8Array(index.size);
   const slots: number[] = [];
   for (const id of candidates) {

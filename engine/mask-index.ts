@@ -3,13 +3,14 @@ import type { Chi, ChiConfig } from './chi.js';
 import { InvalidChiError, chiEntryCount, countBytesFor, validateChiConfig } from './chi.js';
 import { CountPool } from './count-pool.js';
 import type { Rect } from './roi.js';
-import { scaleImageBox } from './roi.js';
+import { scaleBoxEdges } from './roi.js';
 
 /** A named box on an image, [x, y, width, height] in image pixel coordinates. */
 export type BoxTuple = readonly [number, number, number, number];
 
 export interface ImageEntry {
   id: number;
+  /** 0 when unknown: named boxes are then read in the mask's own coordinates. */
   width: number;
   height: number;
   boxes?: Readonly<Record<string, BoxTuple>>;
@@ -199,10 +200,15 @@ export class MaskIndex {
     const at = image * 4;
     const x = column[at];
     if (Number.isNaN(x)) return false;
-    scaleImageBox(
-      { x, y: column[at + 1], width: column[at + 2], height: column[at + 3] },
-      this.imageWidths[image],
-      this.imageHeights[image],
+    const y = column[at + 1];
+    // An image registered without a size is taken to have its mask's size.
+    scaleBoxEdges(
+      x,
+      y,
+      x + column[at + 2],
+      y + column[at + 3],
+      this.imageWidths[image] || this.widths[slot],
+      this.imageHeights[image] || this.heights[slot],
       this.widths[slot],
       this.heights[slot],
       out,

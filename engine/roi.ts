@@ -45,11 +45,24 @@ export function scaleImageBox(
   height: number,
   out: Rect,
 ): Rect {
-  const x0 = Math.floor((box.x * width) / imageWidth);
-  const x1 = Math.ceil(((box.x + box.width) * width) / imageWidth);
-  const y0 = Math.floor((box.y * height) / imageHeight);
-  const y1 = Math.ceil(((box.y + box.height) * height) / imageHeight);
-  return clipBox({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, out);
+  return scaleBoxEdges(box.x, box.y, box.x + box.width, box.y + box.height, imageWidth, imageHeight, width, height, out);
+}
+
+/** scaleImageBox on the box's edges [bx0, bx1) × [by0, by1), for hot loops that hold boxes in columns. */
+export function scaleBoxEdges(
+  bx0: number,
+  by0: number,
+  bx1: number,
+  by1: number,
+  imageWidth: number,
+  imageHeight: number,
+  width: number,
+  height: number,
+  out: Rect,
+): Rect {
+  [out.x0, out.x1] = clipSpan(Math.floor((bx0 * width) / imageWidth), Math.ceil((bx1 * width) / imageWidth), width);
+  [out.y0, out.y1] = clipSpan(Math.floor((by0 * height) / imageHeight), Math.ceil((by1 * height) / imageHeight), height);
+  return out;
 }
 
 export const fullRect = (width: number, height: number, out: Rect): Rect => {

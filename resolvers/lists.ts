@@ -1,0 +1,37 @@
+import { listImages } from '../db/repositories/images.js';
+import { listModels } from '../db/repositories/models.js';
+import type { ImageRow, ModelRow } from '../db/schema.js';
+import type { MaskWhereArg } from './arguments.js';
+import { MAX_K, candidates } from './arguments.js';
+import type { GraphQLContext } from './context.js';
+import { badInput } from './errors.js';
+import type { Page } from './pagination.js';
+import { keyAfterCursor, pageAfter } from './pagination.js';
+
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+function pageSize(first: number | null | undefined): number {
+  const size = first ?? 100;
+  if (size < 0 || size > MAX_K) throw badInput(`first must be between 0 and ${MAX_K}, got ${size}`);
+  return size;
+}
+
+export async function resolveImages(args: PageArgs, ctx: GraphQLContext): Promise<Page<ImageRow>> {
+  const limit = pageSize(args.first);
+  const afterId = args.after ? keyAfterCursor(args.after) : undefined;
+  const page = await listImages(ctx.service.db, { limit, afterId });
+  return { items: page.images, keys: page.images.map((i) => i.id), hasNextPage: page.hasNextPage };
+}
+
+export const resolveModels = (ctx: GraphQLContext): Promise<ModelRow[]> => listModels(ctx.service.db);
+
+/** Mask ids in id order; the Mask type loads the rows of one page in one batch. */
+export function resolveMasks(args: PageArgs & { where?: MaskWhereArg | null }, ctx: GraphQLContext): Page<string> {
+  const { catalog } = ctx.service;
+  const ids = Float64Array.from(candidates(args.where, catalog) ?? catalog.allIds()).sort();
+  const page = pageAfter(ids, args.after, pageSize(args.first));
+  return { ...page, items: page.keys.map(String) };
+}

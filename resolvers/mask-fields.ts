@@ -1,0 +1,49 @@
+import type { ValueRange } from '../engine/index.js';
+import { compileRange, countInRect, histogram, newRect, rangeKernel, roiResolver } from '../engine/index.js';
+import type { MaskRow } from '../db/schema.js';
+import type { RoiArg } from './arguments.js';
+import { roiSpec, valueRange } from './arguments.js';
+import type { GraphQLContext } from './context.js';
+import { badInput, notFound } from './errors.js';
+
+const MAX_HISTOGRAM_BINS = 256;
+
+/** The ROI of one mask in its own pixels, or null when its image lacks the named box. */
+function maskRect(mask: MaskRow, roi: RoiArg, ctx: GraphQLContext) {
+  const { index } = ctx.service;
+  const slot = index.slotOf(mask.id);
+  if (slot < 0) throw notFound(`mask ${mask.id} is not in the index`);
+  const rect = newRect();
+  return roiResolver(index, roiSpec(roi, index))(slot, rect) ? rect : null;
+}
+
+async function pixels(mask: MaskRow, ctx: GraphQLContext) {
+  const loaded = await ctx.service.loadMask(mask.id);
+  if (!loaded) throw notFound(`mask ${mask.id} no longer exists`);
+  return loaded;
+}
+
+export async function maskCp(
+  mask: MaskRow,
+  args: { roi: RoiArg; range: ValueRange; normalize?: 'COUNT' | 'ROI_FRACTION' | null },
+  ctx: GraphQLContext,
+): Promise<number | null> {
+  const range = valueRange(args.range);
+  const rect = maskRect(mask, args.roi, ctx);
+  if (!rect) return null;
+  const area = (rect.x1 - rect.x0) * (rect.y1 - rect.y0);
+  if (args.normalize === 'ROI_FRACTION' && area === 0) return null;
+  const count = countInRect(await pixels(mask, ctx), rect, rangeKernel(compileRange(range)));
+  return args.normalize === 'ROI_FRACTION' ? count / area : count;
+}
+
+export async function maskHistogram(mask: MaskRow, args: { bins?: number | null; roi?: RoiArg | null }, ctx: GraphQLContext): Promise<number[]> {
+  const bins = args.bins ?? 16;
+  if (bins < 1 || bins > MAX_HISTOGRAM_BINS) throw badInput(`bins must be between 1 and ${MAX_HISTOGRAM_BINS}, got ${bins}`);
+  const rect = maskRect(mask, args.roi ?? { full: true }, ctx);
+  if (!rect) return [];
+  return histogram(await pixels(mask, ctx), rect, bins);
+}
+
+export const maskPngUrl = (mask: MaskRow, colormap: string | null | undefined, ctx: GraphQLContext): string =>
+  `${ctx.origin}/masks/${mask.id}.png${colormap && colormap !== 'GRAY' ? `?colormap=${colormap.toLowerCase()}` : ''}`;

@@ -1,0 +1,37 @@
+import { badInput } from './errors.js';
+
+export interface Page<T> {
+  items: T[];
+  keys: number[];
+  hasNextPage: boolean;
+}
+
+const PREFIX = 'after:';
+
+/** Cursors name the key (mask or image id) of a result, so pages stay stable while results are ordered by key. */
+export const cursorOf = (key: number): string => Buffer.from(`${PREFIX}${key}`).toString('base64url');
+
+export function keyAfterCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const key = Number(text.slice(PREFIX.length));
+  if (!text.startsWith(PREFIX) || !Number.isSafeInteger(key)) throw badInput(`after: '${cursor}' is not a cursor of this query`);
+  return key;
+}
+
+/** The first `first` keys after the cursor, from keys sorted ascending. */
+export function pageAfter(keys: Float64Array, after: string | null | undefined, first: number): Omit<Page<never>, 'items'> {
+  let start = 0;
+  if (after) {
+    const key = keyAfterCursor(after);
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid] <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const end = Math.min(keys.length, start + first);
+  return { keys: Array.from(keys.subarray(start, end)), hasNextPage: end < keys.length };
+}

@@ -1,0 +1,25 @@
+import { builder } from './builder.js';
+
+export const NormalizeEnum = builder.enumType('Normalize', {
+  description: 'COUNT: the number of pixels; ROI_FRACTION: that number divided by the area of the ROI.',
+  values: ['COUNT', 'ROI_FRACTION'] as const,
+});
+
+export const CompareOpEnum = builder.enumType('CompareOp', { values: ['GT', 'GTE', 'LT', 'LTE'] as const });
+
+export const OrderEnum = builder.enumType('Order', {
+  description: 'DESC: largest values first; ASC: smallest first. Ties are broken by id, ascending.',
+  values: ['ASC', 'DESC'] as const,
+});
+
+export const AggregateOpEnum = builder.enumType('AggregateOp', {
+  description: 'INTERSECT: pixels set in every mask of the group; UNION: in any.',
+  values: ['INTERSECT', 'UNION'] as const,
+});
+
+export const AggregateMeasureEnum = builder.enumType('AggregateMeasure', {
+  description: 'COUNT: pixels of the aggregate in the ROI; ROI_FRACTION: that count / area(ROI); IOU: |INTERSECT| / |UNION| in the ROI.',
+  values: ['COUNT', 'ROI_FRACTION', 'IOU'] as const,
+});
+
+export const ColormapEnum = builder.enumType('Colormap', { values: ['GRAY', 'VIRIDIS', 'TURBO'] as const });

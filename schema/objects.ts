@@ -1,0 +1,101 @@
+import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
+import { loadImages, loadMasks, loadMasksOfImages, loadModels } from '../resolvers/loaders.js';
+import { maskCp, maskHistogram, maskPngUrl } from '../resolvers/mask-fields.js';
+import { builder } from './builder.js';
+import { ColormapEnum, NormalizeEnum } from './enums.js';
+import { RoiInput, ValueRangeInput } from './inputs.js';
+
+export const ImageRef = builder.loadableNodeRef<ImageRow, string, string>('Image', {
+  id: { resolve: (image) => image.id },
+  load: (ids, ctx) => loadImages(ids, ctx),
+});
+
+export const ModelRef = builder.loadableNodeRef<ModelRow, string, string>('Model', {
+  id: { resolve: (model) => model.id },
+  load: (ids, ctx) => loadModels(ids, ctx),
+});
+
+export const MaskRef = builder.loadableNodeRef<MaskRow, string, string>('Mask', {
+  id: { resolve: (mask) => mask.id },
+  load: (ids, ctx) => loadMasks(ids, ctx),
+});
+
+const NamedBox = builder.objectRef<{ name: string; box: [number, number, number, number] }>('NamedBox').implement({
+  description: 'A named rectangle [x, x + width) × [y, y + height) in image pixel coordinates.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    x: t.float({ resolve: (b) => b.box[0] }),
+    y: t.float({ resolve: (b) => b.box[1] }),
+    width: t.float({ resolve: (b) => b.box[2] }),
+    height: t.float({ resolve: (b) => b.box[3] }),
+  }),
+});
+
+ImageRef.implement({
+  description: 'An image: masks describe it, named boxes mark regions of it.',
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'Your own unique identifier of the image.' }),
+    uri: t.exposeString('uri', { nullable: true }),
+    width: t.exposeInt('width', { nullable: true }),
+    height: t.exposeInt('height', { nullable: true }),
+    label: t.exposeString('label', { nullable: true }),
+    split: t.exposeString('split', { nullable: true }),
+    metadata: t.field({ type: 'JSON', resolve: (image) => image.metadata }),
+    boxes: t.field({
+      type: [NamedBox],
+      resolve: (image) => Object.entries(image.boxes).map(([name, box]) => ({ name, box })),
+    }),
+    masks: t.loadableList({
+      type: MaskRef,
+      load: (ids: string[], ctx) => loadMasksOfImages(ids, ctx),
+      resolve: (image) => String(image.id),
+    }),
+  }),
+});
+
+ModelRef.implement({
+  description: 'A model whose outputs (e.g. saliency maps) are stored as masks.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    kind: t.exposeString('kind', { nullable: true }),
+    metadata: t.field({ type: 'JSON', nullable: true, resolve: (model) => model.metadata }),
+  }),
+});
+
+MaskRef.implement({
+  description: 'One value in [0, 1] per pixel, for one image (and optionally one model).',
+  fields: (t) => ({
+    image: t.field({ type: ImageRef, resolve: (mask) => String(mask.imageId) }),
+    model: t.field({ type: ModelRef, nullable: true, resolve: (mask) => (mask.modelId === null ? null : String(mask.modelId)) }),
+    maskType: t.exposeString('maskType'),
+    source: t.exposeString('source', { description: 'The source plugin that produced the mask.' }),
+    width: t.exposeInt('width'),
+    height: t.exposeInt('height'),
+    encoding: t.exposeString('encoding', { description: 'u8 (k/255), u16 (k/65535) or f32.' }),
+    metadata: t.field({ type: 'JSON', nullable: true, resolve: (mask) => mask.metadata }),
+    createdAt: t.string({ resolve: (mask) => mask.createdAt.toISOString() }),
+    cp: t.float({
+      description: 'The exact number of pixels in the ROI whose value lies in the range (or that number / area(ROI)); null when the ROI does not apply to this mask.',
+      nullable: true,
+      args: {
+        roi: t.arg({ type: RoiInput, required: true }),
+        range: t.arg({ type: ValueRangeInput, required: true }),
+        normalize: t.arg({ type: NormalizeEnum, defaultValue: 'COUNT' }),
+      },
+      resolve: (mask, args, ctx) => maskCp(mask, args, ctx),
+    }),
+    histogram: t.intList({
+      description: 'Pixel counts in the ROI per value bin: bin b holds values in [b/bins, (b+1)/bins), the last bin also 1.',
+      args: {
+        bins: t.arg.int({ defaultValue: 16 }),
+        roi: t.arg({ type: RoiInput, defaultValue: { full: true } }),
+      },
+      resolve: (mask, args, ctx) => maskHistogram(mask, args, ctx),
+    }),
+    pngUrl: t.string({
+      description: 'The mask rendered as a PNG.',
+      args: { colormap: t.arg({ type: ColormapEnum, defaultValue: 'GRAY' }) },
+      resolve: (mask, args, ctx) => maskPngUrl(mask, args.colormap, ctx),
+    }),
+  }),
+});

@@ -1,0 +1,172 @@
+import type { Chi, ChiConfig, EngineContext } from '../engine/index.js';
+import { DEFAULT_CHI_CONFIG, MaskIndex, deserializeChi, serializeChi } from '../engine/index.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { readMaskChanges, getLatestChangeSeq } from '../db/repositories/changes.js';
+import { getImagesByIds, listImages } from '../db/repositories/images.js';
+import type { MaskIndexRow } from '../db/repositories/masks.js';
+import { getMaskIndexRows, loadMaskPixels, streamMaskIndex, updateMaskChi } from '../db/repositories/masks.js';
+import { listModels } from '../db/repositories/models.js';
+import type { ImageRow, ModelRow } from '../db/schema.js';
+import { CHANGES_CHANNEL } from '../db/schema.js';
+import { MaskCache } from './mask-cache.js';
+import { MaskCatalog } from './mask-catalog.js';
+import { CachedPixelLoader } from './pixel-loader.js';
+
+export interface MaskSearchOptions {
+  chi?: ChiConfig;
+  /** Decoded masks kept in memory for verification, in MB. */
+  cacheMb?: number;
+  /** Called with a message when something goes wrong in the background (persisting a CHI, catching up). */
+  onBackgroundError?: (message: string, error: unknown) => void;
+}
+
+export const DEFAULT_CACHE_MB = 512;
+
+/**
+ * The engine kept consistent with the store: every committed mask's CHI and metadata in memory,
+ * loaded at start, then followed through the change log (this process's writes and, through
+ * LISTEN/NOTIFY, other processes' writes).
+ */
+export class MaskSearch {
+  readonly index: MaskIndex;
+  readonly catalog = new MaskCatalog();
+  private readonly cache: MaskCache;
+  private readonly cachedLoader: CachedPixelLoader;
+  private readonly directLoader: CachedPixelLoader;
+  private lastSeq = 0;
+  private catchingUp: Promise<void> = Promise.resolve();
+  private unlisten: (() => Promise<void>) | undefined;
+
+  private constructor(
+    readonly store: DatabaseHandle,
+    private readonly options: MaskSearchOptions,
+  ) {
+    this.index = new MaskIndex(options.chi ?? DEFAULT_CHI_CONFIG);
+    this.cache = new MaskCache((options.cacheMb ?? DEFAULT_CACHE_MB) * 2 ** 20);
+    const source = (ids: readonly number[]) => loadMaskPixels(store.db, ids);
+    this.cachedLoader = new CachedPixelLoader(source, this.cache);
+    // The scan baseline reads every mask from the store, as a system without the index would.
+    this.directLoader = new CachedPixelLoader(source, new MaskCache(0));
+  }
+
+  /** Loads every mask's CHI and metadata, then follows changes. */
+  static async start(store: DatabaseHandle, options: MaskSearchOptions = {}): Promise<MaskSearch> {
+    const service = new MaskSearch(store, options);
+    await service.loadSnapshot();
+    service.unlisten = await store.listen(
+      CHANGES_CHANNEL,
+      () => void service.catchUp(),
+      () => void service.catchUp(),
+    );
+    await service.catchUp();
+    return service;
+  }
+
+  get db() {
+    return this.store.db;
+  }
+
+  /** What queries run against; useIndex false gives the uncached full-scan baseline. */
+  engineContext(useIndex = true): EngineContext {
+    return {
+      index: this.index,
+      loader: useIndex ? this.cachedLoader : this.directLoader,
+      onChiBuilt: (id, chi) => this.persistChi(id, chi),
+    };
+  }
+
+  /** Pixels of one mask, through the cache. */
+  async loadMask(id: number) {
+    return (await this.cachedLoader.load([id])).get(id);
+  }
+
+  /**
+   * Applies every committed change after the last one seen. Runs one at a time; call it after a
+   * write of this process so the write is queryable when the call returns.
+   */
+  catchUp(): Promise<void> {
+    this.catchingUp = this.catchingUp.then(
+      () => this.applyChanges(),
+      () => this.applyChanges(),
+    );
+    return this.catchingUp.catch((error) => this.options.onBackgroundError?.('catching up with the change log failed', error));
+  }
+
+  /** Registers images (new or updated) with the index and catalog. */
+  putImages(rows: readonly ImageRow[]): void {
+    for (const row of rows) {
+      this.index.putImage({ id: row.id, width: row.width ?? 0, height: row.height ?? 0, boxes: row.boxes });
+      this.catalog.putImage({ id: row.id, key: row.key, label: row.label, split: row.split });
+    }
+  }
+
+  putModels(rows: readonly ModelRow[]): void {
+    for (const row of rows) this.catalog.putModel(row.id, row.name);
+  }
+
+  async close(): Promise<void> {
+    await this.unlisten?.();
+    await this.catchingUp.catch(() => {});
+  }
+
+  private async loadSnapshot(): Promise<void> {
+    this.lastSeq = await getLatestChangeSeq(this.db);
+    this.putModels(await listModels(this.db));
+    for (let afterId: number | undefined; ; ) {
+      const page = await listImages(this.db, { limit: 10_000, afterId });
+      this.putImages(page.images);
+      if (!page.hasNextPage) break;
+      afterId = page.images[page.images.length - 1].id;
+    }
+    for await (const rows of streamMaskIndex(this.db)) this.putMaskRows(rows);
+  }
+
+  private putMaskRows(rows: readonly MaskIndexRow[]): void {
+    for (const row of rows) {
+      this.index.putMask({ id: row.id, imageId: row.imageId, width: row.width, height: row.height }, this.storedChi(row.chi));
+      this.catalog.putMask(row);
+      this.cachedLoader.forget(row.id);
+    }
+  }
+
+  /** A stored CHI of another grid or bin count (the configuration changed) is rebuilt lazily instead. */
+  private storedChi(bytes: Uint8Array | null): Chi | null {
+    if (!bytes) return null;
+    const chi = deserializeChi(bytes);
+    return chi.grid === this.index.config.grid && chi.bins === this.index.config.bins ? chi : null;
+  }
+
+  private async applyChanges(): Promise<void> {
+    for (;;) {
+      const changes = await readMaskChanges(this.db, this.lastSeq);
+      if (changes.length === 0) return;
+      const inserted = new Set<number>();
+      for (const change of changes) {
+        if (change.op === 'insert') inserted.add(change.maskId);
+        else {
+          inserted.delete(change.maskId);
+          this.removeMask(change.maskId);
+        }
+      }
+      const rows = await getMaskIndexRows(this.db, [...inserted]);
+      const unknownImages = [...new Set(rows.map((r) => r.imageId))].filter((id) => !this.index.hasImage(id));
+      if (unknownImages.length > 0) this.putImages(await getImagesByIds(this.db, unknownImages));
+      const unknownModels = rows.some((r) => r.modelId !== null && !this.catalog.hasModelId(r.modelId));
+      if (unknownModels) this.putModels(await listModels(this.db));
+      this.putMaskRows(rows);
+      this.lastSeq = changes[changes.length - 1].seq;
+    }
+  }
+
+  private removeMask(id: number): void {
+    this.index.removeMask(id);
+    this.catalog.removeMask(id);
+    this.cachedLoader.forget(id);
+  }
+
+  private persistChi(id: number, chi: Chi): void {
+    updateMaskChi(this.db, id, serializeChi(chi)).catch((error) =>
+      this.options.onBackgroundError?.(`storing the CHI of mask ${id} failed`, error),
+    );
+  }
+}
