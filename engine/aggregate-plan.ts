@@ -1,12 +1,12 @@
 import { rangeBins } from './bins.js';
-import { chiBounds } from './bounds.js';
+import { BoundsCalculator } from './bounds.js';
 import type { EngineContext } from './context.js';
 import { loadMasks } from './context.js';
 import { candidateSlots, emptyChiView, roiResolver } from './cp-plan.js';
 import type { Mask } from './mask.js';
 import type { Plan } from './plan.js';
 import type { Rect, RoiSpec } from './roi.js';
-import { newRect } from './roi.js';
+import { newRect, readRect, writeRect } from './roi.js';
 import type { QueryStats } from './stats.js';
 import { aboveThreshold, compileRange } from './value-range.js';
 import { markInRect, rangeKernel } from './count.js';
@@ -82,6 +82,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
   const rect = newRect();
   const view = emptyChiView();
   const bound = new Float64Array(2);
+  const calculator = new BoundsCalculator(bins, index.config.grid, index.config.bins);
   let size = 0;
   for (const [image, group] of groups) {
     const width = index.widthAt(group[0]);
@@ -102,7 +103,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     let maxLo = 0;
     let minHi = area;
     for (const slot of group) {
-      if (index.viewAt(slot, view)) chiBounds(view, rect, bins, bound);
+      if (index.viewAt(slot, view)) calculator.bounds(view.counts, view.base, view.width, view.height, rect, bound);
       else {
         bound[0] = 0;
         bound[1] = area;
@@ -139,10 +140,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     weights[size] = m;
     lo[size] = l;
     hi[size] = h;
-    rects[size * 4] = rect.x0;
-    rects[size * 4 + 1] = rect.y0;
-    rects[size * 4 + 2] = rect.x1;
-    rects[size * 4 + 3] = rect.y1;
+    writeRect(rects, size, rect);
     areas[size] = area;
     dims[size * 2] = width;
     dims[size * 2 + 1] = height;
@@ -167,7 +165,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
       const r = newRect();
       items.forEach((item, k) => {
         const group = Array.from(members[item], (id) => masks.get(id));
-        [r.x0, r.y0, r.x1, r.y1] = rects.subarray(item * 4, item * 4 + 4);
+        readRect(rects, item, r);
         const loaded = group.filter((mask): mask is Mask => mask !== undefined);
         const w = dims[item * 2];
         const h = dims[item * 2 + 1];

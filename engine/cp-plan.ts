@@ -1,13 +1,13 @@
 import { rangeBins } from './bins.js';
 import type { ChiView } from './bounds.js';
-import { chiBounds } from './bounds.js';
+import { BoundsCalculator } from './bounds.js';
 import { countInRect, rangeKernel } from './count.js';
 import type { EngineContext } from './context.js';
 import { loadMasks } from './context.js';
 import type { MaskIndex } from './mask-index.js';
 import type { Plan } from './plan.js';
 import type { Rect, RoiSpec } from './roi.js';
-import { clipBox, fullRect, newRect } from './roi.js';
+import { clipBox, fullRect, newRect, readRect, writeRect } from './roi.js';
 import type { QueryStats } from './stats.js';
 import type { ValueRange } from './value-range.js';
 import { compileRange } from './value-range.js';
@@ -52,8 +52,8 @@ export function roiResolver(index: MaskIndex, roi: RoiSpec): (slot: number, out:
     case 'box':
       return (slot, out) => (clipBox(roi, index.widthAt(slot), index.heightAt(slot), out), true);
     case 'imageBox': {
-      const column = index.boxColumn(roi.name);
-      return (slot, out) => index.imageBoxRect(slot, column, out);
+      const { rects, present } = index.imageBoxRects(roi.name);
+      return (slot, out) => present[slot] === 1 && (readRect(rects, slot, out), true);
     }
   }
 }
@@ -80,6 +80,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
   const rect = newRect();
   const view = emptyChiView();
   const bound = new Float64Array(2);
+  const calculator = new BoundsCalculator(bins, index.config.grid, index.config.bins);
   let size = 0;
   for (let s = 0; s < n; s++) {
     const slot = slots[s];
@@ -92,16 +93,13 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
       stats.skipped++;
       continue;
     }
-    if (index.viewAt(slot, view)) chiBounds(view, rect, bins, bound);
+    if (index.viewAt(slot, view)) calculator.bounds(view.counts, view.base, view.width, view.height, rect, bound);
     else {
       bound[0] = 0;
       bound[1] = range.empty ? 0 : area;
     }
     keys[size] = index.idAt(slot);
-    rects[size * 4] = rect.x0;
-    rects[size * 4 + 1] = rect.y0;
-    rects[size * 4 + 2] = rect.x1;
-    rects[size * 4 + 3] = rect.y1;
+    writeRect(rects, size, rect);
     dims[size * 2] = index.widthAt(slot);
     dims[size * 2 + 1] = index.heightAt(slot);
     areas[size] = area;
@@ -125,7 +123,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
       const r = newRect();
       items.forEach((item, k) => {
         const mask = masks.get(keys[item]);
-        [r.x0, r.y0, r.x1, r.y1] = rects.subarray(item * 4, item * 4 + 4);
+        readRect(rects, item, r);
         // A mask deleted or replaced by another size since planning no longer answers this query.
         if (!mask || mask.width !== dims[item * 2] || mask.height !== dims[item * 2 + 1]) {
           values[k] = NaN;

@@ -3,7 +3,7 @@ import type { Chi, ChiConfig } from './chi.js';
 import { InvalidChiError, chiEntryCount, countBytesFor, validateChiConfig } from './chi.js';
 import { CountPool } from './count-pool.js';
 import type { Rect } from './roi.js';
-import { scaleBoxEdges } from './roi.js';
+import { scaleBoxEdges, writeRect } from './roi.js';
 
 /** A named box on an image, [x, y, width, height] in image pixel coordinates. */
 export type BoxTuple = readonly [number, number, number, number];
@@ -66,6 +66,11 @@ export class MaskIndex {
   private readonly boxColumns = new Map<string, Float64Array>();
   private imageCount = 0;
 
+  /** Image boxes resolved to mask rectangles per box name, valid while geometry is unchanged. */
+  private readonly boxRectCache = new Map<string, { version: number; rects: Int32Array; present: Uint8Array }>();
+  /** Bumped by every change to masks or images, which may move slots or boxes. */
+  private geometryVersion = 0;
+
   constructor(config: ChiConfig) {
     validateChiConfig(config);
     this.config = { grid: config.grid, bins: config.bins };
@@ -79,6 +84,7 @@ export class MaskIndex {
 
   /** Adds or updates an image's size and named boxes (boxes given replace the old set). */
   putImage(image: ImageEntry): void {
+    this.geometryVersion++;
     let slot = this.imageSlotById.get(image.id);
     if (slot === undefined) {
       slot = this.imageCount++;
@@ -105,6 +111,7 @@ export class MaskIndex {
 
   /** Adds a mask, or replaces one with the same id; without a CHI it is verified when queried. */
   putMask(entry: MaskEntry, chi?: Chi | null): void {
+    this.geometryVersion++;
     const imageSlot = this.imageSlotById.get(entry.imageId);
     if (imageSlot === undefined) throw new UnknownImageError(`mask ${entry.id}: image ${entry.imageId} is not in the index`);
     let slot = this.slotById.get(entry.id);
@@ -134,6 +141,7 @@ export class MaskIndex {
   removeMask(id: number): boolean {
     const slot = this.slotById.get(id);
     if (slot === undefined) return false;
+    this.geometryVersion++;
     this.dropChi(slot);
     this.slotById.delete(id);
     const last = --this.count;
@@ -214,6 +222,28 @@ export class MaskIndex {
       out,
     );
     return true;
+  }
+
+  /**
+   * The named image box resolved for every mask slot: rects (4 per slot) and present (0 where the
+   * image lacks the box). Cached until masks or images change, so repeated queries skip the scaling.
+   */
+  imageBoxRects(name: string): { rects: Int32Array; present: Uint8Array } {
+    const cached = this.boxRectCache.get(name);
+    if (cached && cached.version === this.geometryVersion) return cached;
+    const column = this.boxColumns.get(name);
+    const rects = new Int32Array(this.count * 4);
+    const present = new Uint8Array(this.count);
+    const rect = { x0: 0, y0: 0, x1: 0, y1: 0 };
+    for (let slot = 0; slot < this.count; slot++) {
+      if (this.imageBoxRect(slot, column, rect)) {
+        present[slot] = 1;
+        writeRect(rects, slot, rect);
+      }
+    }
+    const entry = { version: this.geometryVersion, rects, present };
+    this.boxRectCache.set(name, entry);
+    return entry;
   }
 
   /** Masks with a CHI, and the bytes their counts take. */

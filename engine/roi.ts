@@ -20,33 +20,28 @@ export const rectArea = (r: Rect): number => (r.x1 - r.x0) * (r.y1 - r.y0);
 
 const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
 
-/** Clips [a0, a1) to [0, size); an inverted or fully outside span becomes empty. */
-function clipSpan(a0: number, a1: number, size: number): [number, number] {
-  const lo = clamp(a0, 0, size);
-  return [lo, Math.max(lo, clamp(a1, 0, size))];
+/**
+ * Writes [x0, x1) × [y0, y1) clipped to a width × height mask into out; an inverted or fully
+ * outside span becomes empty.
+ */
+export function clipEdges(x0: number, y0: number, x1: number, y1: number, width: number, height: number, out: Rect): Rect {
+  out.x0 = clamp(x0, 0, width);
+  out.x1 = Math.max(out.x0, clamp(x1, 0, width));
+  out.y0 = clamp(y0, 0, height);
+  out.y1 = Math.max(out.y0, clamp(y1, 0, height));
+  return out;
 }
 
 /** Writes the box clipped to a width × height mask into out. */
-export function clipBox(box: Box, width: number, height: number, out: Rect): Rect {
-  [out.x0, out.x1] = clipSpan(box.x, box.x + box.width, width);
-  [out.y0, out.y1] = clipSpan(box.y, box.y + box.height, height);
-  return out;
-}
+export const clipBox = (box: Box, width: number, height: number, out: Rect): Rect =>
+  clipEdges(box.x, box.y, box.x + box.width, box.y + box.height, width, height, out);
 
 /**
  * Writes an image box, given in the coordinates of an imageWidth × imageHeight image, scaled to a
  * width × height mask: edges rounded outward, then clipped.
  */
-export function scaleImageBox(
-  box: Box,
-  imageWidth: number,
-  imageHeight: number,
-  width: number,
-  height: number,
-  out: Rect,
-): Rect {
-  return scaleBoxEdges(box.x, box.y, box.x + box.width, box.y + box.height, imageWidth, imageHeight, width, height, out);
-}
+export const scaleImageBox = (box: Box, imageWidth: number, imageHeight: number, width: number, height: number, out: Rect): Rect =>
+  scaleBoxEdges(box.x, box.y, box.x + box.width, box.y + box.height, imageWidth, imageHeight, width, height, out);
 
 /** scaleImageBox on the box's edges [bx0, bx1) × [by0, by1), for hot loops that hold boxes in columns. */
 export function scaleBoxEdges(
@@ -60,9 +55,15 @@ export function scaleBoxEdges(
   height: number,
   out: Rect,
 ): Rect {
-  [out.x0, out.x1] = clipSpan(Math.floor((bx0 * width) / imageWidth), Math.ceil((bx1 * width) / imageWidth), width);
-  [out.y0, out.y1] = clipSpan(Math.floor((by0 * height) / imageHeight), Math.ceil((by1 * height) / imageHeight), height);
-  return out;
+  return clipEdges(
+    Math.floor((bx0 * width) / imageWidth),
+    Math.floor((by0 * height) / imageHeight),
+    Math.ceil((bx1 * width) / imageWidth),
+    Math.ceil((by1 * height) / imageHeight),
+    width,
+    height,
+    out,
+  );
 }
 
 export const fullRect = (width: number, height: number, out: Rect): Rect => {
@@ -74,3 +75,19 @@ export const fullRect = (width: number, height: number, out: Rect): Rect => {
 };
 
 export const newRect = (): Rect => ({ x0: 0, y0: 0, x1: 0, y1: 0 });
+
+/** Stores rect as entry i of a column of rectangles (4 numbers each). */
+export function writeRect(column: Int32Array, i: number, rect: Rect): void {
+  column[i * 4] = rect.x0;
+  column[i * 4 + 1] = rect.y0;
+  column[i * 4 + 2] = rect.x1;
+  column[i * 4 + 3] = rect.y1;
+}
+
+export function readRect(column: Int32Array, i: number, out: Rect): Rect {
+  out.x0 = column[i * 4];
+  out.y0 = column[i * 4 + 1];
+  out.x1 = column[i * 4 + 2];
+  out.y1 = column[i * 4 + 3];
+  return out;
+}
