@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -27,6 +27,8 @@ export interface DatabaseHandle {
   listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
+  /** Names of the migrations this open applied, oldest first; empty if the schema was current. */
+  readonly appliedMigrations: readonly string[];
 }
 
 export interface OpenDatabaseOptions {
@@ -62,10 +64,11 @@ const postgresOptions = {
 const queryLogger = (onQuery: ((sql: string) => void) | undefined) => (onQuery ? { logger: { logQuery: (sql: string) => onQuery(sql) } } : {});
 
 async function openPostgres(url: string, onQuery?: (sql: string) => void): Promise<DatabaseHandle> {
-  await migratePostgresLocked(url);
+  const appliedMigrations = await migratePostgresLocked(url);
   const sql = postgres(url, postgresOptions);
   return {
     kind: 'postgres',
+    appliedMigrations,
     db: drizzlePostgres({ client: sql, ...queryLogger(onQuery) }),
     async listen(channel, onNotify, onListen) {
       const { unlisten } = await sql.listen(channel, onNotify, onListen);
@@ -85,14 +88,29 @@ async function openPostgres(url: string, onQuery?: (sql: string) => void): Promi
  * the second wait for the first's migrations instead of racing it. The lock belongs to a session,
  * hence a dedicated single-connection client.
  */
-async function migratePostgresLocked(url: string): Promise<void> {
+async function migratePostgresLocked(url: string): Promise<string[]> {
   const sql = postgres(url, { ...postgresOptions, max: 1 });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    const before = await countAppliedMigrations((text) => sql.unsafe(text));
     await migratePostgres(drizzlePostgres({ client: sql }), { migrationsFolder });
+    return (await migrationTags()).slice(before);
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/** Rows in drizzle's migration table: the migrator applies the journal's entries in order. */
+async function countAppliedMigrations(query: (text: string) => Promise<readonly Record<string, unknown>[]>): Promise<number> {
+  const [{ present }] = await query(`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+  if (!present) return 0;
+  const [{ count }] = await query('select count(*)::int as count from drizzle.__drizzle_migrations');
+  return count as number;
+}
+
+async function migrationTags(): Promise<string[]> {
+  const journal = JSON.parse(await readFile(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: { idx: number; tag: string }[] };
+  return journal.entries.sort((a, b) => a.idx - b.idx).map((entry) => entry.tag);
 }
 
 /** PGlite's stock bytea codec walks bytes one by one in JS; Buffer's hex codec is ~10× faster. */
@@ -111,8 +129,11 @@ async function openPglite(dataDir: string, onQuery?: (sql: string) => void): Pro
   if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir, pgliteByteaCodec);
   const db = drizzlePglite({ client, ...queryLogger(onQuery) });
+  let appliedMigrations: string[];
   try {
+    const before = await countAppliedMigrations(async (text) => (await client.query<Record<string, unknown>>(text)).rows);
     await migratePglite(db, { migrationsFolder });
+    appliedMigrations = (await migrationTags()).slice(before);
   } catch (error) {
     await client.close();
     throw error;
@@ -120,6 +141,7 @@ async function openPglite(dataDir: string, onQuery?: (sql: string) => void): Pro
   return {
     kind: 'pglite',
     db,
+    appliedMigrations,
     async listen(channel, onNotify, onListen) {
       const unlisten = await client.listen(channel, onNotify);
       onListen?.();

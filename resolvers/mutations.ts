@@ -1,8 +1,9 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { getImagesByIds, upsertImages } from '../db/repositories/images.js';
+import { getImagesByIds, upsertImages, type NewImage } from '../db/repositories/images.js';
 import { deleteMasks } from '../db/repositories/masks.js';
 import { getModelsByIds, upsertModels } from '../db/repositories/models.js';
 import type { Box, ImageRow, JsonObject, ModelRow } from '../db/schema.js';
+import { InvalidImageRecord, parseImageRecord } from '../service/image-records.js';
 import { localId } from './arguments.js';
 import type { GraphQLContext } from './context.js';
 import { badInput } from './errors.js';
@@ -30,29 +31,18 @@ function checkBatch(length: number, name: string): void {
   if (length > MAX_BATCH) throw badInput(`${name}: at most ${MAX_BATCH} per call, got ${length}`);
 }
 
-/** Validates image records as given by GraphQL or an import file; `where` names the record in messages. */
-export function imageRecord(image: ImageArg, where: string) {
-  if (!image.key) throw badInput(`${where}.key must not be empty`);
-  for (const side of ['width', 'height'] as const) {
-    if (!Number.isInteger(image[side]) || image[side] <= 0) throw badInput(`${where}.${side} must be a positive integer, got ${image[side]}`);
+/** An image argument as upsertImages stores it; the rules are shared with the CLI's import file. */
+function imageRecord(image: ImageArg, where: string): NewImage {
+  const boxes = new Map<string, Box>();
+  for (const b of image.boxes ?? []) {
+    if (boxes.has(b.name)) throw badInput(`${where}.boxes: the name '${b.name}' appears twice`);
+    boxes.set(b.name, [b.x, b.y, b.width, b.height]);
   }
-  const boxes: Record<string, Box> = {};
-  (image.boxes ?? []).forEach((b, j) => {
-    if (!b.name) throw badInput(`${where}.boxes[${j}].name must not be empty`);
-    if (boxes[b.name]) throw badInput(`${where}.boxes: the name '${b.name}' appears twice`);
-    if (b.width < 0 || b.height < 0) throw badInput(`${where}.boxes[${j}] ('${b.name}') has a negative size`);
-    boxes[b.name] = [b.x, b.y, b.width, b.height];
-  });
-  return {
-    key: image.key,
-    width: image.width,
-    height: image.height,
-    uri: image.uri ?? null,
-    label: image.label ?? null,
-    split: image.split ?? null,
-    boxes,
-    metadata: jsonObject(image.metadata, `${where}.metadata`),
-  };
+  try {
+    return parseImageRecord({ ...image, boxes: Object.fromEntries(boxes) }, where);
+  } catch (error) {
+    throw error instanceof InvalidImageRecord ? badInput(error.message) : error;
+  }
 }
 
 export async function resolveUpsertImages(images: readonly ImageArg[], ctx: GraphQLContext): Promise<ImageRow[]> {

@@ -1,0 +1,104 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_CACHE_MB, MaskSearch } from '../../service/mask-search.js';
+import { CliError, rootMessage } from '../errors.js';
+import { plural, seconds } from '../format.js';
+import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';
+
+const DEFAULT_PORT = 4000;
+
+interface ServeOptions extends StoreOptionValues {
+  port: number;
+  cacheMb: number;
+}
+
+const integer = (min: number, max: number) => (text: string) => {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+  return n;
+};
+
+export function serveCommand(): Command {
+  return withStoreOptions(new Command('serve'))
+    .description('serve the GraphQL API at /graphql (GraphiQL in a browser) and the explorer at /')
+    .option('-p, --port <port>', 'port to listen on; 0 picks a free one', integer(0, 65535), DEFAULT_PORT)
+    .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
+    .action((options: ServeOptions) => serve(options));
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const location = storeLocation(options);
+  // Installed before the slow start, so that Ctrl-C during it still closes the store properly.
+  const stop = stopSignals();
+  try {
+    const started = performance.now();
+    console.log(`opening ${location.label}`);
+    const store = await openStore(location, 'serve');
+    try {
+      const service = await MaskSearch.start(store.handle, {
+        cacheMb: options.cacheMb,
+        onBackgroundError: (message, error) => console.error(`masksearch: ${message}: ${rootMessage(error)}`),
+      });
+      try {
+        // Loaded here, not at the top: yoga and the schema take seconds to load, which --help and
+        // the other commands should not wait for.
+        const { createHttpServer } = await import('../../service/http.js');
+        const server = createHttpServer(service);
+        const port = await listen(server, options.port);
+        try {
+          const url = `http://localhost:${port}/graphql`;
+          await store.announce(url);
+          console.log(`MaskSearch ready: ${url} (${plural(service.index.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
+          await stop.requested;
+          console.log('stopping');
+        } finally {
+          await closeServer(server);
+        }
+      } finally {
+        await service.close();
+      }
+    } finally {
+      await store.close();
+    }
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once, for a shutdown that hangs. */
+function stopSignals(): { requested: Promise<void>; dispose(): void } {
+  let stopping = false;
+  let resolve!: () => void;
+  const requested = new Promise<void>((r) => (resolve = r));
+  const onSignal = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    resolve();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  return { requested, dispose: () => void process.off('SIGINT', onSignal).off('SIGTERM', onSignal) };
+}
+
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE') throw new CliError(`port ${port} is in use; choose another with --port (0 picks a free one)`);
+    if (code === 'EACCES') throw new CliError(`no permission to listen on port ${port}; choose another with --port`);
+    throw error;
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Lets requests in flight finish; idle keep-alive connections would otherwise hold the close open. */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+}

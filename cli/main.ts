@@ -1,0 +1,22 @@
+#!/usr/bin/env -S node --import tsx
+import { Command } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+import { imagesImportCommand } from './commands/images-import.js';
+import { migrateCommand } from './commands/migrate.js';
+import { serveCommand } from './commands/serve.js';
+import { CliError } from './errors.js';
+
+const program = new Command('masksearch')
+  .description(packageJson.description)
+  .version(packageJson.version)
+  .addCommand(serveCommand())
+  .addCommand(migrateCommand())
+  .addCommand(new Command('images').description('manage images').addCommand(imagesImportCommand()));
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  // A CliError is the user's to fix and says all there is; anything else is a bug, worth its stack.
+  console.error(error instanceof CliError ? `masksearch: ${error.message}` : `masksearch: unexpected error: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exitCode = 1;
+}
