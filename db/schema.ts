@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
+  check,
   bigserial,
   customType,
   index,
@@ -88,23 +90,31 @@ export const maskChi = pgTable('mask_chi', {
   data: bytea('data').notNull(),
 });
 
-export type MaskChangeOp = 'insert' | 'delete';
+/** Masks are inserted or deleted (never updated); images inserted or updated (deletes cascade to masks). */
+export type ChangeOp = 'insert' | 'update' | 'delete';
 
 /**
- * Filled by triggers on `masks` (see the custom migration), so cascaded deletes from images or
- * models are logged too. No foreign key: the row must outlive a deleted mask.
+ * The change log, filled by triggers on `masks` and `images` (see the custom migrations), so
+ * cascaded deletes from images or models are logged too. Each row names a mask or an image,
+ * never both. No foreign keys: a row must outlive what it names. (The table keeps the name it
+ * had when it logged masks only; the trigger functions of 0001 write to it by that name.)
  */
-export const maskChanges = pgTable('mask_changes', {
-  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
-  maskId: bigint('mask_id', { mode: 'number' }).notNull(),
-  op: text('op').$type<MaskChangeOp>().notNull(),
-  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-});
+export const changeLog = pgTable(
+  'mask_changes',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    maskId: bigint('mask_id', { mode: 'number' }),
+    imageId: bigint('image_id', { mode: 'number' }),
+    op: text('op').$type<ChangeOp>().notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [check('mask_changes_one_subject', sql`num_nonnulls(${t.maskId}, ${t.imageId}) = 1`)],
+);
 
-/** NOTIFY channel; the payload is the highest mask_changes.seq written by the statement. */
+/** NOTIFY channel; the payload is the highest change-log seq written by the statement. */
 export const CHANGES_CHANNEL = 'masksearch_changes';
 
 export type ImageRow = typeof images.$inferSelect;
 export type ModelRow = typeof models.$inferSelect;
 export type MaskRow = typeof masks.$inferSelect;
-export type MaskChangeRow = typeof maskChanges.$inferSelect;
+export type ChangeRow = typeof changeLog.$inferSelect;

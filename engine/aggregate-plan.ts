@@ -1,5 +1,4 @@
-import { rangeBins } from './bins.js';
-import { BoundsCalculator } from './bounds.js';
+import { RangeBoundsByEncoding } from './bounds.js';
 import type { EngineContext } from './context.js';
 import { loadMasks } from './context.js';
 import { candidateSlots, emptyChiView, roiResolver } from './cp-plan.js';
@@ -53,7 +52,6 @@ function intersectAndUnion(members: readonly Mask[], rect: Rect, kernel: RangeKe
 export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: QueryStats): AggregatePlan {
   const { index } = ctx;
   const range = compileRange(aboveThreshold(spec.threshold));
-  const bins = rangeBins(range, index.config.bins);
   const kernel = rangeKernel(range);
   const resolve = roiResolver(index, spec.roi);
   const minArea = spec.minRoiArea ?? 0;
@@ -82,7 +80,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
   const rect = newRect();
   const view = emptyChiView();
   const bound = new Float64Array(2);
-  const calculator = new BoundsCalculator(bins, index.config.grid, index.config.bins);
+  const calculators = new RangeBoundsByEncoding(range, index.config.grid, index.config.bins);
   let size = 0;
   for (const [image, group] of groups) {
     const width = index.widthAt(group[0]);
@@ -103,7 +101,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     let maxLo = 0;
     let minHi = area;
     for (const slot of group) {
-      if (index.viewAt(slot, view)) calculator.bounds(view.counts, view.base, view.width, view.height, rect, bound);
+      if (index.viewAt(slot, view)) calculators.for(index.encodingAt(slot)).bounds(view.counts, view.base, view.width, view.height, rect, bound);
       else {
         bound[0] = 0;
         bound[1] = area;

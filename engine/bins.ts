@@ -38,3 +38,36 @@ export function rangeBins(range: CompiledRange, bins: number): RangeBins {
   }
   return { over, under: first < 0 ? EMPTY : { first, last } };
 }
+
+/** The first code k in [0, max] for which a predicate monotone in k holds, or max + 1. */
+export function firstCodeWhere(max: number, holds: (code: number) => boolean): number {
+  let a = 0;
+  let b = max + 1;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (holds(m)) b = m;
+    else a = m + 1;
+  }
+  return a;
+}
+
+/**
+ * rangeBins for a mask whose values can only be code / max (u8: max 255, u16: max 65535). Only
+ * values that can occur matter, so a bin whose occurring values all qualify is an under bin even
+ * when the range cuts through the bin's interval: for 8-bit masks (0.5, 1] covers bins 8..15 of 16
+ * exactly, since no 8-bit value lies in [0.5, 128/255).
+ */
+export function codeRangeBins(range: CompiledRange, bins: number, max: number): RangeBins {
+  if (range.empty) return { over: EMPTY, under: EMPTY };
+  const first = firstCodeWhere(max, (k) => k / max >= range.lo);
+  const last = firstCodeWhere(max, (k) => k / max > range.hi) - 1;
+  if (first > last) return { over: EMPTY, under: EMPTY };
+  const over = { first: binOf(first / max, bins), last: binOf(last / max, bins) };
+  // Codes of bin b are [start(b), start(b + 1)); bin is monotone in the code.
+  const start = (b: number): number => firstCodeWhere(max, (k) => binOf(k / max, bins) >= b);
+  let underFirst = over.first;
+  while (underFirst <= over.last && start(underFirst) < first) underFirst++;
+  let underLast = over.last;
+  while (underLast >= underFirst && start(underLast + 1) - 1 > last) underLast--;
+  return { over, under: underFirst <= underLast ? { first: underFirst, last: underLast } : EMPTY };
+}

@@ -1,4 +1,7 @@
 import type { RangeBins } from './bins.js';
+import { codeRangeBins, rangeBins } from './bins.js';
+import type { MaskEncoding } from './mask.js';
+import type { CompiledRange } from './value-range.js';
 import type { Chi, CountArray } from './chi.js';
 import { gridLine } from './chi.js';
 import type { Rect } from './roi.js';
@@ -181,4 +184,29 @@ export class BoundsCalculator {
 /** Writes [lower, upper] bounds of CP(mask, rect, range) into out, from the CHI alone. */
 export function chiBounds(v: ChiView, rect: Rect, bins: RangeBins, out: Float64Array): void {
   new BoundsCalculator(bins, v.grid, v.bins).bounds(v.counts, v.base, v.width, v.height, rect, out);
+}
+
+/**
+ * Bounds calculators for one range, one per mask encoding: 8- and 16-bit masks get bins computed
+ * from the values they can hold, which is tighter when the range cuts through a bin.
+ */
+export class RangeBoundsByEncoding {
+  private readonly calculators = new Map<MaskEncoding, BoundsCalculator>();
+
+  constructor(
+    private readonly range: CompiledRange,
+    private readonly grid: number,
+    private readonly bins: number,
+  ) {}
+
+  for(encoding: MaskEncoding): BoundsCalculator {
+    let calculator = this.calculators.get(encoding);
+    if (!calculator) {
+      const runs =
+        encoding === 'u8' ? codeRangeBins(this.range, this.bins, 255) : encoding === 'u16' ? codeRangeBins(this.range, this.bins, 65535) : rangeBins(this.range, this.bins);
+      calculator = new BoundsCalculator(runs, this.grid, this.bins);
+      this.calculators.set(encoding, calculator);
+    }
+    return calculator;
+  }
 }

@@ -134,6 +134,8 @@ export function buildChi(mask: Mask, config: ChiConfig): Chi {
 }
 
 const MAGIC = 0x31494843; // "CHI1" little-endian
+/** Stored counts are little-endian; on such hosts they are copied as bytes, not read one by one. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const HEADER_BYTES = 16;
 
 /**
@@ -150,10 +152,13 @@ export function serializeChi(chi: Chi): Uint8Array {
   view.setUint8(12, chi.grid - 1);
   view.setUint8(13, Math.log2(chi.bins));
   view.setUint8(14, countBytes);
-  for (let k = 0, at = HEADER_BYTES; k < chi.counts.length; k++, at += countBytes) {
-    if (countBytes === 1) view.setUint8(at, chi.counts[k]);
-    else if (countBytes === 2) view.setUint16(at, chi.counts[k], true);
-    else view.setUint32(at, chi.counts[k], true);
+  if (LITTLE_ENDIAN) out.set(new Uint8Array(chi.counts.buffer, chi.counts.byteOffset, chi.counts.byteLength), HEADER_BYTES);
+  else {
+    for (let k = 0, at = HEADER_BYTES; k < chi.counts.length; k++, at += countBytes) {
+      if (countBytes === 1) view.setUint8(at, chi.counts[k]);
+      else if (countBytes === 2) view.setUint16(at, chi.counts[k], true);
+      else view.setUint32(at, chi.counts[k], true);
+    }
   }
   return out;
 }
@@ -174,8 +179,11 @@ export function deserializeChi(bytes: Uint8Array): Chi {
     throw new InvalidChiError(`CHI bytes have length ${bytes.byteLength}, expected ${HEADER_BYTES + length * countBytes}`);
   }
   const counts = allocCounts(countBytes, length);
-  for (let k = 0, at = HEADER_BYTES; k < length; k++, at += countBytes) {
-    counts[k] = countBytes === 1 ? view.getUint8(at) : countBytes === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+  if (LITTLE_ENDIAN) new Uint8Array(counts.buffer).set(bytes.subarray(HEADER_BYTES));
+  else {
+    for (let k = 0, at = HEADER_BYTES; k < length; k++, at += countBytes) {
+      counts[k] = countBytes === 1 ? view.getUint8(at) : countBytes === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+    }
   }
   return { width, height, grid, bins, counts };
 }

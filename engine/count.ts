@@ -1,5 +1,6 @@
 import type { Mask } from './mask.js';
 import type { Rect } from './roi.js';
+import { firstCodeWhere } from './bins.js';
 import type { CompiledRange } from './value-range.js';
 
 /**
@@ -13,18 +14,6 @@ export interface RangeKernel {
   readonly u16Last: number;
 }
 
-/** The first code k in [0, max] for which a predicate monotone in k holds, or max + 1. */
-function firstCodeWhere(max: number, holds: (value: number) => boolean): number {
-  let a = 0;
-  let b = max + 1;
-  while (a < b) {
-    const m = (a + b) >>> 1;
-    if (holds(m / max)) b = m;
-    else a = m + 1;
-  }
-  return a;
-}
-
 export function rangeKernel(range: CompiledRange): RangeKernel {
   const u8Table = new Uint8Array(256);
   if (!range.empty) {
@@ -33,8 +22,8 @@ export function rangeKernel(range: CompiledRange): RangeKernel {
       u8Table[k] = v >= range.lo && v <= range.hi ? 1 : 0;
     }
   }
-  const u16First = range.empty ? 1 : firstCodeWhere(65535, (v) => v >= range.lo);
-  const u16Last = range.empty ? 0 : firstCodeWhere(65535, (v) => v > range.hi) - 1;
+  const u16First = range.empty ? 1 : firstCodeWhere(65535, (k) => k / 65535 >= range.lo);
+  const u16Last = range.empty ? 0 : firstCodeWhere(65535, (k) => k / 65535 > range.hi) - 1;
   return { range, u8Table, u16First, u16Last };
 }
 

@@ -1,6 +1,5 @@
-import { rangeBins } from './bins.js';
 import type { ChiView } from './bounds.js';
-import { BoundsCalculator } from './bounds.js';
+import { RangeBoundsByEncoding } from './bounds.js';
 import { countInRect, rangeKernel } from './count.js';
 import type { EngineContext } from './context.js';
 import { loadMasks } from './context.js';
@@ -63,7 +62,6 @@ export const emptyChiView = (): ChiView => ({ counts: new Uint8Array(0), base: 0
 export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Plan {
   const { index } = ctx;
   const range = compileRange(spec.range);
-  const bins = rangeBins(range, index.config.bins);
   const normalize = spec.normalize === 'ROI_FRACTION';
   const minArea = spec.minRoiArea ?? 0;
   const resolve = roiResolver(index, spec.roi);
@@ -80,7 +78,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
   const rect = newRect();
   const view = emptyChiView();
   const bound = new Float64Array(2);
-  const calculator = new BoundsCalculator(bins, index.config.grid, index.config.bins);
+  const calculators = new RangeBoundsByEncoding(range, index.config.grid, index.config.bins);
   let size = 0;
   for (let s = 0; s < n; s++) {
     const slot = slots[s];
@@ -93,7 +91,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
       stats.skipped++;
       continue;
     }
-    if (index.viewAt(slot, view)) calculator.bounds(view.counts, view.base, view.width, view.height, rect, bound);
+    if (index.viewAt(slot, view)) calculators.for(index.encodingAt(slot)).bounds(view.counts, view.base, view.width, view.height, rect, bound);
     else {
       bound[0] = 0;
       bound[1] = range.empty ? 0 : area;

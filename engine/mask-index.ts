@@ -2,6 +2,7 @@ import type { ChiView } from './bounds.js';
 import type { Chi, ChiConfig } from './chi.js';
 import { InvalidChiError, chiEntryCount, countBytesFor, validateChiConfig } from './chi.js';
 import { CountPool } from './count-pool.js';
+import type { MaskEncoding } from './mask.js';
 import type { Rect } from './roi.js';
 import { scaleBoxEdges, writeRect } from './roi.js';
 
@@ -21,7 +22,11 @@ export interface MaskEntry {
   imageId: number;
   width: number;
   height: number;
+  /** The values the mask can hold; bounds use it to tighten bins. Unknown is treated as f32 (any value). */
+  encoding?: MaskEncoding;
 }
+
+const ENCODINGS: readonly MaskEncoding[] = ['f32', 'u8', 'u16'];
 
 export class UnknownImageError extends Error {
   override name = 'UnknownImageError';
@@ -55,6 +60,7 @@ export class MaskIndex {
   private imageSlots = new Int32Array(0);
   private widths = new Int32Array(0);
   private heights = new Int32Array(0);
+  private encodings = new Uint8Array(0);
   private chiPool = new Int32Array(0);
   private chiAt = new Int32Array(0);
   private count = 0;
@@ -127,6 +133,7 @@ export class MaskIndex {
     this.imageSlots[slot] = imageSlot;
     this.widths[slot] = entry.width;
     this.heights[slot] = entry.height;
+    this.encodings[slot] = ENCODINGS.indexOf(entry.encoding ?? 'f32');
     if (chi) this.attachChi(slot, chi);
   }
 
@@ -150,6 +157,7 @@ export class MaskIndex {
       this.imageSlots[slot] = this.imageSlots[last];
       this.widths[slot] = this.widths[last];
       this.heights[slot] = this.heights[last];
+      this.encodings[slot] = this.encodings[last];
       this.chiPool[slot] = this.chiPool[last];
       this.chiAt[slot] = this.chiAt[last];
       if (this.chiPool[slot] !== NO_CHI) this.pools[this.chiPool[slot]].setOwner(this.chiAt[slot], slot);
@@ -178,6 +186,9 @@ export class MaskIndex {
   }
   heightAt(slot: number): number {
     return this.heights[slot];
+  }
+  encodingAt(slot: number): MaskEncoding {
+    return ENCODINGS[this.encodings[slot]];
   }
   isIndexed(slot: number): boolean {
     return this.chiPool[slot] !== NO_CHI;
@@ -286,6 +297,9 @@ export class MaskIndex {
     this.imageSlots = growInt32(this.imageSlots, capacity);
     this.widths = growInt32(this.widths, capacity);
     this.heights = growInt32(this.heights, capacity);
+    const encodings = new Uint8Array(capacity);
+    encodings.set(this.encodings);
+    this.encodings = encodings;
     this.chiPool = growInt32(this.chiPool, capacity);
     this.chiAt = growInt32(this.chiAt, capacity);
   }

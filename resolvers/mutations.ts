@@ -49,8 +49,10 @@ export async function resolveUpsertImages(images: readonly ImageArg[], ctx: Grap
   checkBatch(images.length, 'images');
   const records = images.map((image, i) => imageRecord(image, `images[${i}]`));
   const ids = await upsertImages(ctx.service.db, records);
+  // Through the change log, like other processes' upserts: putting rows read here could
+  // overwrite a newer change another process committed meanwhile.
+  await ctx.service.catchUp();
   const rows = await getImagesByIds(ctx.service.db, ids);
-  ctx.service.putImages(rows);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id)!);
 }

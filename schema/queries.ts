@@ -1,4 +1,4 @@
-import type { ImageRow } from '../db/schema.js';
+import type { ImageRow, MaskRow } from '../db/schema.js';
 import { resolveAggregateMasks, resolveFilterByCP, resolveTopKByCP } from '../resolvers/cp-queries.js';
 import { resolveImages, resolveMasks, resolveModels } from '../resolvers/lists.js';
 import { loadImageByKey } from '../resolvers/loaders.js';
@@ -9,7 +9,7 @@ import { ImageRef, MaskRef, ModelRef } from './objects.js';
 import { AggregateResultRef, FilterResultRef, TopKResultRef, edgeTypes } from './results.js';
 
 const ImageConnection = edgeTypes<ImageRow>('Image', ImageRef, (image) => image.id);
-const MaskConnection = edgeTypes<string>('Mask', MaskRef, Number);
+const MaskConnection = edgeTypes<MaskRow>('Mask', MaskRef, (mask) => mask.id);
 
 builder.queryType({
   fields: (t) => ({

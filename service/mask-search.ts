@@ -1,7 +1,7 @@
 import type { Chi, ChiConfig, EngineContext } from '../engine/index.js';
 import { DEFAULT_CHI_CONFIG, MaskIndex, deserializeChi, serializeChi } from '../engine/index.js';
 import type { DatabaseHandle } from '../db/client.js';
-import { readMaskChanges, getLatestChangeSeq } from '../db/repositories/changes.js';
+import { getLatestChangeSeq, readChanges } from '../db/repositories/changes.js';
 import { getImagesByIds, listImages } from '../db/repositories/images.js';
 import type { MaskIndexRow } from '../db/repositories/masks.js';
 import { getMaskIndexRows, loadMaskPixels, streamMaskIndex, updateMaskChi } from '../db/repositories/masks.js';
@@ -23,9 +23,9 @@ export interface MaskSearchOptions {
 export const DEFAULT_CACHE_MB = 512;
 
 /**
- * The engine kept consistent with the store: every committed mask's CHI and metadata in memory,
- * loaded at start, then followed through the change log (this process's writes and, through
- * LISTEN/NOTIFY, other processes' writes).
+ * The engine kept consistent with the store: every committed mask's CHI and metadata and every
+ * image's label, split, size and boxes in memory, loaded at start, then followed through the
+ * change log (this process's writes and, through LISTEN/NOTIFY, other processes' writes).
  */
 export class MaskSearch {
   readonly index: MaskIndex;
@@ -92,7 +92,10 @@ export class MaskSearch {
     return this.catchingUp.catch((error) => this.options.onBackgroundError?.('catching up with the change log failed', error));
   }
 
-  /** Registers images (new or updated) with the index and catalog. */
+  /**
+   * Registers images (new or updated) with the index and catalog. After a write, call catchUp
+   * instead: rows read outside the change log's order could overwrite a newer change.
+   */
   putImages(rows: readonly ImageRow[]): void {
     for (const row of rows) {
       this.index.putImage({ id: row.id, width: row.width ?? 0, height: row.height ?? 0, boxes: row.boxes });
@@ -118,13 +121,16 @@ export class MaskSearch {
       if (!page.hasNextPage) break;
       afterId = page.images[page.images.length - 1].id;
     }
-    for await (const rows of streamMaskIndex(this.db)) this.putMaskRows(rows);
+    // A mask of an image committed after the list was read is left to the change log, where its
+    // insert follows lastSeq (seq order is commit order).
+    for await (const rows of streamMaskIndex(this.db)) this.putMaskRows(rows.filter((r) => this.index.hasImage(r.imageId)));
   }
 
   private putMaskRows(rows: readonly MaskIndexRow[]): void {
     for (const row of rows) {
-      this.index.putMask({ id: row.id, imageId: row.imageId, width: row.width, height: row.height }, this.storedChi(row.chi));
-      this.catalog.putMask(row);
+      this.index.putMask({ id: row.id, imageId: row.imageId, width: row.width, height: row.height, encoding: row.encoding }, this.storedChi(row.chi));
+      // Only the metadata: the row also holds the CHI bytes, which the index has copied.
+      this.catalog.putMask({ id: row.id, imageId: row.imageId, modelId: row.modelId, maskType: row.maskType, source: row.source });
       this.cachedLoader.forget(row.id);
     }
   }
@@ -136,24 +142,35 @@ export class MaskSearch {
     return chi.grid === this.index.config.grid && chi.bins === this.index.config.bins ? chi : null;
   }
 
+  /**
+   * Applies the change log in batches. Rows are refetched rather than replayed, so a batch reads
+   * each kind once: the images changed (and any image a new mask needs), the masks inserted.
+   * What is fetched is at least as new as the batch, and later changes are applied again, so
+   * only the order within a batch matters: a mask deleted after its insert stays deleted, and
+   * images are put before masks (a mask needs its image, and the image's change may precede
+   * the mask's insert).
+   */
   private async applyChanges(): Promise<void> {
     for (;;) {
-      const changes = await readMaskChanges(this.db, this.lastSeq);
+      const changes = await readChanges(this.db, this.lastSeq);
       if (changes.length === 0) return;
       const inserted = new Set<number>();
+      const changedImages = new Set<number>();
       for (const change of changes) {
-        if (change.op === 'insert') inserted.add(change.maskId);
+        if (change.imageId !== null) changedImages.add(change.imageId);
+        else if (change.op === 'insert') inserted.add(change.maskId!);
         else {
-          inserted.delete(change.maskId);
-          this.removeMask(change.maskId);
+          inserted.delete(change.maskId!);
+          this.removeMask(change.maskId!);
         }
       }
       const rows = await getMaskIndexRows(this.db, [...inserted]);
-      const unknownImages = [...new Set(rows.map((r) => r.imageId))].filter((id) => !this.index.hasImage(id));
-      if (unknownImages.length > 0) this.putImages(await getImagesByIds(this.db, unknownImages));
+      for (const row of rows) if (!this.index.hasImage(row.imageId)) changedImages.add(row.imageId);
+      this.putImages(await getImagesByIds(this.db, [...changedImages]));
       const unknownModels = rows.some((r) => r.modelId !== null && !this.catalog.hasModelId(r.modelId));
       if (unknownModels) this.putModels(await listModels(this.db));
-      this.putMaskRows(rows);
+      // An image deleted between the two reads took its masks along; their deletes are logged next.
+      this.putMaskRows(rows.filter((r) => this.index.hasImage(r.imageId)));
       this.lastSeq = changes[changes.length - 1].seq;
     }
   }

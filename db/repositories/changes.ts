@@ -1,22 +1,23 @@
 import { asc, gt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { maskChanges, type MaskChangeRow } from '../schema.js';
+import { changeLog, type ChangeRow } from '../schema.js';
 
 /**
- * Changes with seq > afterSeq, oldest first. Seq order is commit order (see the change-log
- * migration), so a reader that resumes from the last seq it saw misses nothing.
+ * Changes with seq > afterSeq, oldest first: mask inserts and deletes (maskId set) and image
+ * inserts and updates (imageId set). Seq order is commit order (see the change-log migrations),
+ * so a reader that resumes from the last seq it saw misses nothing.
  */
-export async function readMaskChanges(db: Database, afterSeq: number, limit = 10_000): Promise<MaskChangeRow[]> {
-  return db.select().from(maskChanges).where(gt(maskChanges.seq, afterSeq)).orderBy(asc(maskChanges.seq)).limit(limit);
+export async function readChanges(db: Database, afterSeq: number, limit = 10_000): Promise<ChangeRow[]> {
+  return db.select().from(changeLog).where(gt(changeLog.seq, afterSeq)).orderBy(asc(changeLog.seq)).limit(limit);
 }
 
 /**
- * The seq to resume from after loading a snapshot: read it before streaming the masks, and apply
- * the changes after it once streamed (some will already be in the snapshot; applying an insert
- * or delete twice must be harmless to the reader).
+ * The seq to resume from after loading a snapshot: read it before reading images and streaming
+ * the masks, and apply the changes after it once loaded (some will already be in the snapshot;
+ * applying a change twice must be harmless to the reader).
  */
 export async function getLatestChangeSeq(db: Database): Promise<number> {
-  const [row] = await db.select({ seq: sql<number>`coalesce(max(${maskChanges.seq}), 0)`.mapWith(Number) }).from(maskChanges);
+  const [row] = await db.select({ seq: sql<number>`coalesce(max(${changeLog.seq}), 0)`.mapWith(Number) }).from(changeLog);
   return row.seq;
 }
 

@@ -30,13 +30,15 @@ const UPSERT_CHUNK = 1000;
 
 /**
  * Inserts or fully replaces images by key (a field left out is reset, as in a re-import).
- * Returns ids in input order; a key given twice keeps its last record.
+ * Returns ids in input order; a key given twice keeps its last record. Triggers log each
+ * inserted image and each image whose row changed, in the same transaction.
  */
 export async function upsertImages(db: Database, records: readonly NewImage[]): Promise<number[]> {
   if (records.length === 0) return [];
   const latest = new Map(records.map((r) => [r.key, r]));
   const idByKey = new Map<string, number>();
   await db.transaction(async (tx) => {
+    await lockChangeLog(tx);
     for (const batch of chunks([...latest.values()], UPSERT_CHUNK)) {
       const rows = await tx
         .insert(images)

@@ -1,5 +1,5 @@
 import { asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Mask } from '../../engine/mask.js';
+import type { Mask, MaskEncoding } from '../../engine/mask.js';
 import type { Database } from '../client.js';
 import { DEFAULT_PIXEL_CODEC, decodeMaskPixels, encodeMaskPixels, type EncodedMask, type PixelCodec } from '../pixel-codec.js';
 import { maskChi, maskPixels, masks, type JsonObject, type MaskRow } from '../schema.js';
@@ -64,6 +64,7 @@ export interface MaskIndexRow {
   source: string;
   width: number;
   height: number;
+  encoding: MaskEncoding;
   chi: Uint8Array | null;
 }
 
@@ -221,6 +222,7 @@ const indexRowColumns = {
   source: masks.source,
   width: masks.width,
   height: masks.height,
+  encoding: masks.encoding,
   chi: maskChi.data,
 };
 

@@ -1,12 +1,16 @@
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client.js';
-import { getLatestChangeSeq, readMaskChanges } from '../../db/repositories/changes.js';
+import { getLatestChangeSeq, readChanges } from '../../db/repositories/changes.js';
 import { deleteImages, upsertImages } from '../../db/repositories/images.js';
 import { deleteMasks, insertMasks } from '../../db/repositories/masks.js';
-import { CHANGES_CHANNEL } from '../../db/schema.js';
+import { CHANGES_CHANNEL, images, type ChangeRow } from '../../db/schema.js';
 import { createFreshStore, testDriver, type FreshStore } from './fresh-store.js';
 
 const tiny = { width: 1, height: 1, encoding: 'u8' as const, data: new Uint8Array(1) };
+
+/** What a change names, and how: ['mask' | 'image', op, id]. */
+const subject = (c: ChangeRow) => (c.imageId !== null ? ['image', c.op, c.imageId] : ['mask', c.op, c.maskId]);
 
 /** Subscribes and collects notifications, so a test can wait for a given payload. */
 async function subscribe(handle: DatabaseHandle, channel: string) {
@@ -35,7 +39,7 @@ async function subscribe(handle: DatabaseHandle, channel: string) {
   return { unlisten, waitFor, established: () => established };
 }
 
-describe(`mask change log on ${testDriver}`, () => {
+describe(`change log on ${testDriver}`, () => {
   let store: FreshStore;
   let handle: DatabaseHandle;
   beforeAll(async () => {
@@ -53,27 +57,63 @@ describe(`mask change log on ${testDriver}`, () => {
     const ids = inserted.map((r) => r.id);
     await deleteMasks(handle.db, [ids[1]]);
 
-    const changes = await readMaskChanges(handle.db, 0);
-    expect(changes.map((c) => [c.op, c.maskId])).toEqual([
-      ['insert', ids[0]],
-      ['insert', ids[1]],
-      ['insert', ids[2]],
-      ['delete', ids[1]],
+    const changes = await readChanges(handle.db, 0);
+    expect(changes.map(subject)).toEqual([
+      ['image', 'insert', imageId],
+      ['mask', 'insert', ids[0]],
+      ['mask', 'insert', ids[1]],
+      ['mask', 'insert', ids[2]],
+      ['mask', 'delete', ids[1]],
     ]);
     expect(changes.map((c) => c.seq)).toEqual([...changes.map((c) => c.seq)].sort((a, b) => a - b));
     expect(changes[0].at).toBeInstanceOf(Date);
-    expect(await getLatestChangeSeq(handle.db)).toBe(changes[3].seq);
-    expect((await readMaskChanges(handle.db, changes[1].seq)).map((c) => c.seq)).toEqual([changes[2].seq, changes[3].seq]);
-    expect(await readMaskChanges(handle.db, 0, 2)).toHaveLength(2);
+    expect(await getLatestChangeSeq(handle.db)).toBe(changes[4].seq);
+    expect((await readChanges(handle.db, changes[2].seq)).map((c) => c.seq)).toEqual([changes[3].seq, changes[4].seq]);
+    expect(await readChanges(handle.db, 0, 2)).toHaveLength(2);
   });
 
+  it('records images inserted or changed by an upsert, and nothing for unchanged ones', async () => {
+    const [a, b] = await upsertImages(handle.db, [
+      { key: 'img-a', width: 8, height: 8, label: 'cat' },
+      { key: 'img-b', width: 8, height: 8, label: 'dog', boxes: { object: [0, 0, 4, 4] } },
+    ]);
+    let seq = await getLatestChangeSeq(handle.db);
+    // One statement: a unchanged, b relabelled with a moved box, c new.
+    const [, , c] = await upsertImages(handle.db, [
+      { key: 'img-a', width: 8, height: 8, label: 'cat' },
+      { key: 'img-b', width: 8, height: 8, label: 'wolf', boxes: { object: [2, 2, 4, 4] } },
+      { key: 'img-c' },
+    ]);
+    const changes = await readChanges(handle.db, seq);
+    expect(changes.map(subject).sort()).toEqual([
+      ['image', 'insert', c],
+      ['image', 'update', b],
+    ]);
+    expect(changes.every((c) => c.maskId === null)).toBe(true);
+
+    seq = await getLatestChangeSeq(handle.db);
+    await upsertImages(handle.db, [{ key: 'img-a', width: 8, height: 8, label: 'cat' }]);
+    expect(await readChanges(handle.db, seq)).toEqual([]);
+
+    // Any writer is logged, not only the repository (here without taking the lock first).
+    await handle.db.update(images).set({ split: 'val' }).where(eq(images.id, a));
+    expect((await readChanges(handle.db, seq)).map(subject)).toEqual([['image', 'update', a]]);
+  });
+
+  it('keeps every change row about exactly one mask or image', async () => {
+    await expect(handle.db.execute(sql`insert into mask_changes (op) values ('insert')`)).rejects.toThrow();
+    await expect(handle.db.execute(sql`insert into mask_changes (mask_id, image_id, op) values (1, 1, 'insert')`)).rejects.toThrow();
+  });
+
+  // Image deletes themselves are not logged: image ids are never reused, and a reader only
+  // needs to drop the image's masks.
   it('records masks removed by deleting their image', async () => {
     const [imageId] = await upsertImages(handle.db, [{ key: 'log-cascade' }]);
     const inserted = await insertMasks(handle.db, ['x', 'y'].map((maskType) => ({ imageId, maskType, source: 's', mask: tiny })));
     const seq = await getLatestChangeSeq(handle.db);
     expect(await deleteImages(handle.db, [imageId])).toEqual([imageId]);
-    const changes = await readMaskChanges(handle.db, seq);
-    expect(changes.map((c) => [c.op, c.maskId])).toEqual(inserted.map((r) => ['delete', r.id]));
+    const changes = await readChanges(handle.db, seq);
+    expect(changes.map(subject)).toEqual(inserted.map((r) => ['mask', 'delete', r.id]));
   });
 
   it('notifies listeners with the latest seq once a change commits', async () => {
@@ -86,6 +126,19 @@ describe(`mask change log on ${testDriver}`, () => {
     const [imageId] = await upsertImages(handle.db, [{ key: 'notify-1' }]);
     await insertMasks(handle.db, [1, 2].map((i) => ({ imageId, maskType: `n${i}`, source: 's', mask: tiny })));
     await subscription.waitFor(String(await getLatestChangeSeq(handle.db)));
+    await subscription.unlisten();
+  });
+
+  it('notifies listeners of image inserts and updates', async () => {
+    const listener = testDriver === 'postgres' ? await store.open() : handle;
+    const subscription = await subscribe(listener, CHANGES_CHANNEL);
+    await upsertImages(handle.db, [{ key: 'notify-image', label: 'before' }]);
+    await subscription.waitFor(String(await getLatestChangeSeq(handle.db)));
+    const seq = await getLatestChangeSeq(handle.db);
+    await upsertImages(handle.db, [{ key: 'notify-image', label: 'after', boxes: { object: [1, 2, 3, 4] } }]);
+    const latest = await getLatestChangeSeq(handle.db);
+    expect(latest).toBeGreaterThan(seq);
+    await subscription.waitFor(String(latest));
     await subscription.unlisten();
   });
 

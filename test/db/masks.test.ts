@@ -4,7 +4,7 @@ import type { Mask } from '../../engine/mask.js';
 import type { Database, DatabaseHandle } from '../../db/client.js';
 import { StoreError } from '../../db/errors.js';
 import { encodeMaskPixels } from '../../db/pixel-codec.js';
-import { getLatestChangeSeq, readMaskChanges } from '../../db/repositories/changes.js';
+import { getLatestChangeSeq, readChanges } from '../../db/repositories/changes.js';
 import { upsertImages } from '../../db/repositories/images.js';
 import {
   deleteMasks,
@@ -20,7 +20,7 @@ import {
   type NewMask,
 } from '../../db/repositories/masks.js';
 import { upsertModels } from '../../db/repositories/models.js';
-import { maskChanges, maskChi, maskPixels, masks } from '../../db/schema.js';
+import { changeLog, maskChi, maskPixels, masks } from '../../db/schema.js';
 import { createFreshStore, testDriver, type FreshStore } from './fresh-store.js';
 import { blobMask, seededRandom } from './mask-fixtures.js';
 
@@ -31,9 +31,9 @@ const chiBytes = (seed: number, length = 64) => {
 };
 
 async function rowCounts(db: Database) {
-  const n = async (table: typeof masks | typeof maskPixels | typeof maskChi | typeof maskChanges) =>
+  const n = async (table: typeof masks | typeof maskPixels | typeof maskChi | typeof changeLog) =>
     (await db.select({ n: count() }).from(table))[0].n;
-  return { masks: await n(masks), pixels: await n(maskPixels), chi: await n(maskChi), changes: await n(maskChanges) };
+  return { masks: await n(masks), pixels: await n(maskPixels), chi: await n(maskChi), changes: await n(changeLog) };
 }
 
 describe(`masks on ${testDriver}`, () => {
@@ -148,7 +148,7 @@ describe(`masks on ${testDriver}`, () => {
     expect(pixels.has(original.id)).toBe(false);
     expect(pixels.get(replaced[0].id)!.data[0]).toBe(41);
     expect(await db.select().from(maskChi).where(eq(maskChi.maskId, original.id))).toEqual([]);
-    const changes = await readMaskChanges(db, seq);
+    const changes = await readChanges(db, seq);
     expect(changes.map((c) => [c.op, c.maskId])).toEqual([
       ['delete', original.id],
       ['insert', replaced[0].id],
@@ -184,7 +184,7 @@ describe(`masks on ${testDriver}`, () => {
     expect(await getMasksByIds(db, ids)).toEqual([]);
     expect((await loadMaskPixels(db, ids)).size).toBe(0);
     expect(await db.select().from(maskChi).where(eq(maskChi.maskId, ids[0]))).toEqual([]);
-    expect((await readMaskChanges(db, seq)).map((c) => [c.op, c.maskId])).toEqual(ids.map((id) => ['delete', id]));
+    expect((await readChanges(db, seq)).map((c) => [c.op, c.maskId])).toEqual(ids.map((id) => ['delete', id]));
     expect(await deleteMasks(db, [])).toEqual([]);
   });
 
@@ -218,6 +218,7 @@ describe(`masks on ${testDriver}`, () => {
         source: stored.source,
         width: stored.width,
         height: stored.height,
+        encoding: stored.encoding,
         chi: chiById.get(stored.id) ?? null,
       });
       if (row.chi) expect(Object.getPrototypeOf(row.chi)).toBe(Uint8Array.prototype);

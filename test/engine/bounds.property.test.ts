@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildChi, chiBounds, chiView, compileRange, countInRect, rangeBins, rangeKernel } from '../../engine/index.js';
+import { RangeBoundsByEncoding, buildChi, chiBounds, chiView, compileRange, countInRect, rangeBins, rangeKernel } from '../../engine/index.js';
 import { chiConfigArb, maskArb, rangeArb, rectFor } from '../support/arbitraries.js';
 import { cp } from '../support/brute-force.js';
 
@@ -16,16 +16,36 @@ describe('CHI bounds', () => {
           const r = { x0, y0, x1, y1 };
           const compiled = compileRange(range);
           expect(countInRect(mask, r, rangeKernel(compiled))).toBe(exact);
+          const view = chiView(buildChi(mask, config));
           const out = new Float64Array(2);
-          chiBounds(chiView(buildChi(mask, config)), r, rangeBins(compiled, config.bins), out);
-          expect(out[0]).toBeLessThanOrEqual(exact);
-          expect(out[1]).toBeGreaterThanOrEqual(exact);
-          expect(out[0]).toBeGreaterThanOrEqual(0);
-          expect(out[1]).toBeLessThanOrEqual((x1 - x0) * (y1 - y0));
+          chiBounds(view, r, rangeBins(compiled, config.bins), out);
+          const continuous = [out[0], out[1]];
+          new RangeBoundsByEncoding(compiled, config.grid, config.bins).for(mask.encoding).bounds(view.counts, 0, mask.width, mask.height, r, out);
+          // The encoding-aware bounds are sound and never looser than the continuous ones.
+          for (const [lower, upper] of [continuous, [out[0], out[1]]]) {
+            expect(lower).toBeLessThanOrEqual(exact);
+            expect(upper).toBeGreaterThanOrEqual(exact);
+            expect(lower).toBeGreaterThanOrEqual(0);
+            expect(upper).toBeLessThanOrEqual((x1 - x0) * (y1 - y0));
+          }
+          expect(out[0]).toBeGreaterThanOrEqual(continuous[0]);
+          expect(out[1]).toBeLessThanOrEqual(continuous[1]);
         },
       ),
       { numRuns: 4000, seed: 20261126 },
     );
+  });
+
+  it('are exact for 8-bit masks on grid-aligned rectangles when the range covers whole bins of 8-bit values', () => {
+    const mask = { width: 16, height: 16, encoding: 'u8' as const, data: Uint8Array.from({ length: 256 }, (_, i) => i) };
+    const view = chiView(buildChi(mask, { grid: 4, bins: 16 }));
+    const out = new Float64Array(2);
+    const rect = { x0: 0, y0: 4, x1: 12, y1: 16 };
+    new RangeBoundsByEncoding(compileRange({ gt: 0.5, lte: 1 }), 4, 16).for('u8').bounds(view.counts, 0, 16, 16, rect, out);
+    const exact = cp(mask, [0, 4, 12, 16], { gt: 0.5, lte: 1 });
+    expect([out[0], out[1]]).toEqual([exact, exact]);
+    chiBounds(view, rect, rangeBins(compileRange({ gt: 0.5, lte: 1 }), 16), out);
+    expect(out[0]).toBeLessThan(exact);
   });
 
   it('are exact for grid-aligned rectangles and bin-aligned ranges', () => {

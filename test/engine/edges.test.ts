@@ -19,7 +19,7 @@ import type { Chi, EngineContext, Mask } from '../../engine/index.js';
 function contextOf(masks: { id: number; imageId: number; mask: Mask; indexed?: boolean }[], images: { id: number; width: number; height: number; boxes?: Record<string, [number, number, number, number]> }[], grid = 4, bins = 8) {
   const index = new MaskIndex({ grid, bins });
   images.forEach((image) => index.putImage(image));
-  for (const m of masks) index.putMask({ id: m.id, imageId: m.imageId, width: m.mask.width, height: m.mask.height }, m.indexed === false ? null : buildChi(m.mask, index.config));
+  for (const m of masks) index.putMask({ id: m.id, imageId: m.imageId, width: m.mask.width, height: m.mask.height, encoding: m.mask.encoding }, m.indexed === false ? null : buildChi(m.mask, index.config));
   const built: number[] = [];
   const ctx: EngineContext = { index, loader: new MemoryMaskLoader(new Map(masks.map((m) => [m.id, m.mask]))), onChiBuilt: (id) => built.push(id) };
   return { ctx, index, built };

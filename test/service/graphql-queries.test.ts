@@ -1,5 +1,6 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cursorOf } from '../../resolvers/pagination.js';
 import { seededRandom } from '../db/mask-fixtures.js';
 import type { AggCase, CpCase, RefRoi } from '../support/brute-force.js';
 import { aggregateValues, bruteFilter, bruteTopK, cpValues } from '../support/brute-force.js';
@@ -167,6 +168,33 @@ describe('pagination and single-mask fields', () => {
     for (const code of m.mask.data) hist[Math.min(3, Math.floor((code / 255) * 4))]++;
     expect(res.data!.node.histogram).toEqual(hist);
     expect(res.data!.node.pngUrl).toBe(`http://masksearch.test/masks/${m.id}.png`);
+  });
+
+  it('lists masks, leaving out one the catalog still holds after another process deleted it', async () => {
+    // Until its delete is applied, such a mask is in the in-memory catalog but has no row.
+    const gone = 0;
+    const real = seeded.masks.map((m) => m.id).sort((a, b) => a - b);
+    running.service.catalog.putMask({ id: gone, imageId: seeded.masks[0].imageId, modelId: null, maskType: 'gone', source: 'test' });
+    try {
+      type Masks = { masks: { nodes: { id: string; maskType: string }[]; edges: { cursor: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+      const query = `query($first: Int, $after: String) {
+        masks(first: $first, after: $after) { nodes { id maskType } edges { cursor } pageInfo { hasNextPage endCursor } }
+      }`;
+      // Among others: the page comes back shorter.
+      const page = await running.gql<Masks>(query, { first: 4 });
+      expect(page.errors).toBeUndefined();
+      expect(page.data!.masks.nodes.map((n) => localId(n.id))).toEqual(real.slice(0, 3));
+      expect(page.data!.masks.edges.map((e) => e.cursor)).toEqual(real.slice(0, 3).map(cursorOf));
+      expect(page.data!.masks.pageInfo).toEqual({ hasNextPage: true, endCursor: cursorOf(real[2]) });
+      // Alone: an empty page whose cursor still moves past it.
+      const empty = await running.gql<Masks>(query, { first: 1 });
+      expect(empty.errors).toBeUndefined();
+      expect(empty.data!.masks).toEqual({ nodes: [], edges: [], pageInfo: { hasNextPage: true, endCursor: cursorOf(gone) } });
+      const next = await running.gql<Masks>(query, { first: 2, after: empty.data!.masks.pageInfo.endCursor });
+      expect(next.data!.masks.nodes.map((n) => localId(n.id))).toEqual(real.slice(0, 2));
+    } finally {
+      running.service.catalog.removeMask(gone);
+    }
   });
 
   it('keeps data and answers across a restart', async () => {

@@ -21,7 +21,7 @@ export function engineFor(data: Dataset, config: ChiConfig, batchSize?: number):
   for (const image of data.images.values()) index.putImage(image);
   for (const m of data.masks) {
     index.putMask(
-      { id: m.id, imageId: m.imageId, width: m.mask.width, height: m.mask.height },
+      { id: m.id, imageId: m.imageId, width: m.mask.width, height: m.mask.height, encoding: m.mask.encoding },
       data.indexed.has(m.id) ? buildChi(m.mask, config) : null,
     );
   }
