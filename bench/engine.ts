@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+import type { ChiConfig } from '../engine/index.js';
+import { validateChiConfig } from '../engine/index.js';
+import type { Answer, QueryCase } from './suite.js';
+import { DEFAULT_CHI_CONFIG, buildIndex, chiBytesPerMask, measure, median, sameAnswer, suite } from './suite.js';
+import type { Dataset } from './synthetic-masks.js';
+import { generateDataset } from './synthetic-masks.js';
+
+const WARMUP_RUNS = 2;
+/** A scan over 100,000 masks takes seconds; three runs give a stable enough median. */
+const MAX_SCAN_RUNS = 3;
+const SWEEP_DEFAULT_MASKS = 20_000;
+const SWEEP_GRIDS = [4, 8, 12, 16];
+const SWEEP_BINS = [4, 8, 16, 32];
+const MAX_INDEX_PERCENT = 5;
+
+interface Options {
+  masks: number;
+  humanImages?: number;
+  size: number;
+  grid: number;
+  bins: number;
+  seed: number;
+  runs: number;
+  json?: string;
+  sweep?: boolean;
+}
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};
+
+function progress(label: string, total: number): { update(n: number): void; stop(): void } {
+  if (!process.stderr.isTTY) return { update() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { format: `${label.padEnd(10)} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { update: (n) => bar.update(n), stop: () => bar.stop() };
+}
+
+function generate(opts: Options, images: number): Dataset {
+  const humanImages = opts.humanImages ?? images;
+  const bar = progress('generate', images + Math.min(humanImages, images));
+  const t0 = performance.now();
+  const dataset = generateDataset({ images, size: opts.size, seed: opts.seed, humanImages, onProgress: (n) => bar.update(n) });
+  bar.stop();
+  const s = (performance.now() - t0) / 1000;
+  const mem = process.memoryUsage();
+  console.log(
+    `generated ${dataset.masks.length} masks (${images} saliency + ${dataset.masks.length - images} human) of ${opts.size}×${opts.size} in ${s.toFixed(1)} s` +
+      ` (${(dataset.masks.length / s).toFixed(0)} masks/s); rss ${gb(mem.rss)} GB, array buffers ${gb(mem.arrayBuffers)} GB, heap ${gb(mem.heapUsed)} GB`,
+  );
+  return dataset;
+}
+
+const gb = (bytes: number): string => (bytes / 2 ** 30).toFixed(2);
+
+function build(dataset: Dataset, config: ChiConfig, label: string): ReturnType<typeof buildIndex> & { masksPerSecond: number } {
+  const bar = progress(label, dataset.masks.length);
+  const built = buildIndex(dataset, config, (n) => bar.update(n));
+  bar.stop();
+  return { ...built, masksPerSecond: dataset.masks.length / (built.buildMs / 1000) };
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]): string => '| ' + cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ') + ' |';
+  return [line(header), '|' + widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|') + '|', ...rows.map(line)].join('\n');
+}
+
+const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+async function runSuite(opts: Options): Promise<void> {
+  const config = { grid: opts.grid, bins: opts.bins };
+  const dataset = generate(opts, opts.masks);
+  const { ctx, buildMs, masksPerSecond } = build(dataset, config, 'build CHI');
+  const { bytes, indexed } = ctx.index.indexStats();
+  const indexBytesPerMask = bytes / indexed;
+  const indexPercentOfRaw = (100 * indexBytesPerMask) / (opts.size * opts.size);
+  console.log(
+    `built ${indexed} CHIs (grid ${config.grid}, bins ${config.bins}) in ${(buildMs / 1000).toFixed(1)} s: ${masksPerSecond.toFixed(0)} masks/s on one core;` +
+      ` ${indexBytesPerMask} bytes per mask = ${indexPercentOfRaw.toFixed(2)}% of the raw u8 mask`,
+  );
+
+  const scanRuns = Math.min(opts.runs, MAX_SCAN_RUNS);
+  const queries = [];
+  for (const q of suite(dataset)) {
+    const engine = await measure(q, ctx, true, WARMUP_RUNS, opts.runs);
+    const scan = await measure(q, ctx, false, 0, scanRuns);
+    const engineAnswer = await engine.last.answer();
+    const identical = sameAnswer(engineAnswer, await scan.last.answer());
+    const s = engine.last.stats;
+    const row = {
+      name: q.name,
+      description: q.description,
+      engineMs: median(engine.ms),
+      scanMs: median(scan.ms),
+      ratio: median(scan.ms) / median(engine.ms),
+      engineRuns: engine.ms.length,
+      scanRuns: scan.ms.length,
+      verified: s.verified,
+      candidates: s.candidates,
+      prunedByIndex: s.prunedByIndex,
+      acceptedByIndex: s.acceptedByIndex,
+      skipped: s.skipped,
+      results: engineAnswer.keys.length,
+      identical,
+    };
+    console.log(`${q.name}: engine ${ms(row.engineMs)} ms, scan ${ms(row.scanMs)} ms, ${row.ratio.toFixed(0)}×, verified ${row.verified}, identical ${identical}`);
+    queries.push(row);
+  }
+
+  console.log(`\n${opts.masks} saliency masks, ${dataset.masks.length} in the index, ${opts.size}×${opts.size}, grid ${config.grid}, bins ${config.bins};` +
+    ` engine: median of ${opts.runs} warm runs, scan: median of ${scanRuns}\n`);
+  console.log(
+    table(
+      ['query', 'engine ms', 'scan ms', 'scan/engine', 'verified', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
+      queries.map((q) => [
+        q.name,
+        ms(q.engineMs),
+        ms(q.scanMs),
+        `${q.ratio.toFixed(0)}×`,
+        String(q.verified),
+        String(q.candidates),
+        String(q.prunedByIndex),
+        String(q.acceptedByIndex),
+        String(q.results),
+        String(q.identical),
+      ]),
+    ),
+  );
+  console.log(`\nindex ${indexBytesPerMask} B/mask (${indexPercentOfRaw.toFixed(2)}% of raw); CHI build ${masksPerSecond.toFixed(0)} masks/s`);
+
+  if (opts.json) {
+    const report = {
+      queries,
+      indexBytesPerMask,
+      indexPercentOfRaw,
+      buildMasksPerSecond: masksPerSecond,
+      masks: opts.masks,
+      indexedMasks: indexed,
+      size: opts.size,
+      grid: config.grid,
+      bins: config.bins,
+      seed: opts.seed,
+      machine: machine(),
+    };
+    writeFileSync(opts.json, JSON.stringify(report, null, 2) + '\n');
+    console.log(`wrote ${opts.json}`);
+  }
+}
+
+/** Runs the suite for every (grid, bins) whose index fits the size budget, against one scan's answers. */
+async function runSweep(opts: Options, masks: number): Promise<void> {
+  const dataset = generate(opts, masks);
+  const cases = suite(dataset);
+  const reference = build(dataset, DEFAULT_CHI_CONFIG, 'reference');
+  const expected = new Map<QueryCase, Answer>();
+  for (const q of cases) expected.set(q, await (await q.run(reference.ctx, false)).answer());
+
+  const rows = [];
+  for (const grid of SWEEP_GRIDS) {
+    for (const bins of SWEEP_BINS) {
+      const config = { grid, bins };
+      const indexPercent = (100 * chiBytesPerMask(config, opts.size)) / (opts.size * opts.size);
+      if (indexPercent > MAX_INDEX_PERCENT) continue;
+      const { ctx, masksPerSecond } = build(dataset, config, `G${grid} B${bins}`);
+      const perQuery = [];
+      for (const q of cases) {
+        const run = await measure(q, ctx, true, WARMUP_RUNS, opts.runs);
+        const identical = sameAnswer(await run.last.answer(), expected.get(q) as Answer);
+        perQuery.push({ name: q.name, engineMs: median(run.ms), verified: run.last.stats.verified, identical });
+      }
+      console.log(`grid ${grid}, bins ${bins}: ${perQuery.map((p) => `${p.name} ${p.verified}/${ms(p.engineMs)}ms`).join(', ')}`);
+      rows.push({ grid, bins, indexPercent, buildMasksPerSecond: masksPerSecond, queries: perQuery });
+    }
+  }
+
+  console.log(`\n${masks} saliency masks, ${dataset.masks.length} in the index; each cell: masks verified / engine ms (median of ${opts.runs} warm runs)\n`);
+  console.log(
+    table(
+      ['G', 'B', 'index %', 'build/s', ...cases.map((q) => q.name), 'identical'],
+      rows.map((r) => [
+        String(r.grid),
+        String(r.bins),
+        r.indexPercent.toFixed(2),
+        r.buildMasksPerSecond.toFixed(0),
+        ...r.queries.map((q) => `${q.verified} / ${ms(q.engineMs)}`),
+        String(r.queries.every((q) => q.identical)),
+      ]),
+    ),
+  );
+  if (opts.json) {
+    writeFileSync(opts.json, JSON.stringify({ sweep: rows, masks, size: opts.size, machine: machine() }, null, 2) + '\n');
+    console.log(`wrote ${opts.json}`);
+  }
+}
+
+/** The engine changes under the benchmark; a digest of its sources ties each report to the code measured. */
+function engineDigest(): string {
+  const dir = new URL('../engine/', import.meta.url);
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) hash.update(file).update(readFileSync(new URL(file, dir)));
+  return hash.digest('hex').slice(0, 12);
+}
+// Taken as the engine modules are loaded, not when the report is written minutes later.
+const ENGINE_DIGEST = engineDigest();
+
+const machine = () => ({ cpus: os.availableParallelism(), model: os.cpus()[0]?.model, node: process.version, engineDigest: ENGINE_DIGEST });
+
+const program = new Command()
+  .name('bench:engine')
+  .description('CHI engine vs full scan on synthetic saliency masks: the fixed query suite, or a sweep over grid and bins')
+  .option('--masks <n>', 'saliency masks, one per image', positiveInt, 100_000)
+  .option('--human-images <n>', 'images that also get a human-attention mask (default: all)', positiveInt)
+  .option('--size <n>', 'mask width and height', positiveInt, 224)
+  .option('--grid <n>', 'CHI grid G', positiveInt, DEFAULT_CHI_CONFIG.grid)
+  .option('--bins <n>', 'CHI bins B (a power of two)', positiveInt, DEFAULT_CHI_CONFIG.bins)
+  .option('--seed <n>', 'generator seed', positiveInt, 1)
+  .option('--runs <n>', 'timed engine runs per query (scan: at most 3)', positiveInt, 5)
+  .option('--json <file>', 'write the results as JSON')
+  .option('--sweep', `run the suite for each grid in ${SWEEP_GRIDS} × bins in ${SWEEP_BINS} with an index ≤ ${MAX_INDEX_PERCENT}% of raw (default ${SWEEP_DEFAULT_MASKS} masks)`)
+  .action(async (opts: Options) => {
+    validateChiConfig({ grid: opts.grid, bins: opts.bins });
+    if (opts.sweep) await runSweep(opts, program.getOptionValueSource('masks') === 'default' ? SWEEP_DEFAULT_MASKS : opts.masks);
+    else await runSuite(opts);
+  });
+
+await program.parseAsync();
