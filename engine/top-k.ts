@@ -1,4 +1,5 @@
 import type { Order, Plan } from './plan.js';
+import { BestFirstQueue, kthLargest } from './selection.js';
 
 export interface TopKOptions {
   k: number;
@@ -60,15 +61,17 @@ export async function runTopK(plan: Plan, options: TopKOptions, batchSize: numbe
     // An item that may turn out skipped guarantees nothing.
     const guaranteed = new Float64Array(size);
     for (let i = 0; i < size; i++) guaranteed[i] = plan.maybeSkipped?.[i] ? -Infinity : score(worst[i]);
-    guaranteed.sort();
-    floor = guaranteed[size - k];
+    floor = kthLargest(guaranteed, k);
   }
-  const visit: number[] = [];
+  const bestScore = new Float64Array(size);
+  const visit = new Int32Array(size);
+  let visitable = 0;
   for (let i = 0; i < size; i++) {
-    if (score(best[i]) >= floor) visit.push(i);
+    bestScore[i] = score(best[i]);
+    if (bestScore[i] >= floor) visit[visitable++] = i;
     else stats.prunedByIndex += weights[i];
   }
-  visit.sort((a, b) => score(best[b]) - score(best[a]) || keys[a] - keys[b]);
+  const queue = new BestFirstQueue(visit.subarray(0, visitable), bestScore, keys);
 
   const canEnter = (item: number): boolean => {
     if (top.length < k) return true;
@@ -76,11 +79,10 @@ export async function runTopK(plan: Plan, options: TopKOptions, batchSize: numbe
     return beats(score(best[item]), keys[item], score(last.value), keys[last.item]);
   };
   const step = Math.max(16, Math.min(batchSize, k));
-  let next = 0;
-  while (next < visit.length && canEnter(visit[next])) {
+  while (queue.size > 0 && canEnter(queue.peek())) {
     const toLoad: number[] = [];
-    while (next < visit.length && toLoad.length < step && canEnter(visit[next])) {
-      const item = visit[next++];
+    while (queue.size > 0 && toLoad.length < step && canEnter(queue.peek())) {
+      const item = queue.pop();
       if (plan.lo[item] === plan.hi[item] && !plan.maybeSkipped?.[item]) {
         stats.acceptedByIndex += weights[item];
         insert(item, plan.lo[item]);
@@ -92,6 +94,6 @@ export async function runTopK(plan: Plan, options: TopKOptions, batchSize: numbe
     const values = await plan.evaluate(toLoad);
     toLoad.forEach((item, j) => insert(item, values[j]));
   }
-  for (; next < visit.length; next++) stats.prunedByIndex += weights[visit[next]];
+  for (const item of queue.remaining()) stats.prunedByIndex += weights[item];
   return top;
 }

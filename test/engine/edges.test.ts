@@ -15,6 +15,7 @@ import {
   topKByCP,
 } from '../../engine/index.js';
 import type { Chi, EngineContext, Mask } from '../../engine/index.js';
+import { BestFirstQueue, kthLargest } from '../../engine/selection.js';
 
 function contextOf(masks: { id: number; imageId: number; mask: Mask; indexed?: boolean }[], images: { id: number; width: number; height: number; boxes?: Record<string, [number, number, number, number]> }[], grid = 4, bins = 8) {
   const index = new MaskIndex({ grid, bins });
@@ -220,6 +221,26 @@ describe('mask index', () => {
     const other: Chi = buildChi(u8(4, 4, new Array(16).fill(0)), { grid: 2, bins: 8 });
     expect(() => index.putMask({ id: 1, imageId: 1, width: 4, height: 4 }, other)).toThrow(/grid 2, bins 8; the index uses grid 4, bins 8/);
     expect(() => index.putMask({ id: 1, imageId: 2, width: 4, height: 4 })).toThrow(/image 2 is not in the index/);
+  });
+});
+
+describe('selection', () => {
+  it('finds the k-th largest value and pops items best first, as sorting would', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(rand() * 60);
+      const values = Float64Array.from({ length: n }, () => Math.floor(rand() * 8) / (rand() < 0.1 ? 1 : 4));
+      const sorted = [...values].sort((a, b) => b - a);
+      const k = 1 + Math.floor(rand() * n);
+      expect(kthLargest(values, k)).toBe(sorted[k - 1]);
+      const keys = Float64Array.from({ length: n }, (_, i) => (i * 7919) % 101);
+      const queue = new BestFirstQueue(Int32Array.from({ length: n }, (_, i) => i), values, keys);
+      const popped: number[] = [];
+      while (queue.size > 0) popped.push(queue.pop());
+      const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[b] - values[a] || keys[a] - keys[b]);
+      expect(popped).toEqual(expected);
+    }
   });
 });
 
