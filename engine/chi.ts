@@ -64,46 +64,57 @@ function u8BinTable(bins: number): Uint8Array {
 }
 
 let cellHistogram = new Uint32Array(0);
+let cellHistogramOdd = new Uint32Array(0);
 let cellOfColumn = new Int32Array(0);
-let binOfPixel = new Uint8Array(0);
 
 /**
- * Counts pixels per (cell, bin) into hist[(i·G + j)·B + b]. Bins of a row are computed first into
- * a small buffer so the counting loop is the same monomorphic loop for every encoding.
+ * Counts pixels per (cell, bin) into hist[(i·G + j)·B + b]. Even and odd columns count into two
+ * histograms, summed at the end: smooth masks hit the same entry pixel after pixel, and one
+ * histogram would make every increment wait for the previous one.
  */
-function countCells(mask: Mask, G: number, B: number, hist: Uint32Array, cellOf: Int32Array, rowBins: Uint8Array): void {
+function countCells(mask: Mask, G: number, B: number, hist: Uint32Array, odd: Uint32Array, cellOf: Int32Array): void {
   const { width: W, height: H, data } = mask;
   const table = data instanceof Uint8Array ? u8BinTable(B) : null;
   const scale = data instanceof Uint16Array ? 65535 : 1;
+  const pairs = W - (W & 1);
   for (let i = 0, r = 0; i < G; i++) {
     const rowEnd = gridLine(i + 1, H, G);
     const rowBase = i * G * B;
     for (; r < rowEnd; r++) {
       const start = r * W;
-      if (table) for (let c = 0; c < W; c++) rowBins[c] = table[data[start + c]];
-      else for (let c = 0; c < W; c++) rowBins[c] = binOf(data[start + c] / scale, B);
-      for (let c = 0; c < W; c++) hist[rowBase + cellOf[c] + rowBins[c]]++;
+      if (table) {
+        const u8 = data as Uint8Array;
+        for (let c = 0; c < pairs; c += 2) {
+          hist[rowBase + cellOf[c] + table[u8[start + c]]]++;
+          odd[rowBase + cellOf[c + 1] + table[u8[start + c + 1]]]++;
+        }
+        if (pairs < W) hist[rowBase + cellOf[pairs] + table[u8[start + pairs]]]++;
+      } else {
+        for (let c = 0; c < W; c++) hist[rowBase + cellOf[c] + binOf(data[start + c] / scale, B)]++;
+      }
     }
   }
+  for (let k = 0; k < G * G * B; k++) hist[k] += odd[k];
 }
 
 export function buildChi(mask: Mask, config: ChiConfig): Chi {
   const { grid: G, bins: B } = config;
   const { width: W, height: H } = mask;
   const histLength = G * G * B;
-  if (cellHistogram.length < histLength) cellHistogram = new Uint32Array(histLength);
+  if (cellHistogram.length < histLength) {
+    cellHistogram = new Uint32Array(histLength);
+    cellHistogramOdd = new Uint32Array(histLength);
+  }
   const hist = cellHistogram;
   hist.fill(0, 0, histLength);
-  if (cellOfColumn.length < W) {
-    cellOfColumn = new Int32Array(W);
-    binOfPixel = new Uint8Array(W);
-  }
+  cellHistogramOdd.fill(0, 0, histLength);
+  if (cellOfColumn.length < W) cellOfColumn = new Int32Array(W);
   // Offset of a column's cell: j·B for the j with col_j <= c < col_{j+1}.
   for (let j = 0, c = 0; j < G; j++) {
     const end = gridLine(j + 1, W, G);
     for (; c < end; c++) cellOfColumn[c] = j * B;
   }
-  countCells(mask, G, B, hist, cellOfColumn, binOfPixel);
+  countCells(mask, G, B, hist, cellHistogramOdd, cellOfColumn);
 
   // Suffix sums over bins within each cell, then prefix sums over columns and rows.
   for (let cell = 0; cell < G * G; cell++) {
