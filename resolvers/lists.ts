@@ -24,7 +24,7 @@ export async function resolveImages(args: PageArgs, ctx: GraphQLContext): Promis
   const limit = pageSize(args.first);
   const afterId = args.after ? keyAfterCursor(args.after) : undefined;
   const page = await listImages(ctx.service.db, { limit, afterId });
-  return { items: page.images, keys: page.images.map((i) => i.id), hasNextPage: page.hasNextPage };
+  return { items: page.images, keys: page.images.map((i) => i.id), hasNextPage: page.hasNextPage, afterCursor: args.after ?? undefined };
 }
 
 export const resolveModels = (ctx: GraphQLContext): Promise<ModelRow[]> => listModels(ctx.service.db);

@@ -4,6 +4,8 @@ export interface Page<T> {
   items: T[];
   keys: number[];
   hasNextPage: boolean;
+  /** The cursor this page starts after, if any. */
+  afterCursor?: string;
 }
 
 const PREFIX = 'after:';
@@ -33,5 +35,5 @@ export function pageAfter(keys: Float64Array, after: string | null | undefined, 
     start = lo;
   }
   const end = Math.min(keys.length, start + first);
-  return { keys: Array.from(keys.subarray(start, end)), hasNextPage: end < keys.length };
+  return { keys: Array.from(keys.subarray(start, end)), hasNextPage: end < keys.length, afterCursor: after ?? undefined };
 }

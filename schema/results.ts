@@ -26,9 +26,19 @@ const CPMatchRef = builder.objectRef<{ key: number; value: number }>('CPMatch').
   }),
 });
 
-const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('ResultPageInfo').implement({
+interface PageInfoShape {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+const PageInfoRef = builder.objectRef<PageInfoShape>('ResultPageInfo').implement({
+  description: 'Relay page info; pages only go forward (first/after), so hasPreviousPage tells whether after was given.',
   fields: (t) => ({
     hasNextPage: t.exposeBoolean('hasNextPage'),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
+    startCursor: t.exposeString('startCursor', { nullable: true }),
     endCursor: t.exposeString('endCursor', { nullable: true }),
   }),
 });
@@ -52,7 +62,12 @@ export function edgeTypes<T>(name: string, node: ObjectRef<Types, any, any>, key
       nodes: t.field({ type: [node], resolve: (page) => page.items as never }),
       pageInfo: t.field({
         type: PageInfoRef,
-        resolve: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.keys.length ? cursorOf(page.keys[page.keys.length - 1]) : null }),
+        resolve: (page): PageInfoShape => ({
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: page.afterCursor !== undefined,
+          startCursor: page.keys.length ? cursorOf(page.keys[0]) : null,
+          endCursor: page.keys.length ? cursorOf(page.keys[page.keys.length - 1]) : null,
+        }),
       }),
     }),
   });

@@ -149,6 +149,8 @@ describe('pagination and single-mask fields', () => {
       after = r.matches.pageInfo.endCursor;
     }
     expect(seen.length).toBe(total);
+    const last: { data?: Page } = await running.gql<Page>(query.replace('pageInfo { hasNextPage endCursor }', 'pageInfo { hasNextPage endCursor hasPreviousPage startCursor }'), { after });
+    expect(last.data!.filterByCP.matches.pageInfo).toMatchObject({ hasPreviousPage: after !== null });
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(new Set(seen).size).toBe(seen.length);
     const expected = bruteFilter(cpValues(seeded.masks, seeded.images, { roi: { kind: 'full' }, range: { gt: 0.2 }, normalize: 'ROI_FRACTION' }), 'GT', 0.1);
