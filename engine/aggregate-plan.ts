@@ -24,9 +24,9 @@ export interface AggregateSpec {
   candidates?: Iterable<number>;
 }
 
-/** The members of each group, in the plan's item order. */
 export interface AggregatePlan extends Plan {
-  readonly members: readonly Float64Array[];
+  /** Mask ids of the group that is plan item `item`. */
+  membersOf(item: number): Float64Array;
 }
 
 let memberHits = new Uint16Array(0);
@@ -58,16 +58,20 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
   const slots = candidateSlots(index, spec.candidates);
   stats.candidates += slots.length;
 
-  const groups = new Map<number, number[]>();
-  for (const slot of slots) {
-    const image = index.imageIdAt(slot);
-    const group = groups.get(image);
-    if (group) group.push(slot);
-    else groups.set(image, [slot]);
+  // Group by image with a counting sort over image slots: no per-group allocation.
+  const imageSlots = index.imageSlotCount;
+  const groupEnd = new Int32Array(imageSlots + 1);
+  for (const slot of slots) groupEnd[index.imageSlotAt(slot) + 1]++;
+  let n = 0;
+  for (let i = 1; i <= imageSlots; i++) {
+    if (groupEnd[i] > 0) n++;
+    groupEnd[i] += groupEnd[i - 1];
   }
-  stats.groups = groups.size;
+  const grouped = new Int32Array(slots.length);
+  const fill = groupEnd.slice(0, imageSlots);
+  for (const slot of slots) grouped[fill[index.imageSlotAt(slot)]++] = slot;
+  stats.groups = n;
 
-  const n = groups.size;
   const keys = new Float64Array(n);
   const weights = new Int32Array(n);
   const lo = new Float64Array(n);
@@ -76,13 +80,18 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
   const rects = new Int32Array(n * 4);
   const areas = new Int32Array(n);
   const dims = new Int32Array(n * 2);
-  const members: Float64Array[] = [];
+  const memberIds = new Float64Array(slots.length);
+  const memberStart = new Int32Array(n + 1);
   const rect = newRect();
   const view = emptyChiView();
   const bound = new Float64Array(2);
   const calculators = new RangeBoundsByEncoding(range, index.config.grid, index.config.bins);
   let size = 0;
-  for (const [image, group] of groups) {
+  let membersUsed = 0;
+  for (let imageSlot = 0; imageSlot < imageSlots; imageSlot++) {
+    if (groupEnd[imageSlot + 1] === groupEnd[imageSlot]) continue;
+    const group = grouped.subarray(groupEnd[imageSlot], groupEnd[imageSlot + 1]);
+    const image = index.imageIdAt(group[0]);
     const width = index.widthAt(group[0]);
     const height = index.heightAt(group[0]);
     // Pixel-wise aggregation needs one grid: an image whose masks differ in size is skipped.
@@ -142,10 +151,12 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     areas[size] = area;
     dims[size * 2] = width;
     dims[size * 2 + 1] = height;
-    members.push(Float64Array.from(group, (s) => index.idAt(s)));
+    for (const slot of group) memberIds[membersUsed++] = index.idAt(slot);
+    memberStart[size + 1] = membersUsed;
     size++;
   }
 
+  const membersOf = (item: number): Float64Array => memberIds.subarray(memberStart[item], memberStart[item + 1]);
   return {
     size,
     keys: keys.subarray(0, size),
@@ -153,16 +164,16 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     lo: lo.subarray(0, size),
     hi: hi.subarray(0, size),
     maybeSkipped: maybeSkipped.subarray(0, size),
-    members,
+    membersOf,
     stats,
     async evaluate(items) {
-      const ids = items.flatMap((item) => Array.from(members[item]));
+      const ids = items.flatMap((item) => Array.from(membersOf(item)));
       const masks = await loadMasks(ctx, ids);
       stats.verified += masks.size;
       const values = new Float64Array(items.length);
       const r = newRect();
       items.forEach((item, k) => {
-        const group = Array.from(members[item], (id) => masks.get(id));
+        const group = Array.from(membersOf(item), (id) => masks.get(id));
         readRect(rects, item, r);
         const loaded = group.filter((mask): mask is Mask => mask !== undefined);
         const w = dims[item * 2];

@@ -181,6 +181,13 @@ export class MaskIndex {
   imageIdAt(slot: number): number {
     return this.imageIds[this.imageSlots[slot]];
   }
+  /** The dense position of the mask's image among all images, for grouping by image. */
+  imageSlotAt(slot: number): number {
+    return this.imageSlots[slot];
+  }
+  get imageSlotCount(): number {
+    return this.imageCount;
+  }
   widthAt(slot: number): number {
     return this.widths[slot];
   }

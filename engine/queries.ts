@@ -123,7 +123,7 @@ const groupMembers = (plan: ReturnType<typeof planAggregate>): AggregateGroups =
   return {
     members(imageId) {
       const item = itemOfImage.get(imageId);
-      return item === undefined ? [] : Array.from(plan.members[item]);
+      return item === undefined ? [] : Array.from(plan.membersOf(item));
     },
   };
 };
