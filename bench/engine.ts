@@ -5,9 +5,9 @@ import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ChiConfig } from '../engine/index.js';
-import { validateChiConfig } from '../engine/index.js';
+import { DEFAULT_CHI_CONFIG, validateChiConfig } from '../engine/index.js';
 import type { Answer, QueryCase } from './suite.js';
-import { DEFAULT_CHI_CONFIG, buildIndex, chiBytesPerMask, measure, median, sameAnswer, suite } from './suite.js';
+import { buildIndex, chiBytesPerMask, measure, median, sameAnswer, suite } from './suite.js';
 import type { Dataset } from './synthetic-masks.js';
 import { generateDataset } from './synthetic-masks.js';
 
@@ -230,7 +230,11 @@ const program = new Command()
   .option('--json <file>', 'write the results as JSON')
   .option('--sweep', `run the suite for each grid in ${SWEEP_GRIDS} × bins in ${SWEEP_BINS} with an index ≤ ${MAX_INDEX_PERCENT}% of raw (default ${SWEEP_DEFAULT_MASKS} masks)`)
   .action(async (opts: Options) => {
-    validateChiConfig({ grid: opts.grid, bins: opts.bins });
+    try {
+      validateChiConfig({ grid: opts.grid, bins: opts.bins });
+    } catch (e) {
+      program.error(`error: ${(e as Error).message}`);
+    }
     if (opts.sweep) await runSweep(opts, program.getOptionValueSource('masks') === 'default' ? SWEEP_DEFAULT_MASKS : opts.masks);
     else await runSuite(opts);
   });

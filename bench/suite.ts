@@ -3,8 +3,6 @@ import type { ChiConfig, EngineContext, Mask, QueryStats } from '../engine/index
 import { MaskIndex, MemoryMaskLoader, aggregateTopK, buildChi, chiEntryCount, countBytesFor, filterByCP, topKByCP } from '../engine/index.js';
 import type { Dataset } from './synthetic-masks.js';
 
-export { DEFAULT_CHI_CONFIG } from '../engine/index.js';
-
 /** The first page a client would show: filters are timed until its exact values are known. */
 export const PAGE = 25;
 
