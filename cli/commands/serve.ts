@@ -21,7 +21,7 @@ const integer = (min: number, max: number) => (text: string) => {
 
 export function serveCommand(): Command {
   return withStoreOptions(new Command('serve'))
-    .description('serve the GraphQL API at /graphql (GraphiQL in a browser) and the explorer at /')
+    .description('serve the GraphQL API at /graphql (GraphiQL in a browser) and masks rendered as PNG at /masks/ID.png')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free one', integer(0, 65535), DEFAULT_PORT)
     .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
     .action((options: ServeOptions) => serve(options));
