@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
 import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from '../../db/client.js';
 
 /** The driver the suite runs against: PostgreSQL when DATABASE_URL is set, else embedded PGlite. */
@@ -80,4 +81,25 @@ async function withMaintenanceDb(url: string, run: (sql: postgres.Sql) => Promis
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/** A fresh store opened before the enclosing describe block's tests and removed after them. */
+export function useOpenedStore(): { readonly store: FreshStore; readonly handle: DatabaseHandle } {
+  let store: FreshStore | undefined;
+  let handle: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    store = await createFreshStore();
+    handle = await store.open();
+  });
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+  return {
+    get store() {
+      return store!;
+    },
+    get handle() {
+      return handle!;
+    },
+  };
 }
