@@ -22,7 +22,7 @@ export interface Chi {
   readonly counts: CountArray;
 }
 
-/** Chosen by the grid × bins sweep in bench/README.md. */
+/** Kept after the grid × bins sweep in bench/README.md, which also names the alternative G12·B8. */
 export const DEFAULT_CHI_CONFIG: ChiConfig = { grid: 8, bins: 16 };
 
 export class InvalidChiError extends Error {

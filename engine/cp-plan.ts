@@ -43,18 +43,28 @@ export function candidateSlots(index: MaskIndex, candidates: Iterable<number> | 
   return Int32Array.from(slots);
 }
 
-/** Resolves a query ROI for the mask at a slot; false when the mask's image lacks the named box. */
-export function roiResolver(index: MaskIndex, roi: RoiSpec): (slot: number, out: Rect) => boolean {
+/** The ROI of the one mask at a slot, in its pixels; false when its image lacks the named box. */
+export function maskRoiRect(index: MaskIndex, roi: RoiSpec, slot: number, out: Rect): boolean {
   switch (roi.kind) {
     case 'full':
-      return (slot, out) => (fullRect(index.widthAt(slot), index.heightAt(slot), out), true);
+      fullRect(index.widthAt(slot), index.heightAt(slot), out);
+      return true;
     case 'box':
-      return (slot, out) => (clipBox(roi, index.widthAt(slot), index.heightAt(slot), out), true);
-    case 'imageBox': {
-      const { rects, present } = index.imageBoxRects(roi.name);
-      return (slot, out) => present[slot] === 1 && (readRect(rects, slot, out), true);
-    }
+      clipBox(roi, index.widthAt(slot), index.heightAt(slot), out);
+      return true;
+    case 'imageBox':
+      return index.imageBoxRect(slot, roi.name, out);
   }
+}
+
+/**
+ * maskRoiRect for every candidate of a query: named image boxes come from the index's cache of
+ * resolved rectangles, built once per geometry change rather than scaled per mask per query.
+ */
+export function roiResolver(index: MaskIndex, roi: RoiSpec): (slot: number, out: Rect) => boolean {
+  if (roi.kind !== 'imageBox') return (slot, out) => maskRoiRect(index, roi, slot, out);
+  const { rects, present } = index.imageBoxRects(roi.name);
+  return (slot, out) => present[slot] === 1 && (readRect(rects, slot, out), true);
 }
 
 export const emptyChiView = (): ChiView => ({ counts: new Uint8Array(0), base: 0, width: 0, height: 0, grid: 1, bins: 2 });

@@ -12,6 +12,6 @@ export * from './stats.js';
 export * from './context.js';
 export type { CompareOp, Order } from './plan.js';
 export type { CpSpec, Normalize } from './cp-plan.js';
-export { roiResolver } from './cp-plan.js';
+export { maskRoiRect } from './cp-plan.js';
 export type { AggregateSpec, AggregateOp, AggregateMeasure } from './aggregate-plan.js';
 export * from './queries.js';

@@ -220,7 +220,11 @@ export class MaskIndex {
   }
 
   /** Writes the named image box scaled to the mask at slot; false when the image lacks it. */
-  imageBoxRect(slot: number, column: Float64Array | undefined, out: Rect): boolean {
+  imageBoxRect(slot: number, name: string, out: Rect): boolean {
+    return this.boxRectFromColumn(slot, this.boxColumns.get(name), out);
+  }
+
+  private boxRectFromColumn(slot: number, column: Float64Array | undefined, out: Rect): boolean {
     if (!column) return false;
     const image = this.imageSlots[slot];
     const at = image * 4;
@@ -254,7 +258,7 @@ export class MaskIndex {
     const present = new Uint8Array(this.count);
     const rect = { x0: 0, y0: 0, x1: 0, y1: 0 };
     for (let slot = 0; slot < this.count; slot++) {
-      if (this.imageBoxRect(slot, column, rect)) {
+      if (this.boxRectFromColumn(slot, column, rect)) {
         present[slot] = 1;
         writeRect(rects, slot, rect);
       }

@@ -46,8 +46,3 @@ export function createMask(width: number, height: number, data: MaskData): Mask 
 /** The scale that turns a stored code into its value: value = code / scale. */
 export const encodingScale: Record<MaskEncoding, number> = { u8: 255, u16: 65535, f32: 1 };
 
-/** The value at flat index i, exactly as the semantics define it. */
-export const maskValue = (mask: Mask, i: number): number => mask.data[i] / encodingScale[mask.encoding];
-
-/** Bytes of pixel data as stored by the encoding. */
-export const maskByteLength = (mask: Mask): number => mask.data.byteLength;

@@ -16,8 +16,6 @@ export interface Box {
 
 export type RoiSpec = { kind: 'full' } | ({ kind: 'box' } & Box) | { kind: 'imageBox'; name: string };
 
-export const rectArea = (r: Rect): number => (r.x1 - r.x0) * (r.y1 - r.y0);
-
 const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
 
 /**
@@ -37,13 +35,9 @@ export const clipBox = (box: Box, width: number, height: number, out: Rect): Rec
   clipEdges(box.x, box.y, box.x + box.width, box.y + box.height, width, height, out);
 
 /**
- * Writes an image box, given in the coordinates of an imageWidth × imageHeight image, scaled to a
- * width × height mask: edges rounded outward, then clipped.
+ * Writes an image box with edges [bx0, bx1) × [by0, by1), given in the coordinates of an
+ * imageWidth × imageHeight image, scaled to a width × height mask: edges rounded outward, then clipped.
  */
-export const scaleImageBox = (box: Box, imageWidth: number, imageHeight: number, width: number, height: number, out: Rect): Rect =>
-  scaleBoxEdges(box.x, box.y, box.x + box.width, box.y + box.height, imageWidth, imageHeight, width, height, out);
-
-/** scaleImageBox on the box's edges [bx0, bx1) × [by0, by1), for hot loops that hold boxes in columns. */
 export function scaleBoxEdges(
   bx0: number,
   by0: number,

@@ -63,14 +63,5 @@ export function compileRange(range: ValueRange): CompiledRange {
   return { lo, hi, empty: !(lo <= hi) };
 }
 
-/** True when the value satisfies the range exactly as written (used by brute-force checks and docs). */
-export function inRange(range: ValueRange, v: number): boolean {
-  if (present(range.gt) && !(v > range.gt)) return false;
-  if (present(range.gte) && !(v >= range.gte)) return false;
-  if (present(range.lt) && !(v < range.lt)) return false;
-  if (present(range.lte) && !(v <= range.lte)) return false;
-  return true;
-}
-
 /** The range a binarised aggregation member satisfies: v > t. */
 export const aboveThreshold = (t: number): ValueRange => ({ gt: t });

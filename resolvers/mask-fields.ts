@@ -1,5 +1,5 @@
 import type { ValueRange } from '../engine/index.js';
-import { compileRange, countInRect, histogram, newRect, rangeKernel, roiResolver } from '../engine/index.js';
+import { compileRange, countInRect, histogram, maskRoiRect, newRect, rangeKernel } from '../engine/index.js';
 import type { MaskRow } from '../db/schema.js';
 import type { RoiArg } from './arguments.js';
 import { roiSpec, valueRange } from './arguments.js';
@@ -14,7 +14,7 @@ function maskRect(mask: MaskRow, roi: RoiArg, ctx: GraphQLContext) {
   const slot = index.slotOf(mask.id);
   if (slot < 0) throw notFound(`mask ${mask.id} is not in the index`);
   const rect = newRect();
-  return roiResolver(index, roiSpec(roi, index))(slot, rect) ? rect : null;
+  return maskRoiRect(index, roiSpec(roi, index), slot, rect) ? rect : null;
 }
 
 async function pixels(mask: MaskRow, ctx: GraphQLContext) {

@@ -93,10 +93,10 @@ export class MaskSearch {
   }
 
   /**
-   * Registers images (new or updated) with the index and catalog. After a write, call catchUp
-   * instead: rows read outside the change log's order could overwrite a newer change.
+   * Registers images (new or updated) with the index and catalog. Only the snapshot and the
+   * change log call it: rows read outside the log's order could overwrite a newer change.
    */
-  putImages(rows: readonly ImageRow[]): void {
+  private putImages(rows: readonly ImageRow[]): void {
     for (const row of rows) {
       this.index.putImage({ id: row.id, width: row.width ?? 0, height: row.height ?? 0, boxes: row.boxes });
       this.catalog.putImage({ id: row.id, key: row.key, label: row.label, split: row.split });
