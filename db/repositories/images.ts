@@ -73,6 +73,41 @@ export async function upsertImages(db: Database, records: readonly NewImage[]): 
   return records.map((r) => idByKey.get(r.key)!);
 }
 
+/** An image an ingest needs: created with this size if new; its boxes merged into an existing image's. */
+export interface ImageRegistration {
+  key: string;
+  width?: number | null;
+  height?: number | null;
+  boxes?: Record<string, Box>;
+}
+
+/**
+ * Creates the images that do not exist and merges boxes into those that do (a box of the same
+ * name is replaced; size, labels and metadata of an existing image are left alone). Returns ids
+ * by key.
+ */
+export async function registerImages(db: Database, records: readonly ImageRegistration[]): Promise<Map<string, number>> {
+  const idByKey = new Map<string, number>();
+  if (records.length === 0) return idByKey;
+  const merged = new Map<string, ImageRegistration>();
+  for (const r of records) {
+    const seen = merged.get(r.key);
+    merged.set(r.key, seen ? { ...seen, width: seen.width ?? r.width, height: seen.height ?? r.height, boxes: { ...seen.boxes, ...r.boxes } } : r);
+  }
+  await db.transaction(async (tx) => {
+    await lockChangeLog(tx);
+    for (const batch of chunks([...merged.values()], UPSERT_CHUNK)) {
+      const rows = await tx
+        .insert(images)
+        .values(batch.map((r) => ({ key: r.key, width: r.width ?? null, height: r.height ?? null, boxes: r.boxes ?? {} })))
+        .onConflictDoUpdate({ target: images.key, set: { boxes: sql`${images.boxes} || excluded.boxes` } })
+        .returning({ id: images.id, key: images.key });
+      for (const row of rows) idByKey.set(row.key, row.id);
+    }
+  });
+  return idByKey;
+}
+
 export async function getImagesByKeys(db: Database, keys: readonly string[]): Promise<ImageRow[]> {
   return lookupInChunks(keys, (chunk) => db.select().from(images).where(inArray(images.key, chunk)));
 }

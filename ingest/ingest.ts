@@ -1,0 +1,177 @@
+import type { Database } from '../db/client.js';
+import { getImagesByKeys } from '../db/repositories/images.js';
+import { MaskConflictError, type MaskConflictPolicy } from '../db/repositories/masks.js';
+import { StoreError } from '../db/errors.js';
+import { SourceInputError, type MaskSource, type SourceContext } from '../plugins/kit/index.js';
+import type { MaskEncoder } from './encoder.js';
+import type { IngestFile, RejectedPath } from './input-files.js';
+import { FileFailure, prepareFile, type PreparedFile } from './prepare-file.js';
+import { storeFiles, type StoredFile } from './store-files.js';
+
+export interface IngestSettings {
+  source: MaskSource<unknown>;
+  /** The source's options, already parsed by its schema (see parseSourceOptions). */
+  sourceOptions: unknown;
+  model?: string;
+  maskType?: string;
+  keyRegex?: RegExp;
+  onDuplicate: MaskConflictPolicy;
+  createImages: boolean;
+}
+
+export interface IngestProgress {
+  filesDone: number;
+  filesTotal: number;
+  masksStored: number;
+  filesFailed: number;
+}
+
+export interface IngestSummary {
+  files: number;
+  ingestedFiles: number;
+  failures: RejectedPath[];
+  masks: { inserted: number; replaced: number; skipped: number };
+  createdImages: number;
+  /** Stored bytes of the masks written: compressed pixels and CHIs. */
+  bytes: { pixels: number; chi: number };
+  elapsedMs: number;
+}
+
+export interface IngestTarget {
+  db: Database;
+  encoder: MaskEncoder;
+  /** Called after each commit (the service catches up, so the engine sees the masks). */
+  afterCommit?: () => Promise<void>;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+/** Files committed together: one transaction per group keeps the database's per-commit cost off each file. */
+const GROUP_FILES = 64;
+const GROUP_BYTES = 64 << 20;
+/** …but a slow stream of files still commits, so progress and queries follow along. */
+const GROUP_WAIT_MS = 1000;
+
+function failureReason(error: unknown, source: string): string {
+  if (error instanceof FileFailure || error instanceof SourceInputError || error instanceof MaskConflictError) return error.message;
+  if (error instanceof StoreError) return `the database refused it: ${error.message}`;
+  return `source '${source}' failed on it: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+const storedBytes = (file: PreparedFile) => file.masks.reduce((n, m) => n + m.stored.pixels.bytes.byteLength + m.stored.chi.byteLength, 0);
+
+/**
+ * Ingests files through a source: each file's masks (and the images and boxes it names) are
+ * stored in full or not at all; a failing file is reported by name with the reason and the
+ * others go on. Files are read and encoded several at a time (encoding in worker threads)
+ * while earlier ones are being stored.
+ */
+export async function ingestFiles(target: IngestTarget, files: readonly IngestFile[], settings: IngestSettings, rejected: readonly RejectedPath[] = []): Promise<IngestSummary> {
+  const started = performance.now();
+  const summary: IngestSummary = {
+    files: files.length + rejected.length,
+    ingestedFiles: 0,
+    failures: [...rejected],
+    masks: { inserted: 0, replaced: 0, skipped: 0 },
+    createdImages: 0,
+    bytes: { pixels: 0, chi: 0 },
+    elapsedMs: 0,
+  };
+  const progress: IngestProgress = { filesDone: rejected.length, filesTotal: summary.files, masksStored: 0, filesFailed: rejected.length };
+  const report = () => target.onProgress?.({ ...progress });
+  const fail = (file: string, error: unknown) => {
+    summary.failures.push({ file, reason: failureReason(error, settings.source.name) });
+    progress.filesFailed++;
+    progress.filesDone++;
+  };
+
+  const context: SourceContext = {
+    async imageSize(key) {
+      const [image] = await getImagesByKeys(target.db, [key]);
+      return image?.width && image.height ? { width: image.width, height: image.height } : null;
+    },
+  };
+  const prepareSettings = { ...settings, context, encoder: target.encoder };
+  const storeSettings = { source: settings.source.name, model: settings.model, onDuplicate: settings.onDuplicate, createImages: settings.createImages };
+
+  const record = (stored: StoredFile, file: PreparedFile) => {
+    summary.ingestedFiles++;
+    summary.createdImages += stored.createdImages;
+    for (const outcome of stored.outcomes) summary.masks[outcome]++;
+    for (const m of file.masks) {
+      summary.bytes.pixels += m.stored.pixels.bytes.byteLength;
+      summary.bytes.chi += m.stored.chi.byteLength;
+    }
+    progress.masksStored += stored.outcomes.length;
+    progress.filesDone++;
+  };
+
+  const commit = async (group: PreparedFile[]) => {
+    try {
+      const stored = await storeFiles(target.db, group, storeSettings);
+      stored.forEach((s, i) => record(s, group[i]));
+    } catch {
+      // Which file's fault was it? Each alone, in order, so earlier files' effects stand for later ones.
+      for (const file of group) {
+        try {
+          record((await storeFiles(target.db, [file], storeSettings))[0], file);
+        } catch (error) {
+          fail(file.name, error);
+        }
+      }
+    }
+    await target.afterCommit?.();
+    report();
+  };
+
+  // Up to `concurrency` files are read and encoded ahead, consumed in order.
+  const ahead: Promise<PreparedFile | { name: string; error: unknown }>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (ahead.length < target.encoder.concurrency && next < files.length) {
+      const file = files[next++];
+      ahead.push(prepareFile(file, prepareSettings).catch((error: unknown) => ({ name: file.name, error })));
+    }
+  };
+  let group: PreparedFile[] = [];
+  let groupBytes = 0;
+  let groupSince = 0;
+  let committing = Promise.resolve();
+  report();
+  fill();
+  while (ahead.length > 0) {
+    const prepared = await ahead.shift()!;
+    fill();
+    if ('error' in prepared) {
+      fail(prepared.name, prepared.error);
+      report();
+      continue;
+    }
+    if (group.length === 0) groupSince = performance.now();
+    group.push(prepared);
+    groupBytes += storedBytes(prepared);
+    if (group.length >= GROUP_FILES || groupBytes >= GROUP_BYTES || performance.now() - groupSince >= GROUP_WAIT_MS) {
+      const ready = group;
+      group = [];
+      groupBytes = 0;
+      await committing;
+      committing = commit(ready);
+    }
+  }
+  await committing;
+  if (group.length > 0) await commit(group);
+  summary.elapsedMs = performance.now() - started;
+  return summary;
+}
+
+export class SourceOptionsError extends Error {
+  override name = 'SourceOptionsError';
+}
+
+/** The user's options for a source, checked by its schema; the error names the option. */
+export function parseSourceOptions(source: MaskSource<unknown>, raw: unknown): unknown {
+  const parsed = source.options.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue.path.length > 0 ? `option '${issue.path.join('.')}'` : 'options';
+  throw new SourceOptionsError(`source '${source.name}': ${where}: ${issue.message}`);
+}

@@ -1,0 +1,168 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deserializeChi, buildChi, createMask } from '../../engine/index.js';
+import { getImagesByKeys, upsertImages } from '../../db/repositories/images.js';
+import { getMasksByImageIds, loadMaskPixels } from '../../db/repositories/masks.js';
+import { getModelsByNames } from '../../db/repositories/models.js';
+import { maskChi } from '../../db/schema.js';
+import { createMaskEncoder } from '../../ingest/encoder.js';
+import { ingestFiles, parseSourceOptions, type IngestSettings } from '../../ingest/ingest.js';
+import { filesFromPaths } from '../../ingest/input-files.js';
+import { MaskSourceRegistry } from '../../plugins/registry.js';
+import { useOpenedStore } from '../db/fresh-store.js';
+
+const CHI = { grid: 4, bins: 8 };
+const pluginUrl = new URL('./fixtures/text-masks-plugin.ts', import.meta.url).href;
+
+let dir: string;
+let registry: MaskSourceRegistry;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'masksearch-ingest-'));
+  registry = new MaskSourceRegistry();
+  await registry.load(pluginUrl);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function write(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(path, text);
+  return path;
+}
+
+function settings(overrides: Partial<IngestSettings> = {}): IngestSettings {
+  const source = registry.get('text-masks')!;
+  return { source, sourceOptions: parseSourceOptions(source, {}), onDuplicate: 'error', createImages: true, ...overrides };
+}
+
+describe('ingestFiles', () => {
+  const opened = useOpenedStore();
+  const encoder = createMaskEncoder({ chi: CHI, workers: 0 });
+  afterAll(() => encoder.close());
+
+  const run = async (paths: string[], overrides: Partial<IngestSettings> = {}) => {
+    const { files, rejected } = await filesFromPaths(paths, ['.txt']);
+    return ingestFiles({ db: opened.handle.db, encoder }, files, settings(overrides), rejected);
+  };
+  const masksOf = async (key: string) => {
+    const [image] = await getImagesByKeys(opened.handle.db, [key]);
+    return image ? getMasksByImageIds(opened.handle.db, [image.id]) : [];
+  };
+
+  it('stores good files whole, reports each bad one by name and reason, and keeps the good ones', async () => {
+    const good = await write('a/good-1.txt', '0 0.5 1\n0.25 0.75 1\n');
+    const good2 = await write('a/good-2.txt', '1 1\n0 0\n');
+    const bad = await write('a/bad-value.txt', '0 2\n0 0\n');
+    const halfBad = await write('a/half-bad.txt', '--- hb-1\n0 0\n--- hb-2\n0 x\n');
+    const summary = await run([join(dir, 'a'), join(dir, 'missing.txt')]);
+
+    expect(summary.files).toBe(5);
+    expect(summary.ingestedFiles).toBe(2);
+    expect(summary.masks).toEqual({ inserted: 2, replaced: 0, skipped: 0 });
+    expect(summary.createdImages).toBe(2);
+    const reasons = Object.fromEntries(summary.failures.map((f) => [f.file, f.reason]));
+    expect(Object.keys(reasons).sort()).toEqual([bad, halfBad, join(dir, 'missing.txt')].sort());
+    expect(reasons[bad]).toMatch(/mask 1 \(image 'bad-value'\): mask value at row 0, column 1 is 2/);
+    expect(reasons[halfBad]).toMatch(/mask 'hb-2' has a value that is not a number/);
+    expect(reasons[join(dir, 'missing.txt')]).toBe('no such file or folder');
+
+    // Nothing of a failed file, not even the good first mask of half-bad or its image.
+    expect(await getImagesByKeys(opened.handle.db, ['hb-1', 'hb-2', 'bad-value'])).toEqual([]);
+    const [stored] = await masksOf('good-1');
+    expect(stored).toMatchObject({ maskType: 'text', source: 'text-masks', width: 3, height: 2, encoding: 'f32', metadata: { file: 'good-1.txt', rows: 2 } });
+    const pixels = (await loadMaskPixels(opened.handle.db, [stored.id])).get(stored.id)!;
+    expect([...pixels.data]).toEqual([0, 0.5, 1, 0.25, 0.75, 1]);
+    // The CHI stored with the mask is the one the engine builds from its pixels.
+    const [chiRow] = await opened.handle.db.select().from(maskChi).where((await import('drizzle-orm')).eq(maskChi.maskId, stored.id));
+    expect(deserializeChi(chiRow.data).counts).toEqual(buildChi(createMask(3, 2, pixels.data), CHI).counts);
+    const [image] = await getImagesByKeys(opened.handle.db, ['good-2']);
+    expect(image).toMatchObject({ width: 2, height: 2 });
+    expect(good2).toBeTruthy();
+    expect(good).toBeTruthy();
+  });
+
+  it('applies --on-duplicate: error fails the file, skip keeps the old mask, replace stores the new one', async () => {
+    const first = await write('dup/dup-img.txt', '0 0\n');
+    expect((await run([first])).ingestedFiles).toBe(1);
+    const [original] = await masksOf('dup-img');
+
+    const again = await write('dup2/dup-img.txt', '1 1\n');
+    const refused = await run([again]);
+    expect(refused.failures[0].reason).toMatch(/already exist/);
+    expect((await masksOf('dup-img')).map((m) => m.id)).toEqual([original.id]);
+
+    expect((await run([again], { onDuplicate: 'skip' })).masks).toEqual({ inserted: 0, replaced: 0, skipped: 1 });
+    expect((await masksOf('dup-img')).map((m) => m.id)).toEqual([original.id]);
+
+    expect((await run([again], { onDuplicate: 'replace' })).masks).toEqual({ inserted: 0, replaced: 1, skipped: 0 });
+    const [replaced] = await masksOf('dup-img');
+    expect(replaced.id).not.toBe(original.id);
+    expect([...(await loadMaskPixels(opened.handle.db, [replaced.id])).get(replaced.id)!.data]).toEqual([1, 1]);
+  });
+
+  it('a slot taken twice in one run goes to the first file; the second fails on its own', async () => {
+    const one = await write('twice/one.txt', '--- twin\n0.5\n');
+    const two = await write('twice/two.txt', '--- twin\n0.25\n');
+    const summary = await run([one, two]);
+    expect(summary.ingestedFiles).toBe(1);
+    expect(summary.failures).toEqual([{ file: two, reason: expect.stringMatching(/already exist/) }]);
+    const [mask] = await masksOf('twin');
+    expect(mask.metadata).toMatchObject({ file: 'one.txt' });
+  });
+
+  it('refuses unknown images when images may not be created, and aligned masks of another size', async () => {
+    await upsertImages(opened.handle.db, [{ key: 'registered', width: 4, height: 3, boxes: { object: [0, 0, 2, 2] } }]);
+    const unknown = await write('strict/not-registered.txt', '0\n');
+    const misaligned = await write('strict/aligned.txt', '--- registered aligned\n0 0\n0 0\n');
+    const summary = await run([unknown, misaligned], { createImages: false });
+    expect(summary.failures.map((f) => f.reason)).toEqual([
+      expect.stringMatching(/image 'not-registered' is not registered/),
+      "the text mask of image 'registered' is 2×2, but the image is 4×3 as registered",
+    ]);
+    expect(await masksOf('registered')).toEqual([]);
+  });
+
+  it('merges boxes a source names into the image, keeping its other boxes, and registers the model', async () => {
+    const boxed = await write('boxes/boxed.txt', '--- registered aligned box dog 1 1 2 1\n0 0 0 0\n0 1 1 0\n0 0 0 0\n');
+    const summary = await run([boxed], { model: 'cam-net', maskType: 'heat' });
+    expect(summary.failures).toEqual([]);
+    const [image] = await getImagesByKeys(opened.handle.db, ['registered']);
+    expect(image.boxes).toEqual({ object: [0, 0, 2, 2], dog: [1, 1, 2, 1] });
+    const [model] = await getModelsByNames(opened.handle.db, ['cam-net']);
+    const [mask] = await masksOf('registered');
+    expect(mask).toMatchObject({ modelId: model.id, maskType: 'heat' });
+  });
+
+  it('takes the image key from --key-regex and fails names that do not match', async () => {
+    const matching = await write('regex/cam_photo-7_layer4.txt', '0.5\n');
+    const other = await write('regex/unrelated.txt', '0.5\n');
+    const summary = await run([matching, other], { keyRegex: /^cam_(.+)_layer\d+/ });
+    expect(summary.failures).toEqual([{ file: other, reason: expect.stringMatching(/does not match --key-regex/) }]);
+    expect(await masksOf('photo-7')).toHaveLength(1);
+  });
+
+  it('encodes in worker threads with the same result', async () => {
+    const pooled = createMaskEncoder({ chi: CHI, workers: 1 });
+    try {
+      const path = await write('workers/pooled.txt', '0.5 0.25\n1 0\n');
+      const { files } = await filesFromPaths([path], ['.txt']);
+      const summary = await ingestFiles({ db: opened.handle.db, encoder: pooled }, files, settings());
+      expect(summary.failures).toEqual([]);
+      const [mask] = await masksOf('pooled');
+      expect([...(await loadMaskPixels(opened.handle.db, [mask.id])).get(mask.id)!.data]).toEqual([0.5, 0.25, 1, 0]);
+    } finally {
+      await pooled.close();
+    }
+  });
+});
+
+describe('parseSourceOptions', () => {
+  it('applies defaults and names a bad or unknown option', () => {
+    const source = registry.get('text-masks')!;
+    expect(parseSourceOptions(source, undefined)).toEqual({ scale: 1 });
+    expect(() => parseSourceOptions(source, { scale: -1 })).toThrow(/source 'text-masks': option 'scale': /);
+    expect(() => parseSourceOptions(source, { scael: 2 })).toThrow(/source 'text-masks': options: Unrecognized key: "scael"/);
+  });
+});
