@@ -1,2 +1,3 @@
 export * from './source.js';
 export * from './png.js';
+export * from './npy.js';
