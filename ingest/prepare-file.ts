@@ -129,6 +129,5 @@ export async function prepareFile(file: IngestFile, settings: PrepareSettings): 
   }
   await Promise.all(encoding);
   if (failure) throw failure;
-  if (masks.length === 0) throw new FileFailure('holds no masks');
   return { name: file.name, masks, images };
 }
