@@ -49,7 +49,7 @@ function fmix32(z: number): number {
 }
 
 /** sfc32: small, fast, and good enough for test data. */
-class Rng {
+export class Rng {
   private a: number;
   private b: number;
   private c: number;

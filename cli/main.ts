@@ -2,8 +2,10 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { imagesImportCommand } from './commands/images-import.js';
+import { ingestCommand } from './commands/ingest.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
+import { sourcesCommand } from './commands/sources.js';
 import { CliError } from './errors.js';
 
 const program = new Command('masksearch')
@@ -11,7 +13,9 @@ const program = new Command('masksearch')
   .version(packageJson.version)
   .addCommand(serveCommand())
   .addCommand(migrateCommand())
-  .addCommand(new Command('images').description('manage images').addCommand(imagesImportCommand()));
+  .addCommand(new Command('images').description('manage images').addCommand(imagesImportCommand()))
+  .addCommand(ingestCommand())
+  .addCommand(sourcesCommand());
 
 try {
   await program.parseAsync();

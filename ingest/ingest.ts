@@ -43,6 +43,8 @@ export interface IngestTarget {
   /** Called after each commit (the service catches up, so the engine sees the masks). */
   afterCommit?: () => Promise<void>;
   onProgress?: (progress: IngestProgress) => void;
+  /** Files per transaction at most (default GROUP_FILES); 1 stores each file in its own. */
+  groupFiles?: number;
 }
 
 /** Files committed together: one transaction per group keeps the database's per-commit cost off each file. */
@@ -149,7 +151,7 @@ export async function ingestFiles(target: IngestTarget, files: readonly IngestFi
     if (group.length === 0) groupSince = performance.now();
     group.push(prepared);
     groupBytes += storedBytes(prepared);
-    if (group.length >= GROUP_FILES || groupBytes >= GROUP_BYTES || performance.now() - groupSince >= GROUP_WAIT_MS) {
+    if (group.length >= (target.groupFiles ?? GROUP_FILES) || groupBytes >= GROUP_BYTES || performance.now() - groupSince >= GROUP_WAIT_MS) {
       const ready = group;
       group = [];
       groupBytes = 0;

@@ -23,3 +23,8 @@ export const AggregateMeasureEnum = builder.enumType('AggregateMeasure', {
 });
 
 export const ColormapEnum = builder.enumType('Colormap', { values: ['GRAY', 'VIRIDIS', 'TURBO'] as const });
+
+export const DuplicatePolicyEnum = builder.enumType('DuplicatePolicy', {
+  description: 'When an image already has a mask of the same model and type: ERROR fails the file, SKIP keeps the old mask, REPLACE stores the new one (under a new id).',
+  values: ['ERROR', 'SKIP', 'REPLACE'] as const,
+});

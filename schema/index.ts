@@ -5,5 +5,6 @@ import './objects.js';
 import './results.js';
 import './queries.js';
 import './mutations.js';
+import './sources.js';
 
 export const schema: GraphQLSchema = builder.toSchema({ sortSchema: true });

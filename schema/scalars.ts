@@ -29,3 +29,18 @@ export const JsonScalar = builder.scalarType('JSON', {
   parseValue: (value) => value,
   parseLiteral: (node, variables) => literalValue(node, variables),
 });
+
+export const UploadScalar = builder.scalarType('Upload', {
+  description: 'A file sent with the request as GraphQL multipart (the graphql-multipart-request-spec).',
+  serialize: () => {
+    throw new Error('Upload is an input-only scalar');
+  },
+  // Yoga's File comes from its fetch implementation, not always Node's global class: duck-typed.
+  parseValue: (value) => {
+    const file = value as Partial<File> | null;
+    if (typeof file?.name !== 'string' || typeof file.arrayBuffer !== 'function') {
+      throw new TypeError('expected an uploaded file (send the request as multipart/form-data)');
+    }
+    return value as File;
+  },
+});

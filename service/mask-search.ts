@@ -8,6 +8,10 @@ import { getMaskIndexRows, loadMaskPixels, streamMaskIndex, updateMaskChi } from
 import { listModels } from '../db/repositories/models.js';
 import type { ImageRow, ModelRow } from '../db/schema.js';
 import { CHANGES_CHANNEL } from '../db/schema.js';
+import { createMaskEncoder, type MaskEncoder } from '../ingest/encoder.js';
+import { ingestFiles, type IngestSettings, type IngestSummary } from '../ingest/ingest.js';
+import type { IngestFile } from '../ingest/input-files.js';
+import { MaskSourceRegistry } from '../plugins/registry.js';
 import { MaskCache } from './mask-cache.js';
 import { MaskCatalog } from './mask-catalog.js';
 import { CachedPixelLoader } from './pixel-loader.js';
@@ -18,6 +22,10 @@ export interface MaskSearchOptions {
   cacheMb?: number;
   /** Called with a message when something goes wrong in the background (persisting a CHI, catching up). */
   onBackgroundError?: (message: string, error: unknown) => void;
+  /** The installed mask sources, for ingest; none if left out. */
+  sources?: MaskSourceRegistry;
+  /** Worker threads encoding ingested masks; see createMaskEncoder. */
+  ingestWorkers?: number;
 }
 
 export const DEFAULT_CACHE_MB = 512;
@@ -36,12 +44,15 @@ export class MaskSearch {
   private lastSeq = 0;
   private catchingUp: Promise<void> = Promise.resolve();
   private unlisten: (() => Promise<void>) | undefined;
+  private encoder: MaskEncoder | undefined;
+  readonly sources: MaskSourceRegistry;
 
   private constructor(
     readonly store: DatabaseHandle,
     private readonly options: MaskSearchOptions,
   ) {
     this.index = new MaskIndex(options.chi ?? DEFAULT_CHI_CONFIG);
+    this.sources = options.sources ?? new MaskSourceRegistry();
     this.cache = new MaskCache((options.cacheMb ?? DEFAULT_CACHE_MB) * 2 ** 20);
     const source = (ids: readonly number[]) => loadMaskPixels(store.db, ids);
     this.cachedLoader = new CachedPixelLoader(source, this.cache);
@@ -107,7 +118,15 @@ export class MaskSearch {
     for (const row of rows) this.catalog.putModel(row.id, row.name);
   }
 
+  /** Ingests files through a source; the masks are queryable as each group of files commits. */
+  ingest(files: readonly IngestFile[], settings: IngestSettings): Promise<IngestSummary> {
+    // Worker threads start on the first ingest: a server that never ingests should not hold them.
+    this.encoder ??= createMaskEncoder({ chi: this.index.config, workers: this.options.ingestWorkers });
+    return ingestFiles({ db: this.db, encoder: this.encoder, afterCommit: () => this.catchUp() }, files, settings);
+  }
+
   async close(): Promise<void> {
+    await this.encoder?.close();
     await this.unlisten?.();
     await this.catchingUp.catch(() => {});
   }

@@ -4,11 +4,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CACHE_MB, MaskSearch } from '../../service/mask-search.js';
 import { CliError, rootMessage } from '../errors.js';
 import { plural, seconds } from '../format.js';
+import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
 import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';
 
 const DEFAULT_PORT = 4000;
 
-interface ServeOptions extends StoreOptionValues {
+interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   port: number;
   cacheMb: number;
 }
@@ -20,7 +21,7 @@ const integer = (min: number, max: number) => (text: string) => {
 };
 
 export function serveCommand(): Command {
-  return withStoreOptions(new Command('serve'))
+  return withSourceOptions(withStoreOptions(new Command('serve')))
     .description('serve the GraphQL API at /graphql (GraphiQL in a browser) and masks rendered as PNG at /masks/ID.png')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free one', integer(0, 65535), DEFAULT_PORT)
     .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
@@ -29,6 +30,7 @@ export function serveCommand(): Command {
 
 async function serve(options: ServeOptions): Promise<void> {
   const location = storeLocation(options);
+  const sources = await loadSources(options);
   // Installed before the slow start, so that Ctrl-C during it still closes the store properly.
   const stop = stopSignals();
   try {
@@ -38,6 +40,7 @@ async function serve(options: ServeOptions): Promise<void> {
     try {
       const service = await MaskSearch.start(store.handle, {
         cacheMb: options.cacheMb,
+        sources,
         onBackgroundError: (message, error) => console.error(`masksearch: ${message}: ${rootMessage(error)}`),
       });
       try {

@@ -6,7 +6,7 @@ import { upsertImages } from '../../db/repositories/images.js';
 import { insertMasks } from '../../db/repositories/masks.js';
 import { upsertModels } from '../../db/repositories/models.js';
 import { createGraphQLHandler } from '../../service/http.js';
-import { MaskSearch } from '../../service/mask-search.js';
+import { MaskSearch, type MaskSearchOptions } from '../../service/mask-search.js';
 import type { RefImage, RefMask } from '../support/brute-force.js';
 import { blobMask, seededRandom } from '../db/mask-fixtures.js';
 import { createFreshStore } from '../db/fresh-store.js';
@@ -64,17 +64,25 @@ export async function seedStore(store: DatabaseHandle, images = 40, seed = 1): P
   return seeded;
 }
 
+export type GraphQLResult<T> = { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+
 export interface RunningService {
   fresh: FreshStore;
   store: DatabaseHandle;
   service: MaskSearch;
-  gql: <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) => Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>;
+  gql: <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) => Promise<GraphQLResult<T>>;
+  /** A GraphQL multipart request: `files` fill the variable `$files` in order. */
+  upload: <T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, files: readonly { name: string; bytes: Uint8Array }[]) => Promise<GraphQLResult<T>>;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** A fresh store with the service over it, queried through yoga's fetch as a client would. */
-export async function startService(seed?: (store: DatabaseHandle) => Promise<void>, onQuery?: (sql: string) => void): Promise<RunningService> {
+export async function startService(
+  seed?: (store: DatabaseHandle) => Promise<void>,
+  onQuery?: (sql: string) => void,
+  options: MaskSearchOptions = {},
+): Promise<RunningService> {
   const fresh = await createFreshStore();
   let store = await fresh.open();
   await seed?.(store);
@@ -82,7 +90,7 @@ export async function startService(seed?: (store: DatabaseHandle) => Promise<voi
     await store.close();
     store = await openDatabase({ ...fresh.options, onQuery });
   }
-  let service = await MaskSearch.start(store, { chi: CHI });
+  let service = await MaskSearch.start(store, { chi: CHI, ...options });
   let yoga = createGraphQLHandler(service);
   const running: RunningService = {
     fresh,
@@ -96,11 +104,19 @@ export async function startService(seed?: (store: DatabaseHandle) => Promise<voi
       });
       return response.json();
     },
+    async upload(query, variables, files) {
+      const form = new FormData();
+      form.set('operations', JSON.stringify({ query, variables: { ...variables, files: files.map(() => null) } }));
+      form.set('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
+      files.forEach((f, i) => form.set(String(i), new Blob([f.bytes as Uint8Array<ArrayBuffer>]), f.name));
+      const response = await yoga.fetch('http://masksearch.test/graphql', { method: 'POST', body: form });
+      return response.json();
+    },
     async restart() {
       await service.close();
       await store.close();
       store = await fresh.open();
-      service = await MaskSearch.start(store, { chi: CHI });
+      service = await MaskSearch.start(store, { chi: CHI, ...options });
       yoga = createGraphQLHandler(service);
       Object.assign(running, { store, service });
     },

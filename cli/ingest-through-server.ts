@@ -1,0 +1,120 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import type { IngestSettings, IngestSummary } from '../ingest/ingest.js';
+import type { IngestFile, RejectedPath } from '../ingest/input-files.js';
+import { CliError, rootMessage } from './errors.js';
+import { ingestProgressBar } from './ingest-report.js';
+import type { StoreInUse } from './store-lock.js';
+
+const INGEST_MASKS = `mutation ($source: String!, $files: [Upload!]!, $options: IngestOptions) {
+  ingestMasks(source: $source, files: $files, options: $options) {
+    files ingestedFiles insertedMasks replacedMasks skippedMasks createdImages pixelBytes indexBytes elapsedMs
+    failures { file reason }
+  }
+}`;
+
+/** Files per request: big enough to amortise a request, small enough for the progress bar to move. */
+const FILES_PER_REQUEST = 200;
+
+interface RemoteSummary {
+  files: number;
+  ingestedFiles: number;
+  insertedMasks: number;
+  replacedMasks: number;
+  skippedMasks: number;
+  createdImages: number;
+  pixelBytes: number;
+  indexBytes: number;
+  failures: { file: string; reason: string }[];
+}
+
+/** Companions of a file on disk (same name, other extension), sent along so the source finds sidecars such as key lists. */
+async function companions(file: IngestFile, sent: Set<string>): Promise<{ path: string; name: string }[]> {
+  const dir = dirname(file.name);
+  const stem = basename(file.name, extname(file.name));
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  return entries
+    .filter((entry) => entry.startsWith(`${stem}.`) && join(dir, entry) !== file.name && !sent.has(join(dir, entry)))
+    .map((entry) => ({ path: join(dir, entry), name: entry }));
+}
+
+/**
+ * Sends files to the server holding the embedded store, as GraphQL multipart requests, and adds
+ * up its answers. Upload names are the paths as given, so failures read as they would locally.
+ */
+export async function ingestThroughServer(
+  inUse: StoreInUse,
+  files: readonly IngestFile[],
+  rejected: readonly RejectedPath[],
+  settings: IngestSettings,
+): Promise<IngestSummary> {
+  const { url, pid } = inUse.holder;
+  const server = `the MaskSearch server using ${inUse.dataDir} (pid ${pid}, ${url})`;
+  const started = performance.now();
+  const total: IngestSummary = {
+    files: rejected.length,
+    ingestedFiles: 0,
+    failures: [...rejected],
+    masks: { inserted: 0, replaced: 0, skipped: 0 },
+    createdImages: 0,
+    bytes: { pixels: 0, chi: 0 },
+    elapsedMs: 0,
+  };
+  const options = {
+    model: settings.model,
+    maskType: settings.maskType,
+    keyRegex: settings.keyRegex?.source,
+    onDuplicate: settings.onDuplicate.toUpperCase(),
+    createImages: settings.createImages,
+    sourceOptions: settings.sourceOptions,
+  };
+  const bar = ingestProgressBar();
+  try {
+    for (let at = 0; at < files.length; at += FILES_PER_REQUEST) {
+      const batch = files.slice(at, at + FILES_PER_REQUEST);
+      const form = new FormData();
+      const uploads: { name: string; bytes: Uint8Array }[] = [];
+      const sent = new Set<string>();
+      for (const file of batch) {
+        uploads.push({ name: file.name, bytes: await file.read() });
+        sent.add(file.name);
+        for (const companion of await companions(file, sent)) {
+          sent.add(companion.path);
+          uploads.push({ name: companion.path, bytes: await readFile(companion.path) });
+        }
+      }
+      form.set('operations', JSON.stringify({ query: INGEST_MASKS, variables: { source: settings.source.name, files: uploads.map(() => null), options } }));
+      form.set('map', JSON.stringify(Object.fromEntries(uploads.map((_, i) => [String(i), [`variables.files.${i}`]]))));
+      uploads.forEach((u, i) => form.set(String(i), new Blob([u.bytes as Uint8Array<ArrayBuffer>]), u.name));
+      const result = await post(url!, form, server);
+      total.files += result.files;
+      total.ingestedFiles += result.ingestedFiles;
+      total.failures.push(...result.failures);
+      total.masks.inserted += result.insertedMasks;
+      total.masks.replaced += result.replacedMasks;
+      total.masks.skipped += result.skippedMasks;
+      total.createdImages += result.createdImages;
+      total.bytes.pixels += result.pixelBytes;
+      total.bytes.chi += result.indexBytes;
+      bar.update({ filesDone: total.files, filesTotal: files.length + rejected.length, masksStored: total.masks.inserted + total.masks.replaced + total.masks.skipped, filesFailed: total.failures.length });
+    }
+  } finally {
+    bar.stop();
+  }
+  total.elapsedMs = performance.now() - started;
+  return total;
+}
+
+async function post(url: string, form: FormData, server: string): Promise<RemoteSummary> {
+  let response: Response;
+  try {
+    // Yoga refuses multipart without this header, as CSRF protection for browsers.
+    response = await fetch(url, { method: 'POST', body: form, headers: { 'graphql-require-preflight': '1' } });
+  } catch (error) {
+    throw new CliError(`cannot reach ${server}: ${rootMessage(error)}`);
+  }
+  const body = (await response.json().catch(() => undefined)) as { data?: { ingestMasks: RemoteSummary }; errors?: { message: string }[] } | undefined;
+  if (!body) throw new CliError(`${server} answered the ingest with HTTP ${response.status} and no GraphQL result`);
+  if (body.errors?.length || !body.data) throw new CliError(`${server} refused the ingest: ${body.errors?.[0]?.message ?? 'no data'}`);
+  return body.data.ingestMasks;
+}
