@@ -1,6 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { expect } from 'vitest';
-import type { Mask } from '../../engine/index.js';
+import { createMask, type Mask } from '../../engine/index.js';
+import type { MaskSource, SourceContext } from '../../plugins/kit/index.js';
 import { seededRandom } from '../db/mask-fixtures.js';
 import type { CpCase, RefImage, RefMask, RefRoi } from '../support/brute-force.js';
 import { bruteFilter, bruteTopK, cpValues } from '../support/brute-force.js';
@@ -118,4 +119,21 @@ export async function expectQueriesMatchBruteForce(running: RunningService, expe
     expect(res.data!.filterByCP.matches.edges.map((e) => [localId(e.node.mask.id), e.node.value])).toEqual(filter.map((v) => [v.id, v.value]));
     expect(res.data!.topKByCP.items.map((item) => [localId(item.mask.id), item.value])).toEqual(bruteTopK(values, 5, order).map((v) => [v.id, v.value]));
   }
+}
+
+/**
+ * The masks a source makes of the files, read by the source itself outside the service: for
+ * sources whose decoding is tested on its own (golden tests), this isolates what the ingest,
+ * the store and the engine do with them.
+ */
+export async function decodeWithSource(source: MaskSource<unknown>, files: readonly { name: string; bytes: Uint8Array }[], options: unknown, imageSize: SourceContext['imageSize'] = async () => null): Promise<ExpectedMask[]> {
+  const out: ExpectedMask[] = [];
+  for (const file of files) {
+    const dot = file.name.lastIndexOf('.');
+    const sourceFile = { name: file.name, extension: file.name.slice(dot).toLowerCase(), key: file.name.slice(0, dot), bytes: file.bytes, sidecar: async () => null };
+    for await (const record of source.read(sourceFile, source.options.parse(options), { imageSize })) {
+      if (record.kind === 'mask') out.push({ key: record.imageKey, maskType: record.maskType ?? source.defaultMaskType, mask: createMask(record.mask.width, record.mask.height, record.mask.data) });
+    }
+  }
+  return out;
 }
