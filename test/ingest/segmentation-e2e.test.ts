@@ -80,10 +80,15 @@ describe('segmentation: COCO and label PNGs over GraphQL, queries equal brute fo
   });
 
   it('registers each class box as a named box of its image, in the mask frame', async () => {
-    const res = await running.gql<{ image: { width: number; height: number; boxes: { name: string }[] } }>('{ image(key: "coco-2") { width height boxes { name } } }');
-    const { boxes, ...size } = res.data!.image;
-    expect(size).toEqual({ width: W, height: H });
-    expect(boxes.map((b) => b.name).sort()).toEqual(['bird', 'cat', 'dog']);
+    const boxesOf = async (key: string) => {
+      const res = await running.gql<{ image: { width: number; height: number; boxes: { name: string }[] } }>('query ($key: String!) { image(key: $key) { width height boxes { name } } }', { key });
+      expect(res.data!.image).toMatchObject({ width: W, height: H });
+      return res.data!.image.boxes.map((b) => b.name).sort();
+    };
+    // coco-1 is COCO image 2 (a cat and a crowd of dogs), coco-2 image 3 (a cat and the birds).
+    expect(await boxesOf('coco-1')).toEqual(['cat', 'dog']);
+    expect(await boxesOf('coco-2')).toEqual(['bird', 'cat']);
+    expect(await boxesOf('voc-0')).toEqual(['cat', 'dog']);
   });
 
   it('answers queries exactly, with the class boxes as ROIs', async () => {
