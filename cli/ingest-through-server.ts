@@ -87,6 +87,9 @@ export async function ingestThroughServer(
       form.set('map', JSON.stringify(Object.fromEntries(uploads.map((_, i) => [String(i), [`variables.files.${i}`]]))));
       uploads.forEach((u, i) => form.set(String(i), new Blob([u.bytes as Uint8Array<ArrayBuffer>]), u.name));
       const result = await post(url!, form, server);
+      // Multipart file names arrive without folders; give failures back the paths the user named.
+      const pathOf = new Map(batch.map((f) => [basename(f.name), f.name]));
+      for (const failure of result.failures) failure.file = pathOf.get(failure.file) ?? failure.file;
       total.files += result.files;
       total.ingestedFiles += result.ingestedFiles;
       total.failures.push(...result.failures);

@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { ChiConfig, MaskData } from '../engine/index.js';
 import { DEFAULT_PIXEL_CODEC, type PixelCodec } from '../db/pixel-codec.js';
@@ -22,8 +24,10 @@ export interface MaskEncoderOptions {
 export const defaultWorkerCount = (): number => Math.max(1, availableParallelism() - 1);
 
 // Run from TypeScript sources (tsx, vitest) the worker needs the same loader; from compiled
-// JavaScript it would not, and the flag is then harmless.
+// JavaScript it would not, and the flag is then harmless. Resolved here, not by the worker: the
+// process may run in a folder (a user's project) where tsx is not installed.
 const workerFile = new URL('./encode-worker.ts', import.meta.url).href;
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export function createMaskEncoder(options: MaskEncoderOptions): MaskEncoder {
   const codec = options.codec ?? DEFAULT_PIXEL_CODEC;
@@ -39,7 +43,7 @@ export function createMaskEncoder(options: MaskEncoderOptions): MaskEncoder {
     filename: workerFile,
     minThreads: workers,
     maxThreads: workers,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', tsxLoader],
   });
   return {
     concurrency: workers * 4,

@@ -5,6 +5,7 @@ import { ingestFiles, parseSourceOptions, SourceOptionsError, type IngestSetting
 import { filesFromPaths, type IngestFile, type RejectedPath } from '../../ingest/input-files.js';
 import type { MaskConflictPolicy } from '../../db/repositories/masks.js';
 import { CliError } from '../errors.js';
+import { plural } from '../format.js';
 import { ingestThroughServer } from '../ingest-through-server.js';
 import { formatSummary, ingestProgressBar } from '../ingest-report.js';
 import { loadSources, requireSource, withSourceOptions, type SourceOptionValues } from '../sources.js';
@@ -95,8 +96,9 @@ async function ingest(paths: string[], options: IngestOptions): Promise<void> {
   }
   const extensions = source.inputs.flatMap((i) => i.extensions);
   const { files, rejected, passedOver } = await filesFromPaths(paths, extensions);
-  if (files.length === 0 && rejected.length === 0) {
-    throw new CliError(`no ${extensions.join(', ')} files in ${paths.join(', ')} (${passedOver} other files passed over)`);
+  if (files.length === 0) {
+    if (rejected.length > 0) throw new CliError(`nothing to ingest: ${rejected.map((r) => `${r.file}: ${r.reason}`).join('; ')}`);
+    throw new CliError(`no ${extensions.join(', ')} files in ${paths.join(', ')} (${plural(passedOver, 'other file')} passed over)`);
   }
   const settings: IngestSettings = {
     source,
