@@ -8,15 +8,21 @@ import type { Mask, MaskData, MaskEncoding } from '../engine/mask.js';
  * - raw: the values' little-endian bytes.
  * - delta-deflate: each value minus its predecessor (wrapping, in the integer domain of the
  *   encoding — f32 as its bit pattern), then raw deflate. Exact for every encoding.
+ * - shuffle-deflate: the same deltas with their bytes regrouped by significance (all low bytes,
+ *   then the next, ...), then raw deflate at level 1. For u16 and f32: the high bytes of small
+ *   deltas form long runs deflate takes cheaply, the low bytes are near-random whatever the level.
  */
-export type PixelCodec = 'raw' | 'delta-deflate';
+export type PixelCodec = 'raw' | 'delta-deflate' | 'shuffle-deflate';
 
-export const PIXEL_CODECS: readonly PixelCodec[] = ['raw', 'delta-deflate'];
-export const DEFAULT_PIXEL_CODEC: PixelCodec = 'delta-deflate';
+export const PIXEL_CODECS: readonly PixelCodec[] = ['raw', 'delta-deflate', 'shuffle-deflate'];
+
+/** What encodeMaskPixels uses when not told: measured in db/README.md. */
+export const defaultPixelCodec = (encoding: MaskEncoding): PixelCodec => (encoding === 'f32' ? 'shuffle-deflate' : 'delta-deflate');
 
 // Level 4 is the first with lazy matching: within 10% of level 6's size at about a third of its
-// encode time (db/README.md).
+// encode time (db/README.md). Shuffled planes gain little from it: their matches are runs.
 const DEFLATE_LEVEL = 4;
+const SHUFFLED_DEFLATE_LEVEL = 1;
 
 // Typed-array views give host byte order; the stored format is little-endian.
 if (endianness() !== 'LE') throw new Error('db/pixel-codec.ts requires a little-endian host');
@@ -72,6 +78,52 @@ function deltaEncode(values: IntegerValues, out: IntegerValues): void {
   else for (let i = 1; i < n; i++) out[i] = values[i] - values[i - 1];
 }
 
+/**
+ * Deltas (as deltaEncode) with their bytes regrouped by significance: byte k of every delta
+ * lands in plane k of `n` bytes. One pass, reading the values once.
+ */
+function deltaShuffle(values: Uint16Array | Uint32Array): Uint8Array {
+  const n = values.length;
+  const out = new Uint8Array(n * values.BYTES_PER_ELEMENT);
+  let previous = 0;
+  if (values instanceof Uint16Array) {
+    for (let i = 0; i < n; i++) {
+      const d = (values[i] - previous) & 0xffff;
+      previous = values[i];
+      out[i] = d;
+      out[n + i] = d >>> 8;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const d = (values[i] - previous) >>> 0;
+      previous = values[i];
+      out[i] = d;
+      out[n + i] = d >>> 8;
+      out[2 * n + i] = d >>> 16;
+      out[3 * n + i] = d >>> 24;
+    }
+  }
+  return out;
+}
+
+function unshuffleDeltas(planes: Uint8Array, out: Uint16Array | Uint32Array): void {
+  const n = out.length;
+  let sum = 0;
+  if (out instanceof Uint16Array) {
+    for (let i = 0; i < n; i++) out[i] = sum = (sum + (planes[i] | (planes[n + i] << 8))) & 0xffff;
+  } else {
+    for (let i = 0; i < n; i++) {
+      out[i] = sum = (sum + (planes[i] | (planes[n + i] << 8) | (planes[2 * n + i] << 16) | (planes[3 * n + i] << 24))) >>> 0;
+    }
+  }
+}
+
+function newDeltas(values: IntegerValues): IntegerValues {
+  const deltas = newIntegerValues(values instanceof Uint8Array ? 'u8' : values instanceof Uint16Array ? 'u16' : 'f32', values.length);
+  deltaEncode(values, deltas);
+  return deltas;
+}
+
 function deltaDecode(deltas: IntegerValues, out: IntegerValues): void {
   const n = deltas.length;
   let sum = 0;
@@ -93,7 +145,7 @@ function checkShape(mask: Mask): void {
  * Compression is most of the cost of storing a mask; an ingest pipeline can run this in worker
  * threads and hand the result to insertMasks in place of the mask.
  */
-export function encodeMaskPixels(mask: Mask, codec: PixelCodec = DEFAULT_PIXEL_CODEC): EncodedMask {
+export function encodeMaskPixels(mask: Mask, codec: PixelCodec = defaultPixelCodec(mask.encoding)): EncodedMask {
   checkShape(mask);
   const { width, height, encoding } = mask;
   return { width, height, encoding, codec, bytes: encodeBytes(mask, codec) };
@@ -104,12 +156,30 @@ function encodeBytes(mask: Mask, codec: PixelCodec): Uint8Array {
   switch (codec) {
     case 'raw':
       return bytes.slice();
-    case 'delta-deflate': {
-      const deltas = newIntegerValues(mask.encoding, mask.data.length);
-      deltaEncode(integerView(mask.encoding, bytes, mask.data.length), deltas);
-      return bytesOf(deflateRawSync(bytesOf(deltas), { level: DEFLATE_LEVEL }));
+    case 'delta-deflate':
+      return bytesOf(deflateRawSync(bytesOf(newDeltas(integerView(mask.encoding, bytes, mask.data.length))), { level: DEFLATE_LEVEL }));
+    case 'shuffle-deflate': {
+      const values = integerView(mask.encoding, bytes, mask.data.length);
+      // One byte per value has nothing to regroup.
+      const planes = values instanceof Uint8Array ? bytesOf(newDeltas(values)) : deltaShuffle(values);
+      return bytesOf(deflateRawSync(planes, { level: SHUFFLED_DEFLATE_LEVEL }));
     }
   }
+}
+
+function inflateExactly(codec: string, bytes: Uint8Array, byteLength: number): Uint8Array {
+  let inflated: Uint8Array;
+  try {
+    // Spare room in the one output chunk lets zlib finish the stream without a second chunk
+    // and a concatenating copy.
+    inflated = inflateRawSync(bytes, { maxOutputLength: byteLength, chunkSize: byteLength + 1024 });
+  } catch (error) {
+    throw new PixelCodecError(`${codec} pixels do not inflate to ${byteLength} bytes: ${(error as Error).message}`);
+  }
+  if (inflated.byteLength !== byteLength) {
+    throw new PixelCodecError(`${codec} pixels inflate to ${inflated.byteLength} bytes, expected ${byteLength}`);
+  }
+  return inflated;
 }
 
 /** The returned mask owns its data: never a view into `bytes` or into a shared buffer. */
@@ -127,20 +197,16 @@ export function decodeMaskPixels(codec: string, bytes: Uint8Array, shape: MaskSh
       break;
     }
     case 'delta-deflate': {
-      let inflated: Uint8Array;
-      try {
-        // Spare room in the one output chunk lets zlib finish the stream without a second chunk
-        // and a concatenating copy.
-        inflated = inflateRawSync(bytes, { maxOutputLength: byteLength, chunkSize: byteLength + 1024 });
-      } catch (error) {
-        throw new PixelCodecError(`delta-deflate pixels do not inflate to ${byteLength} bytes: ${(error as Error).message}`);
-      }
-      if (inflated.byteLength !== byteLength) {
-        throw new PixelCodecError(`delta-deflate pixels inflate to ${inflated.byteLength} bytes, expected ${byteLength}`);
-      }
+      let inflated = inflateExactly(codec, bytes, byteLength);
       // Small outputs come from Buffer's shared pool at any offset; typed views need alignment.
       if (inflated.byteOffset % bytesPerValue[encoding] !== 0) inflated = new Uint8Array(inflated);
       deltaDecode(integerView(encoding, inflated, length), values);
+      break;
+    }
+    case 'shuffle-deflate': {
+      const planes = inflateExactly(codec, bytes, byteLength);
+      if (values instanceof Uint8Array) deltaDecode(planes, values);
+      else unshuffleDeltas(planes, values);
       break;
     }
     default:

@@ -1,7 +1,7 @@
 import { asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Mask, MaskEncoding } from '../../engine/mask.js';
 import type { Database } from '../client.js';
-import { DEFAULT_PIXEL_CODEC, decodeMaskPixels, encodeMaskPixels, type EncodedMask, type PixelCodec } from '../pixel-codec.js';
+import { decodeMaskPixels, encodeMaskPixels, type EncodedMask, type PixelCodec } from '../pixel-codec.js';
 import { maskChi, maskPixels, masks, type JsonObject, type MaskRow } from '../schema.js';
 import { StoreError, sqlState } from '../errors.js';
 import { chunks, forEachChunk, lookupInChunks } from './batching.js';
@@ -87,7 +87,7 @@ export async function insertMasks(
 ): Promise<InsertedMask[]> {
   if (newMasks.length === 0) return [];
   const onConflict = options.onConflict ?? 'error';
-  const codec = options.codec ?? DEFAULT_PIXEL_CODEC;
+  const codec = options.codec;
   const slotOf = (m: NewMask): MaskSlot => ({ imageId: m.imageId, modelId: m.modelId ?? null, maskType: m.maskType });
 
   const winnerBySlot = new Map<string, number>();
