@@ -50,15 +50,16 @@ export function allocCounts(countBytes: 1 | 2 | 4, length: number): CountArray {
 /** Grid line i of a dimension of the given size: ⌊i·size/G⌋. */
 export const gridLine = (i: number, size: number, grid: number): number => Math.floor((i * size) / grid);
 
-const binTables = new Map<number, Uint8Array>();
+const binTables = new Map<string, Uint8Array>();
 
-/** bin of every u8 code k/255, cached per B. */
-function u8BinTable(bins: number): Uint8Array {
-  let table = binTables.get(bins);
+/** bin of every code k/maxCode (u8: 255, u16: 65535), cached per B. */
+function codeBinTable(maxCode: number, bins: number): Uint8Array {
+  const key = `${maxCode}/${bins}`;
+  let table = binTables.get(key);
   if (!table) {
-    table = new Uint8Array(256);
-    for (let k = 0; k < 256; k++) table[k] = binOf(k / 255, bins);
-    binTables.set(bins, table);
+    table = new Uint8Array(maxCode + 1);
+    for (let k = 0; k <= maxCode; k++) table[k] = binOf(k / maxCode, bins);
+    binTables.set(key, table);
   }
   return table;
 }
@@ -74,23 +75,39 @@ let cellOfColumn = new Int32Array(0);
  */
 function countCells(mask: Mask, G: number, B: number, hist: Uint32Array, odd: Uint32Array, cellOf: Int32Array): void {
   const { width: W, height: H, data } = mask;
-  const table = data instanceof Uint8Array ? u8BinTable(B) : null;
-  const scale = data instanceof Uint16Array ? 65535 : 1;
+  const table = data instanceof Float32Array ? null : codeBinTable(data instanceof Uint8Array ? 255 : 65535, B);
   const pairs = W - (W & 1);
+  const lastBin = B - 1;
   for (let i = 0, r = 0; i < G; i++) {
     const rowEnd = gridLine(i + 1, H, G);
     const rowBase = i * G * B;
+    // One loop per array type keeps each loop's element loads monomorphic.
     for (; r < rowEnd; r++) {
       const start = r * W;
-      if (table) {
-        const u8 = data as Uint8Array;
+      if (data instanceof Float32Array) {
+        // binOf inlined: v·B is exact (B is a power of two) and v ≥ 0, so truncation is the floor.
         for (let c = 0; c < pairs; c += 2) {
-          hist[rowBase + cellOf[c] + table[u8[start + c]]]++;
-          odd[rowBase + cellOf[c + 1] + table[u8[start + c + 1]]]++;
+          const a = (data[start + c] * B) | 0;
+          const b = (data[start + c + 1] * B) | 0;
+          hist[rowBase + cellOf[c] + (a < lastBin ? a : lastBin)]++;
+          odd[rowBase + cellOf[c + 1] + (b < lastBin ? b : lastBin)]++;
         }
-        if (pairs < W) hist[rowBase + cellOf[pairs] + table[u8[start + pairs]]]++;
+        if (pairs < W) {
+          const a = (data[start + pairs] * B) | 0;
+          hist[rowBase + cellOf[pairs] + (a < lastBin ? a : lastBin)]++;
+        }
+      } else if (data instanceof Uint8Array) {
+        for (let c = 0; c < pairs; c += 2) {
+          hist[rowBase + cellOf[c] + table![data[start + c]]]++;
+          odd[rowBase + cellOf[c + 1] + table![data[start + c + 1]]]++;
+        }
+        if (pairs < W) hist[rowBase + cellOf[pairs] + table![data[start + pairs]]]++;
       } else {
-        for (let c = 0; c < W; c++) hist[rowBase + cellOf[c] + binOf(data[start + c] / scale, B)]++;
+        for (let c = 0; c < pairs; c += 2) {
+          hist[rowBase + cellOf[c] + table![data[start + c]]]++;
+          odd[rowBase + cellOf[c + 1] + table![data[start + c + 1]]]++;
+        }
+        if (pairs < W) hist[rowBase + cellOf[pairs] + table![data[start + pairs]]]++;
       }
     }
   }
