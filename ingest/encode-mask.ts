@@ -7,7 +7,8 @@ export interface EncodeMaskTask {
   height: number;
   data: MaskData;
   chi: ChiConfig;
-  codec: PixelCodec;
+  /** Default: the store's choice for the mask's encoding. */
+  codec?: PixelCodec;
 }
 
 /** A mask ready to store: its pixels in the store's codec and its CHI bytes. */

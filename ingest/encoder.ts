@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { ChiConfig, MaskData } from '../engine/index.js';
-import { DEFAULT_PIXEL_CODEC, type PixelCodec } from '../db/pixel-codec.js';
+import type { PixelCodec } from '../db/pixel-codec.js';
 import { encodeMask, type EncodeMaskResult, type EncodeMaskTask } from './encode-mask.js';
 
 /** Turns decoded masks into stored form, in worker threads or, with no workers, in this one. */
@@ -30,7 +30,7 @@ const workerFile = new URL('./encode-worker.ts', import.meta.url).href;
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export function createMaskEncoder(options: MaskEncoderOptions): MaskEncoder {
-  const codec = options.codec ?? DEFAULT_PIXEL_CODEC;
+  const codec = options.codec;
   const workers = options.workers ?? defaultWorkerCount();
   if (workers === 0) {
     return {

@@ -1,14 +1,14 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../resolvers/context.js';
 import { schema } from '../schema/index.js';
-import type { Colormap } from './colormaps.js';
-import { COLORMAPS } from './colormaps.js';
 import type { MaskSearch } from './mask-search.js';
-import { renderMaskPng } from './render-png.js';
+import { HttpError, serveImagePng, serveMaskPng, serveOverlayPng } from './png-routes.js';
+import { StaticFiles } from './static-files.js';
 
 export type MaskSearchYoga = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
@@ -25,45 +25,61 @@ export function createGraphQLHandler(service: MaskSearch): MaskSearchYoga {
   });
 }
 
-const MASK_PNG = /^\/masks\/(\d+)\.png$/;
+/** Where `npm run build:web` puts the explorer. */
+export const EXPLORER_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
-async function serveMaskPng(service: MaskSearch, id: number, url: URL, res: ServerResponse): Promise<void> {
-  const colormap = (url.searchParams.get('colormap') ?? 'gray').toLowerCase();
-  if (!(colormap in COLORMAPS)) {
-    res.writeHead(400, { 'content-type': 'text/plain' }).end(`colormap must be one of ${Object.keys(COLORMAPS).join(', ')}`);
-    return;
-  }
-  const mask = service.index.hasMask(id) ? await service.loadMask(id) : undefined;
-  if (!mask) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end(`mask ${id} does not exist`);
-    return;
-  }
-  const png = renderMaskPng(mask, colormap as Colormap);
-  // A mask id is never reused for other pixels: a replaced mask gets a new id.
-  res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.byteLength, 'cache-control': 'public, max-age=31536000, immutable' });
-  res.end(png);
+export interface HttpServerOptions {
+  /** The built explorer to serve at /; default EXPLORER_DIR. */
+  explorerDir?: string;
 }
 
-const LANDING = `<!doctype html><meta charset="utf-8"><title>MaskSearch</title>
-<h1>MaskSearch</h1><p>The GraphQL API and GraphiQL are at <a href="/graphql">/graphql</a>.</p>`;
+const MASK_PNG = /^\/masks\/(\d+)\.png$/;
+// Keys are the user's own strings: a client escapes them (encodeURIComponent), so a key holds no raw "/".
+const IMAGE_PNG = /^\/images\/([^/]+)\.png$/;
+const OVERLAY_PNG = /^\/images\/([^/]+)\/overlay\.png$/;
 
-/** The HTTP server: GraphQL, rendered masks, and a landing page. */
-export function createHttpServer(service: MaskSearch): Server {
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>MaskSearch</title>
+<h1>MaskSearch</h1><p>The explorer is not built: run <code>npm run build:web</code> (<code>npm start</code> does).
+The GraphQL API and GraphiQL are at <a href="/graphql">/graphql</a>.</p>`;
+
+/** The PNG route a path names, as a handler to call; undefined for any other path. */
+function pngRoute(service: MaskSearch, pathname: string, url: URL, req: IncomingMessage, res: ServerResponse) {
+  let match = MASK_PNG.exec(pathname);
+  if (match) return () => serveMaskPng(service, Number(match![1]), url, res);
+  match = OVERLAY_PNG.exec(pathname);
+  if (match) return () => serveOverlayPng(service, decodeURIComponent(match![1]), url, req, res);
+  match = IMAGE_PNG.exec(pathname);
+  if (match) return () => serveImagePng(service, decodeURIComponent(match![1]), req, res);
+  return undefined;
+}
+
+function answerError(error: unknown, res: ServerResponse): void {
+  const status = error instanceof HttpError ? error.status : error instanceof URIError ? 400 : 500;
+  const message = error instanceof HttpError ? error.message : status === 400 ? 'malformed URL' : 'internal error';
+  if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(message);
+}
+
+/** The HTTP server: GraphQL at /graphql, masks and images as PNG, and the explorer at /. */
+export function createHttpServer(service: MaskSearch, options: HttpServerOptions = {}): Server {
   const yoga = createGraphQLHandler(service);
+  const explorer = new StaticFiles(options.explorerDir ?? EXPLORER_DIR);
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    const png = MASK_PNG.exec(url.pathname);
-    if (png && (req.method === 'GET' || req.method === 'HEAD')) {
-      serveMaskPng(service, Number(png[1]), url, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('internal error');
-      });
+    if (url.pathname.startsWith('/graphql') || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      void yoga(req, res);
       return;
     }
-    if (url.pathname === '/' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(LANDING);
-      return;
-    }
-    void yoga(req, res);
+    const handle = async () => {
+      const png = pngRoute(service, url.pathname, url, req, res);
+      if (png) return png();
+      if (await explorer.serve(url.pathname, req, res)) return;
+      if (url.pathname === '/') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(NOT_BUILT);
+        return;
+      }
+      void yoga(req, res);
+    };
+    handle().catch((error: unknown) => answerError(error, res));
   });
 }

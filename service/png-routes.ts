@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { getImagesByKeys } from '../db/repositories/images.js';
+import { getMasksByIds } from '../db/repositories/masks.js';
+import type { ImageRow } from '../db/schema.js';
+import type { Colormap } from './colormaps.js';
+import { COLORMAPS } from './colormaps.js';
+import { imageFileVersion, readImageFile } from './image-file.js';
+import type { MaskSearch } from './mask-search.js';
+import { renderOverlayPng } from './overlay.js';
+import { renderMaskPng } from './render-png.js';
+import type { RgbImage } from './rgb-image.js';
+import { decodePngToRgb, grayImage } from './rgb-image.js';
+
+/** A request the route cannot answer; the message says why, as plain text. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// A mask id is never reused for other pixels (a replaced mask gets a new id), so its renderings never change.
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+// An image's uri and file may change under the same key: revalidate against the ETag on each use.
+const REVALIDATE = 'no-cache';
+
+function colormapParam(url: URL, fallback: Colormap): Colormap {
+  const colormap = (url.searchParams.get('colormap') ?? fallback).toLowerCase();
+  if (!Object.hasOwn(COLORMAPS, colormap)) throw new HttpError(400, `colormap must be one of ${Object.keys(COLORMAPS).join(', ')}, got '${colormap}'`);
+  return colormap as Colormap;
+}
+
+function opacityParam(url: URL): number {
+  const text = url.searchParams.get('opacity') ?? '0.5';
+  const opacity = Number(text);
+  if (text.trim() === '' || !(opacity >= 0 && opacity <= 1)) throw new HttpError(400, `opacity must be a number from 0 to 1, got '${text}'`);
+  return opacity;
+}
+
+/** The mask parameter: a database id, as in /masks/ID.png, or the Relay id GraphQL hands out. */
+function maskIdParam(url: URL): number {
+  const text = url.searchParams.get('mask');
+  if (!text) throw new HttpError(400, 'mask is missing: give the id of one of the image\'s masks');
+  if (/^\d+$/.test(text)) return Number(text);
+  try {
+    const { typename, id } = decodeGlobalID(text);
+    if (typename === 'Mask' && /^\d+$/.test(id)) return Number(id);
+  } catch {
+    // Not a Relay id: answered below like any other bad id.
+  }
+  throw new HttpError(400, `mask: '${text}' is not a mask id`);
+}
+
+async function imageByKey(service: MaskSearch, key: string): Promise<ImageRow> {
+  const [image] = await getImagesByKeys(service.db, [key]);
+  if (!image) throw new HttpError(404, `image '${key}' does not exist`);
+  return image;
+}
+
+// Node leaves the body out of an answer to HEAD by itself.
+function sendPng(res: ServerResponse, png: Uint8Array, headers: Record<string, string>): void {
+  res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.byteLength, ...headers });
+  res.end(png);
+}
+
+/** Answers 304 when the client holds this ETag already; true if it did. */
+function notModified(req: IncomingMessage, res: ServerResponse, etag: string, cacheControl: string): boolean {
+  if (req.headers['if-none-match'] !== etag) return false;
+  res.writeHead(304, { etag, 'cache-control': cacheControl }).end();
+  return true;
+}
+
+/** The pixels of the PNG file a uri names; null when there is no such file or it does not decode. */
+async function imagePixels(uri: string | null): Promise<RgbImage | null> {
+  const file = await readImageFile(uri);
+  if (!file) return null;
+  try {
+    return decodePngToRgb(file.bytes);
+  } catch {
+    return null;
+  }
+}
+
+const etagOf = (...parts: string[]): string => `"${createHash('sha1').update(parts.join('\n')).digest('base64url').slice(0, 20)}"`;
+
+/** GET /masks/ID.png?colormap=gray|viridis|turbo */
+export async function serveMaskPng(service: MaskSearch, id: number, url: URL, res: ServerResponse): Promise<void> {
+  const colormap = colormapParam(url, 'gray');
+  const mask = service.index.hasMask(id) ? await service.loadMask(id) : undefined;
+  if (!mask) throw new HttpError(404, `mask ${id} does not exist`);
+  sendPng(res, renderMaskPng(mask, colormap), { 'cache-control': IMMUTABLE });
+}
+
+/** GET /images/KEY.png: the image's own PNG file, when its uri names one this process can read. */
+export async function serveImagePng(service: MaskSearch, key: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const image = await imageByKey(service, key);
+  const version = await imageFileVersion(image.uri);
+  const etag = version && etagOf(version);
+  if (etag && notModified(req, res, etag, REVALIDATE)) return;
+  const file = await readImageFile(image.uri);
+  if (!file) throw new HttpError(404, `image '${key}' has no PNG file this service can read (uri: ${image.uri ?? 'none'})`);
+  sendPng(res, file.bytes, { 'cache-control': REVALIDATE, etag: etagOf(file.version) });
+}
+
+/**
+ * GET /images/KEY/overlay.png?mask=ID&colormap=turbo&opacity=0.5: one of the image's masks
+ * through a colormap, blended over the image (or over mid-gray when it has no readable PNG).
+ */
+export async function serveOverlayPng(service: MaskSearch, key: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const colormap = colormapParam(url, 'turbo');
+  const opacity = opacityParam(url);
+  const maskId = maskIdParam(url);
+  const image = await imageByKey(service, key);
+  const [row] = await getMasksByIds(service.db, [maskId]);
+  if (!row || row.imageId !== image.id) throw new HttpError(404, `image '${key}' has no mask ${maskId}`);
+  // The mask's pixels are fixed by its id; what else goes into the picture is the background's file.
+  const background = (await imageFileVersion(image.uri)) ?? `gray ${image.width}x${image.height}`;
+  const etag = etagOf(String(maskId), colormap, String(opacity), background);
+  if (notModified(req, res, etag, REVALIDATE)) return;
+  const mask = await service.loadMask(maskId);
+  if (!mask) throw new HttpError(404, `image '${key}' has no mask ${maskId}`);
+  const pixels = (await imagePixels(image.uri)) ?? grayImage(image.width ?? mask.width, image.height ?? mask.height);
+  sendPng(res, renderOverlayPng(mask, pixels, colormap, opacity), { 'cache-control': REVALIDATE, etag });
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { fieldOf, messagesFor } from '../../web/src/api/field-errors.js';
+import { queryVariables } from '../../web/src/api/variables.js';
+import { PRESETS } from '../../web/src/query/presets.js';
+import type { QueryState } from '../../web/src/query/query-state.js';
+import { DEFAULT_QUERY } from '../../web/src/query/query-state.js';
+import { sqlForm } from '../../web/src/query/sql-form.js';
+import { paramsToQuery, queryToParams, questionKey } from '../../web/src/query/url-state.js';
+
+const filter: QueryState = {
+  ...DEFAULT_QUERY,
+  kind: 'filter',
+  where: { modelNames: ['resnet50'], maskTypes: ['saliency'], imageLabels: [], imageSplits: ['val'] },
+  roi: { kind: 'imageBox', name: 'object' },
+  range: { lower: { value: 0.5, inclusive: false }, upper: { value: 1, inclusive: true } },
+  normalize: 'ROI_FRACTION',
+  compare: { op: 'LT', value: 0.2 },
+};
+
+const havingAggregate: QueryState = {
+  ...DEFAULT_QUERY,
+  kind: 'aggregate',
+  where: { ...DEFAULT_QUERY.where, maskTypes: ['saliency', 'human-attention'] },
+  roi: { kind: 'box', x: 10, y: 20, width: 30, height: 40 },
+  aggregate: { op: 'UNION', measure: 'ROI_FRACTION', threshold: 0.4, ranked: false },
+  compare: { op: 'GTE', value: 0.3 },
+};
+
+describe('the query in the URL', () => {
+  it('reads back every kind of query as written, presets included', () => {
+    for (const query of [filter, havingAggregate, { ...DEFAULT_QUERY, useIndex: false }, ...PRESETS.map((p) => p.query)]) {
+      const back = paramsToQuery(new URLSearchParams(queryToParams(query).toString()))!;
+      expect(queryToParams(back).toString()).toBe(queryToParams(query).toString());
+    }
+  });
+
+  it('writes only what the query kind uses, in the API\'s words', () => {
+    expect(queryToParams(filter).toString()).toBe('q=filter&model=resnet50&type=saliency&split=val&roi=image%3Aobject&gt=0.5&lte=1&norm=fraction&op=lt&value=0.2');
+    expect(queryToParams(havingAggregate).toString()).toBe('q=aggregate&type=saliency&type=human-attention&roi=box%3A10%2C20%2C30%2C40&agg=union&measure=fraction&bin=0.4&op=gte&value=0.3');
+  });
+
+  it('takes defaults for what is missing, keeps a number that does not parse as NaN, and describes no query without q', () => {
+    const query = paramsToQuery(new URLSearchParams('q=topk&k=ten'))!;
+    expect(query.rank.k).toBeNaN();
+    expect(query.rank.order).toBe(DEFAULT_QUERY.rank.order);
+    expect(query.roi).toEqual({ kind: 'full' });
+    expect(paramsToQuery(new URLSearchParams('k=3'))).toBeNull();
+  });
+
+  it('asks the same question with and without the index', () => {
+    expect(questionKey({ ...filter, useIndex: false })).toBe(questionKey(filter));
+    expect(questionKey({ ...filter, compare: { op: 'LT', value: 0.3 } })).not.toBe(questionKey(filter));
+  });
+});
+
+describe('the SQL-like form', () => {
+  it('writes a filter as the paper does, ranges as intervals', () => {
+    expect(sqlForm(filter)).toBe(
+      "SELECT mask_id FROM masks\nWHERE mask_type IN ('saliency')\n  AND model IN ('resnet50')\n  AND image.split IN ('val')\n  AND CP(mask, image_box('object'), (0.5, 1]) / area(roi) < 0.2",
+    );
+  });
+
+  it('writes top-k and aggregations with ORDER BY, GROUP BY and HAVING', () => {
+    expect(sqlForm(PRESETS[1].query)).toBe("SELECT mask_id FROM masks\nWHERE mask_type IN ('saliency')\nORDER BY CP(mask, full_image, (0.2, 0.6)) / area(roi) DESC\nLIMIT 25");
+    expect(sqlForm(PRESETS[2].query)).toBe(
+      "SELECT image_id, CP(INTERSECT(mask > 0.5), full_image) / CP(UNION(mask > 0.5), full_image) AS value\nFROM masks\nWHERE mask_type IN ('saliency', 'human-attention')\nGROUP BY image_id\nORDER BY value ASC\nLIMIT 25",
+    );
+    expect(sqlForm(havingAggregate)).toMatch(/CP\(UNION\(mask > 0\.4\), box\(10, 20, 30, 40\)\) \/ area\(roi\) AS value[\s\S]*HAVING value >= 0\.3$/);
+  });
+
+  it('writes a missing end as infinite and quotes names', () => {
+    expect(sqlForm({ ...filter, range: { lower: null, upper: { value: 0.3, inclusive: false } }, where: { ...filter.where, imageLabels: ["o'clock"] } })).toMatch(
+      /image\.label IN \('o''clock'\)[\s\S]*\(-∞, 0\.3\)/,
+    );
+  });
+});
+
+describe('the GraphQL variables', () => {
+  it('fill the arguments of each operation, leaving out empty lists', () => {
+    expect(queryVariables(filter)).toEqual({
+      where: { modelNames: ['resnet50'], maskTypes: ['saliency'], imageSplits: ['val'] },
+      roi: { imageBox: 'object' },
+      range: { gt: 0.5, lte: 1 },
+      normalize: 'ROI_FRACTION',
+      op: 'LT',
+      threshold: 0.2,
+      useIndex: true,
+    });
+    expect(queryVariables(havingAggregate)).toEqual({
+      where: { maskTypes: ['saliency', 'human-attention'] },
+      roi: { box: { x: 10, y: 20, width: 30, height: 40 } },
+      op: 'UNION',
+      measure: 'ROI_FRACTION',
+      threshold: 0.4,
+      having: { op: 'GTE', value: 0.3 },
+      useIndex: true,
+    });
+    expect(queryVariables(PRESETS[2].query)).toMatchObject({ k: 25, order: 'ASC', measure: 'IOU' });
+  });
+});
+
+describe('which field an API message is about', () => {
+  it.each([
+    ['range: the lower end gt 0.8 must be below the upper end lt 0.6; the range is empty', 'range'],
+    ["roi.imageBox: no image has a box named 'x'", 'roi.imageBox'],
+    ["where.modelNames: unknown model 'x'", 'where.modelNames'],
+    ['k must be between 1 and 10000, got 0', 'k'],
+    ['threshold must be a finite number, got NaN', 'threshold'],
+    ['Variable "$k" of non-null type "Int!" must not be null.', 'k'],
+    ['Variable "$having" got invalid value null at "having.value"; Expected non-nullable type "Float!" not to be null.', 'having'],
+    ['aggregateMasks: give either k (with order) or having, not both and not neither', null],
+    ['Unexpected error.', null],
+  ])('%s', (message, field) => {
+    expect(fieldOf(message)).toBe(field);
+  });
+
+  it('shows a message at its field and at the fields that contain it', () => {
+    const errors = [{ field: 'roi.box.width', message: 'roi.box.width must not be negative, got -1' }];
+    expect(messagesFor(errors, 'roi')).toEqual(['roi.box.width must not be negative, got -1']);
+    expect(messagesFor(errors, 'range')).toEqual([]);
+  });
+});

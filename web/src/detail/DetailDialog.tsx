@@ -1,0 +1,85 @@
+import { useEffect, useRef } from 'react';
+import { IMAGE_DETAIL_QUERY } from '../api/documents.js';
+import type { ImageDetail } from '../api/types.js';
+import { MaskOverlay } from '../results/MaskOverlay.js';
+import type { DisplaySettings } from '../results/ResultCard.js';
+import { overlayPngUrl } from '../results/image-url.js';
+import { pictureSize } from '../results/roi-rect.js';
+import { useGraphQL } from '../state/use-graphql.js';
+import { Agreement } from './Agreement.js';
+
+interface Props {
+  imageKey: string;
+  /** Where the agreement view binarises masks: the query's threshold when it aggregates. */
+  threshold: number;
+  display: DisplaySettings;
+  onClose(): void;
+}
+
+/** The metadata worth a line: everything the image record holds besides what the header shows. */
+function facts(metadata: Record<string, unknown>): [string, string][] {
+  return Object.entries(metadata).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]);
+}
+
+/** An image with all its masks side by side, and where two of them agree. A modal dialog: Escape closes it. */
+export function DetailDialog({ imageKey, threshold, display, onClose }: Props) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current!;
+    element.showModal();
+    return () => element.close();
+  }, []);
+  const detail = useGraphQL<ImageDetail>(IMAGE_DETAIL_QUERY, { key: imageKey });
+  const image = detail.status === 'done' ? detail.data.image : null;
+
+  return (
+    <dialog
+      ref={dialog}
+      className="detail"
+      aria-labelledby="detail-heading"
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      <header>
+        <h2 id="detail-heading">{imageKey}</h2>
+        <button type="button" onClick={onClose} aria-label="Close">
+          ×
+        </button>
+      </header>
+      {detail.status === 'loading' && <p aria-busy="true">Loading…</p>}
+      {detail.status === 'error' && <p role="alert">{detail.message}</p>}
+      {detail.status === 'done' && !image && <p role="alert">There is no image '{imageKey}'.</p>}
+      {image && (
+        <>
+          <dl className="facts">
+            {[['label', image.label ?? '—'], ['split', image.split ?? '—'], ...facts(image.metadata)].map(([name, value]) => (
+              <div key={name}>
+                <dt>{name}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+          <ul className="detail-masks" aria-label="Masks">
+            {image.masks.map((mask) => (
+              <li key={mask.id}>
+                <figure>
+                  <MaskOverlay image={image} size={pictureSize(image, mask)} maskSrc={mask[display.colormap]} maskAlt={`${mask.maskType} of ${image.key}`} opacity={display.opacity} roi={null} />
+                  <figcaption>
+                    <strong>{mask.maskType}</strong>
+                    {mask.model && ` · ${mask.model.name}`} · {mask.width}×{mask.height} {mask.encoding} · {mask.source} ·{' '}
+                    <a href={overlayPngUrl(image.key, mask.id, display.colormap, display.opacity)} download={`${image.key}-${mask.maskType}.png`}>
+                      overlay PNG
+                    </a>
+                  </figcaption>
+                </figure>
+              </li>
+            ))}
+          </ul>
+          {image.masks.length >= 2 && <Agreement image={image} masks={image.masks} threshold={threshold} />}
+        </>
+      )}
+    </dialog>
+  );
+}
