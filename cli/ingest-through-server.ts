@@ -111,8 +111,7 @@ export async function ingestThroughServer(
 async function post(url: string, form: FormData, server: string): Promise<RemoteSummary> {
   let response: Response;
   try {
-    // Yoga refuses multipart without this header, as CSRF protection for browsers.
-    response = await fetch(url, { method: 'POST', body: form, headers: { 'graphql-require-preflight': '1' } });
+    response = await fetch(url, { method: 'POST', body: form });
   } catch (error) {
     throw new CliError(`cannot reach ${server}: ${rootMessage(error)}`);
   }
