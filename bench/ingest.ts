@@ -1,5 +1,5 @@
 /**
- * The ingest benchmark: 224×224 float32 Grad-CAM-like .npy files (one per image, as saved from
+ * The ingest benchmark: 224×224 float32 (or uint8) Grad-CAM-like .npy files (one per image, as saved from
  * pytorch-grad-cam) ingested into local PostgreSQL through the gradcam source, twice in the same
  * run: our path (encoding in worker threads, files committed in groups) and the naive path
  * (encoding on the main thread, one transaction per file). Both stores are then compared mask
@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { asc, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { DEFAULT_CHI_CONFIG } from '../engine/index.js';
@@ -24,6 +24,7 @@ import { gradCamF32 } from './grad-cam-f32.js';
 
 interface Options {
   masks: number;
+  dtype: 'float32' | 'uint8';
   databaseUrl: string;
   workers: number;
 }
@@ -36,13 +37,19 @@ const positiveInt = (value: string): number => {
 
 const SIZE = 224;
 
-async function writeFiles(dir: string, count: number): Promise<number> {
+/** float32 as saved by pytorch-grad-cam; uint8 as a heatmap quantised to 0..255 (k/255). */
+function npyFile(dtype: Options['dtype'], index: number): Uint8Array {
+  const values = gradCamF32(SIZE, 7, index + 1);
+  if (dtype === 'float32') return encodeNpy({ descr: '<f4', shape: [SIZE, SIZE], data: new Uint8Array(values.buffer) });
+  return encodeNpy({ descr: '|u1', shape: [SIZE, SIZE], data: Uint8Array.from(values, (v) => Math.round(v * 255)) });
+}
+
+async function writeFiles(dir: string, count: number, dtype: Options['dtype']): Promise<number> {
   const bar = new cliProgress.SingleBar({ format: 'writing .npy files [{bar}] {value}/{total}', stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
   bar.start(count, 0);
   let bytes = 0;
   for (let i = 0; i < count; i++) {
-    const values = gradCamF32(SIZE, 7, i + 1);
-    const npy = encodeNpy({ descr: '<f4', shape: [SIZE, SIZE], data: new Uint8Array(values.buffer) });
+    const npy = npyFile(dtype, i);
     await writeFile(join(dir, `img-${String(i).padStart(6, '0')}.npy`), npy);
     bytes += npy.byteLength;
     bar.increment();
@@ -98,9 +105,9 @@ async function main(options: Options): Promise<void> {
   const ours = await freshDatabase(options.databaseUrl, 'masksearch_bench_ingest');
   const naive = await freshDatabase(options.databaseUrl, 'masksearch_bench_ingest_naive');
   try {
-    const fileBytes = await writeFiles(dir, options.masks);
+    const fileBytes = await writeFiles(dir, options.masks, options.dtype);
     console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}`);
-    console.log(`${options.masks} files of ${SIZE}×${SIZE} float32 (.npy, ${(fileBytes / options.masks / 1024).toFixed(1)} KB each) into ${options.databaseUrl}`);
+    console.log(`${options.masks} files of ${SIZE}×${SIZE} ${options.dtype} (.npy, ${(fileBytes / options.masks / 1024).toFixed(1)} KB each) into ${options.databaseUrl}`);
     const oursSummary = await runIngest('ours ', ours, dir, options.workers, 64);
     const naiveSummary = await runIngest('naive', naive, dir, 0, 1);
     const [a, b] = [await storedMasks(ours), await storedMasks(naive)];
@@ -115,7 +122,8 @@ async function main(options: Options): Promise<void> {
     console.log(row('ours: workers, grouped commits', oursSummary, options.workers));
     console.log(row('naive: main thread, a transaction per file', naiveSummary, 0));
     console.log(`ratio ours/naive: ${(naiveSummary.elapsedMs / oursSummary.elapsedMs).toFixed(2)}×; stored masks identical: ${identical}`);
-    console.log(`stored bytes per mask: ${Math.round((oursSummary.bytes.pixels + oursSummary.bytes.chi) / oursSummary.masks.inserted)} of ${SIZE * SIZE * 4} raw`);
+    const raw = SIZE * SIZE * (options.dtype === 'float32' ? 4 : 1);
+    console.log(`stored bytes per mask: ${Math.round((oursSummary.bytes.pixels + oursSummary.bytes.chi) / oursSummary.masks.inserted)} of ${raw} raw`);
   } finally {
     await ours.close();
     await naive.close();
@@ -126,6 +134,7 @@ async function main(options: Options): Promise<void> {
 const program = new Command('bench:ingest')
   .description('ingest throughput: float32 .npy Grad-CAM maps into local PostgreSQL, ours vs the naive path')
   .option('--masks <n>', 'number of .npy files', positiveInt, 4000)
+  .addOption(new Option('--dtype <dtype>', 'the arrays\' dtype').choices(['float32', 'uint8']).default('float32'))
   .option('--workers <n>', 'encoder threads for our path', (v) => Number(v), defaultWorkerCount())
   .option('--database-url <url>', 'PostgreSQL server (two databases are created there)', process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
   .action((options: Options) => main(options));
