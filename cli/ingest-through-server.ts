@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import type { IngestSettings, IngestSummary } from '../ingest/ingest.js';
+import { emptySummary, type IngestSettings, type IngestSummary } from '../ingest/ingest.js';
 import type { IngestFile, RejectedPath } from '../ingest/input-files.js';
 import { CliError, rootMessage } from './errors.js';
 import { ingestProgressBar } from './ingest-report.js';
@@ -51,15 +51,7 @@ export async function ingestThroughServer(
   const { url, pid } = inUse.holder;
   const server = `the MaskSearch server using ${inUse.dataDir} (pid ${pid}, ${url})`;
   const started = performance.now();
-  const total: IngestSummary = {
-    files: rejected.length,
-    ingestedFiles: 0,
-    failures: [...rejected],
-    masks: { inserted: 0, replaced: 0, skipped: 0 },
-    createdImages: 0,
-    bytes: { pixels: 0, chi: 0 },
-    elapsedMs: 0,
-  };
+  const total = emptySummary(rejected);
   const options = {
     model: settings.model,
     maskType: settings.maskType,

@@ -47,6 +47,19 @@ export interface IngestTarget {
   groupFiles?: number;
 }
 
+/** A summary of nothing stored yet, but the paths rejected before reading. */
+export function emptySummary(rejected: readonly RejectedPath[] = []): IngestSummary {
+  return {
+    files: rejected.length,
+    ingestedFiles: 0,
+    failures: [...rejected],
+    masks: { inserted: 0, replaced: 0, skipped: 0 },
+    createdImages: 0,
+    bytes: { pixels: 0, chi: 0 },
+    elapsedMs: 0,
+  };
+}
+
 /** Files committed together: one transaction per group keeps the database's per-commit cost off each file. */
 const GROUP_FILES = 64;
 const GROUP_BYTES = 64 << 20;
@@ -69,15 +82,8 @@ const storedBytes = (file: PreparedFile) => file.masks.reduce((n, m) => n + m.st
  */
 export async function ingestFiles(target: IngestTarget, files: readonly IngestFile[], settings: IngestSettings, rejected: readonly RejectedPath[] = []): Promise<IngestSummary> {
   const started = performance.now();
-  const summary: IngestSummary = {
-    files: files.length + rejected.length,
-    ingestedFiles: 0,
-    failures: [...rejected],
-    masks: { inserted: 0, replaced: 0, skipped: 0 },
-    createdImages: 0,
-    bytes: { pixels: 0, chi: 0 },
-    elapsedMs: 0,
-  };
+  const summary = emptySummary(rejected);
+  summary.files += files.length;
   const progress: IngestProgress = { filesDone: rejected.length, filesTotal: summary.files, masksStored: 0, filesFailed: rejected.length };
   const report = () => target.onProgress?.({ ...progress });
   const fail = (file: string, error: unknown) => {

@@ -6,6 +6,7 @@ import { seededRandom } from '../db/mask-fixtures.js';
 import type { CpCase, RefImage, RefMask, RefRoi } from '../support/brute-force.js';
 import { bruteFilter, bruteTopK, cpValues } from '../support/brute-force.js';
 import type { RunningService } from '../service/service-fixture.js';
+import { sourceFile } from '../support/source-file.js';
 
 export interface IngestResult {
   files: number;
@@ -129,9 +130,7 @@ export async function expectQueriesMatchBruteForce(running: RunningService, expe
 export async function decodeWithSource(source: MaskSource<unknown>, files: readonly { name: string; bytes: Uint8Array }[], options: unknown, imageSize: SourceContext['imageSize'] = async () => null): Promise<ExpectedMask[]> {
   const out: ExpectedMask[] = [];
   for (const file of files) {
-    const dot = file.name.lastIndexOf('.');
-    const sourceFile = { name: file.name, extension: file.name.slice(dot).toLowerCase(), key: file.name.slice(0, dot), bytes: file.bytes, sidecar: async () => null };
-    for await (const record of source.read(sourceFile, source.options.parse(options), { imageSize })) {
+    for await (const record of source.read(sourceFile(file.name, file.bytes), source.options.parse(options), { imageSize })) {
       if (record.kind === 'mask') out.push({ key: record.imageKey, maskType: record.maskType ?? source.defaultMaskType, mask: createMask(record.mask.width, record.mask.height, record.mask.data) });
     }
   }

@@ -1,19 +1,6 @@
 import eyetracking from '../../../plugins/eyetracking/index.js';
 import type { SourceFile, SourceMaskRecord, SourceRecord } from '../../../plugins/kit/index.js';
 
-/** A file as the ingest would hand it over: key = the name without folders and extension. */
-export function sourceFile(name: string, content: string | Uint8Array): SourceFile {
-  const base = name.slice(name.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  return {
-    name,
-    extension: dot > 0 ? base.slice(dot).toLowerCase() : '',
-    key: dot > 0 ? base.slice(0, dot) : base,
-    bytes: typeof content === 'string' ? new TextEncoder().encode(content) : content,
-    sidecar: async () => null,
-  };
-}
-
 /** Every record `read` yields, with the options parsed as the ingest would, and these images registered. */
 export async function readRecords(
   file: SourceFile,

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import eyetracking from '../../../plugins/eyetracking/index.js';
 import type { SourceMaskRecord, SourceRecord } from '../../../plugins/kit/index.js';
-import { directGaussianSum, sourceFile } from './helpers.js';
+import { directGaussianSum } from './helpers.js';
+import { sourceFile } from '../../support/source-file.js';
 
 /**
  * The NUS "Scene" recordings (12 observers, 500 photographs, 43,894 fixations; see the

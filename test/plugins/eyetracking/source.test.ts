@@ -2,7 +2,8 @@ import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import eyetracking from '../../../plugins/eyetracking/index.js';
 import { SourceInputError } from '../../../plugins/kit/index.js';
-import { directGaussianSum, masksOf, maxDifference, peakOf, readRecords, sourceFile, valuesOf } from './helpers.js';
+import { directGaussianSum, masksOf, maxDifference, peakOf, readRecords, valuesOf } from './helpers.js';
+import { sourceFile } from '../../support/source-file.js';
 
 const registered = { '001': { width: 40, height: 30 }, '002': { width: 20, height: 50 } };
 

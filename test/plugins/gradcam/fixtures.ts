@@ -1,4 +1,4 @@
-import type { SourceContext, SourceFile, SourceRecord } from '../../../plugins/kit/index.js';
+import type { SourceContext, SourceRecord } from '../../../plugins/kit/index.js';
 
 export function hex(text: string): Uint8Array {
   const digits = text.replace(/\s+/g, '');
@@ -24,20 +24,6 @@ export const f32Bytes = (values: readonly number[]) => new Uint8Array(new Float3
 export const f64Bytes = (values: readonly number[]) => new Uint8Array(new Float64Array(values).buffer);
 export const u16Bytes = (values: readonly number[]) => new Uint8Array(new Uint16Array(values).buffer);
 
-export function sourceFile(name: string, bytes: Uint8Array, sidecars: Record<string, Uint8Array | string> = {}): SourceFile {
-  const base = name.slice(name.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  return {
-    name,
-    extension: dot > 0 ? base.slice(dot).toLowerCase() : '',
-    key: dot > 0 ? base.slice(0, dot) : base,
-    bytes,
-    async sidecar(suffix) {
-      const found = sidecars[suffix];
-      return found === undefined ? null : typeof found === 'string' ? new TextEncoder().encode(found) : found;
-    },
-  };
-}
 
 export function imageSizes(sizes: Record<string, { width: number; height: number }> = {}): SourceContext {
   return { imageSize: async (key) => sizes[key] ?? null };

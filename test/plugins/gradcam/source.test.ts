@@ -2,7 +2,8 @@ import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import gradcam from '../../../plugins/gradcam/index.js';
 import { SourceInputError, type SourceContext, type SourceFile, type SourceMaskRecord } from '../../../plugins/kit/index.js';
-import { collect, f32Bytes, f64Bytes, imageSizes, sourceFile, u16Bytes } from './fixtures.js';
+import { collect, f32Bytes, f64Bytes, imageSizes, u16Bytes } from './fixtures.js';
+import { sourceFile } from '../../support/source-file.js';
 import { encodeNpy } from '../../../plugins/kit/npy.js';
 
 type Options = Parameters<typeof gradcam.read>[1];

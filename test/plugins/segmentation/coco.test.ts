@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SourceInputError } from '../../../plugins/kit/index.js';
-import { artOf, jsonFile, masksOf, readAll, sourceFile } from './helpers.js';
+import { artOf, jsonFile, masksOf, readAll } from './helpers.js';
+import { sourceFile } from '../../support/source-file.js';
 
 const images = [
   { id: 1, file_name: 'val2017/000001.jpg', width: 6, height: 4 },

@@ -1,4 +1,5 @@
 import { encode } from 'fast-png';
+import { sourceFile } from '../../support/source-file.js';
 import type { SourceFile, SourceMaskRecord, SourceRecord } from '../../../plugins/kit/index.js';
 import segmentation from '../../../plugins/segmentation/index.js';
 
@@ -41,16 +42,6 @@ function packedSamples(width: number, height: number, samples: ArrayLike<number>
   return packed;
 }
 
-export function sourceFile(name: string, bytes: Uint8Array): SourceFile {
-  const dot = name.lastIndexOf('.');
-  return {
-    name,
-    extension: dot < 0 ? '' : name.slice(dot).toLowerCase(),
-    key: dot < 0 ? name : name.slice(0, dot),
-    bytes,
-    sidecar: async () => null,
-  };
-}
 
 export function jsonFile(name: string, value: unknown): SourceFile {
   return sourceFile(name, new TextEncoder().encode(JSON.stringify(value)));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SourceInputError } from '../../../plugins/kit/index.js';
-import { artOf, grayPng, maskFromArt, masksOf, palettePng, readAll, sourceFile } from './helpers.js';
+import { artOf, grayPng, maskFromArt, masksOf, palettePng, readAll } from './helpers.js';
+import { sourceFile } from '../../support/source-file.js';
 
 const art = ['.....', '.##..', '.###.', '.....'];
 const foreground = maskFromArt(art);
@@ -17,7 +18,7 @@ describe('binary PNG masks', () => {
   ])('reads a %s mask as 0/255 bytes with the default mask type and no box', async (_, png) => {
     const records = await readAll(sourceFile('masks/cat 01.png', png));
     expect(records).toEqual([
-      { kind: 'mask', imageKey: 'masks/cat 01', mask: { width: 5, height: 4, data: foreground }, metadata: { pixels: 5 }, imageAligned: true },
+      { kind: 'mask', imageKey: 'cat 01', mask: { width: 5, height: 4, data: foreground }, metadata: { pixels: 5 }, imageAligned: true },
     ]);
     const [record] = masksOf(records);
     expect(record.mask.data).toBeInstanceOf(Uint8Array);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SourceInputError } from '../../../plugins/kit/index.js';
 import segmentation from '../../../plugins/segmentation/index.js';
-import { readAll, sourceFile } from './helpers.js';
+import { readAll } from './helpers.js';
+import { sourceFile } from '../../support/source-file.js';
 
 const parse = (options: unknown) => segmentation.options.safeParse(options);
 const issues = (options: unknown) => parse(options).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
