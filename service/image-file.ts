@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasPngSignature } from 'fast-png';
@@ -31,15 +31,18 @@ export function localPath(uri: string | null): string | null {
   return resolve(uri);
 }
 
-/** The version of the file a uri names, without reading it; null when it is not a readable regular file. */
-export async function imageFileVersion(uri: string | null): Promise<string | null> {
+/**
+ * Runs `use` on the regular file a uri names, opened once (so the stat and the read see the same
+ * file); null when there is no such file or it cannot be read.
+ */
+async function withLocalFile<T>(uri: string | null, use: (handle: FileHandle, path: string, version: string) => Promise<T | null>): Promise<T | null> {
   const path = localPath(uri);
   if (!path) return null;
   try {
     const handle = await open(path, 'r');
     try {
       const stat = await handle.stat();
-      return stat.isFile() ? versionOf(path, stat.size, stat.mtimeMs) : null;
+      return stat.isFile() ? await use(handle, path, versionOf(path, stat.size, stat.mtimeMs)) : null;
     } finally {
       await handle.close();
     }
@@ -48,23 +51,14 @@ export async function imageFileVersion(uri: string | null): Promise<string | nul
   }
 }
 
+/** The version of the file a uri names, without reading it; null when it is not a readable regular file. */
+export const imageFileVersion = (uri: string | null): Promise<string | null> => withLocalFile(uri, async (_, __, version) => version);
+
 /** The PNG file a uri names, or null when there is none to read. */
-export async function readImageFile(uri: string | null): Promise<ImageFile | null> {
-  const path = localPath(uri);
-  if (!path) return null;
-  try {
-    const handle = await open(path, 'r');
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) return null;
-      const bytes = new Uint8Array(await handle.readFile());
-      return hasPngSignature(bytes) ? { path, bytes, version: versionOf(path, stat.size, stat.mtimeMs) } : null;
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return null;
-  }
-}
+export const readImageFile = (uri: string | null): Promise<ImageFile | null> =>
+  withLocalFile(uri, async (handle, path, version) => {
+    const bytes = new Uint8Array(await handle.readFile());
+    return hasPngSignature(bytes) ? { path, bytes, version } : null;
+  });
 
 const versionOf = (path: string, size: number, mtimeMs: number): string => `${path}:${size}:${Math.round(mtimeMs)}`;
