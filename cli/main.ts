@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { demoCommand } from './commands/demo.js';
 import { imagesImportCommand } from './commands/images-import.js';
 import { ingestCommand } from './commands/ingest.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -15,7 +16,8 @@ const program = new Command('masksearch')
   .addCommand(migrateCommand())
   .addCommand(new Command('images').description('manage images').addCommand(imagesImportCommand()))
   .addCommand(ingestCommand())
-  .addCommand(sourcesCommand());
+  .addCommand(sourcesCommand())
+  .addCommand(demoCommand());
 
 try {
   await program.parseAsync();

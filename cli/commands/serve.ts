@@ -6,12 +6,14 @@ import { CliError, rootMessage } from '../errors.js';
 import { plural, seconds } from '../format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
 import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';
+import { defaultDemoDir, seedDemoIntoEmptyStore } from './demo.js';
 
 const DEFAULT_PORT = 4000;
 
 interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   port: number;
   cacheMb: number;
+  demo: boolean;
 }
 
 const integer = (min: number, max: number) => (text: string) => {
@@ -22,9 +24,10 @@ const integer = (min: number, max: number) => (text: string) => {
 
 export function serveCommand(): Command {
   return withSourceOptions(withStoreOptions(new Command('serve')))
-    .description('serve the GraphQL API at /graphql (GraphiQL in a browser) and masks rendered as PNG at /masks/ID.png')
+    .description('serve the web explorer at /, the GraphQL API at /graphql (GraphiQL in a browser), and masks and overlays as PNG')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free one', integer(0, 65535), DEFAULT_PORT)
     .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
+    .option('--no-demo', 'leave an empty store empty (by default it is seeded with the synthetic demo dataset, as `masksearch demo` does)')
     .action((options: ServeOptions) => serve(options));
 }
 
@@ -53,6 +56,7 @@ async function serve(options: ServeOptions): Promise<void> {
           const url = `http://localhost:${port}/graphql`;
           await store.announce(url);
           console.log(`MaskSearch ready: ${url} (${plural(service.index.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
+          if (options.demo) await seedDemoIntoEmptyStore(service, defaultDemoDir(location), stop.requested);
           await stop.requested;
           console.log('stopping');
         } finally {

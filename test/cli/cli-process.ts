@@ -53,7 +53,7 @@ export interface ServerProcess {
 /** `masksearch serve --port 0` on `fresh`, once it says it is ready. */
 export async function startServer(fresh: FreshStore): Promise<ServerProcess> {
   const store = storeArgs(fresh);
-  const child = spawnCli(['serve', '--port', '0', ...store.args], store.env);
+  const child = spawnCli(['serve', '--port', '0', '--no-demo', ...store.args], store.env);
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));

@@ -13,7 +13,7 @@ export interface Served {
 /** `masksearch serve --port 0` on the embedded store in dataDir, as a user starts it, once it says it is ready. */
 export async function serveStore(dataDir: string): Promise<Served> {
   const { DATABASE_URL: _, ...env } = process.env;
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-demo', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

@@ -1,0 +1,136 @@
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_DATA_DIR } from '../../db/client.js';
+import { MAX_IMAGES } from '../../demo/dataset.js';
+import { terminalReporter } from '../../demo/progress.js';
+import { SYNTHETIC_NOTICE, seedDemo, type DemoSummary } from '../../demo/seed.js';
+import { DemoConflict, demoState } from '../../demo/store-state.js';
+import { serviceTarget, storeTarget } from '../../demo/targets.js';
+import { listImages } from '../../db/repositories/images.js';
+import { loadSourceRegistry } from '../../plugins/config.js';
+import type { MaskSearch } from '../../service/mask-search.js';
+import { CliError, rootMessage } from '../errors.js';
+import { count, plural, seconds } from '../format.js';
+import { StoreInUse } from '../store-lock.js';
+import { openStore, storeLocation, withStoreOptions, type StoreLocation, type StoreOptionValues } from '../store.js';
+
+export const DEFAULT_DEMO_IMAGES = 5_000;
+const DEFAULT_SEED = 1;
+
+interface DemoOptions extends StoreOptionValues {
+  images: number;
+  seed: number;
+  files?: string;
+}
+
+const integer = (min: number, max: number) => (text: string) => {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+  return n;
+};
+
+/** The demo's files: in the embedded store's directory, or ./.masksearch/demo beside a PostgreSQL store. */
+export function defaultDemoDir(location: StoreLocation): string {
+  return resolve(join(location.kind === 'pglite' ? location.dataDir : DEFAULT_DATA_DIR, 'demo'));
+}
+
+export function demoCommand(): Command {
+  return withStoreOptions(new Command('demo'))
+    .description(
+      'seed the store with the demo dataset: synthetic pictures with saliency (model demo-classifier), human attention and ' +
+        'segmentation masks, with planted cases for the three example queries; written as files, then imported and ingested ' +
+        'through the built-in sources. Deterministic; running it again completes or keeps what is there',
+    )
+    .option('--images <n>', 'how many images', integer(1, MAX_IMAGES), DEFAULT_DEMO_IMAGES)
+    .option('--seed <n>', 'the random seed: one seed, one dataset', integer(0, 2 ** 32 - 1), DEFAULT_SEED)
+    .option('--files <dir>', 'where to write the files; the pictures must stay there for the service to show them (default: DATA_DIR/demo)')
+    .action((options: DemoOptions) => demo(options));
+}
+
+export function summaryLine(summary: DemoSummary): string {
+  const { masks, planted } = summary;
+  const stored = masks.saliency.stored + masks.segmentation.stored + masks['human-attention'].stored;
+  const skipped = masks.saliency.skipped + masks.segmentation.skipped + masks['human-attention'].skipped;
+  const of = (kind: keyof DemoSummary['masks']) => count(masks[kind].stored + masks[kind].skipped);
+  return (
+    `demo dataset ready in ${seconds(summary.elapsedMs)}: ${plural(summary.images, 'image')}, ` +
+    `${plural(stored, 'mask')} stored${skipped > 0 ? ` (${count(skipped)} were already there)` : ''} — ` +
+    `saliency ${of('saliency')}, segmentation ${of('segmentation')}, human-attention ${of('human-attention')}; ` +
+    `planted: ${count(planted['background-focus'])} background-focus, ${count(planted.dispersed)} dispersed (attacked), ` +
+    `${count(planted['human-disagrees'])} human-disagrees`
+  );
+}
+
+async function demo(options: DemoOptions): Promise<void> {
+  const location = storeLocation(options);
+  const dir = options.files ? resolve(options.files) : defaultDemoDir(location);
+  const sources = await loadSourceRegistry();
+  let store;
+  try {
+    store = await openStore(location, 'demo');
+  } catch (error) {
+    if (error instanceof StoreInUse && error.holder.command === 'serve') {
+      const { pid, url } = error.holder;
+      throw new CliError(
+        `${location.label} is in use by a MaskSearch server (pid ${pid}${url ? `, ${url}` : ''}); the demo writes into the store directly, ` +
+          'so stop the server and run masksearch demo again (a server started on an empty store seeds the demo itself)',
+      );
+    }
+    throw error;
+  }
+  const target = storeTarget(store.handle.db);
+  const reporter = terminalReporter();
+  try {
+    let state;
+    try {
+      state = await demoState(store.handle.db, options.seed, options.images);
+    } catch (error) {
+      if (!(error instanceof DemoConflict)) throw error;
+      throw new CliError(`${error.message} (was it seeded with another --seed?); seed another store (--data-dir) or give that seed`);
+    }
+    if (state === 'complete') {
+      console.log(`${location.label} already holds the demo dataset (${plural(options.images, 'image')}, seed ${options.seed}); nothing to do`);
+      return;
+    }
+    console.log(
+      `${state === 'partial' ? 'completing' : 'seeding'} ${location.label} with the demo dataset: ${plural(options.images, 'image')}, seed ${options.seed}, files in ${dir}`,
+    );
+    console.log(SYNTHETIC_NOTICE);
+    const summary = await seedDemo(target, sources, { seed: options.seed, images: options.images, dir }, reporter);
+    console.log(summaryLine(summary));
+  } finally {
+    reporter.stop();
+    await target.close();
+    await store.close();
+  }
+}
+
+/**
+ * `masksearch serve` on a store without any image: seeds the demo through the running service,
+ * which shows each batch as it lands. A stop request ends the seeding between batches; a
+ * failure is reported and the server keeps serving.
+ */
+export async function seedDemoIntoEmptyStore(
+  service: MaskSearch,
+  dir: string,
+  stopRequested: Promise<void>,
+  dataset = { images: DEFAULT_DEMO_IMAGES, seed: DEFAULT_SEED },
+): Promise<void> {
+  if ((await listImages(service.db, { limit: 1 })).images.length > 0) return;
+  console.log(
+    `the store is empty: seeding the demo dataset (${plural(dataset.images, 'image')}, seed ${dataset.seed}, files in ${dir}); ` +
+      'queries see it as it lands. Start with --no-demo to skip this',
+  );
+  console.log(SYNTHETIC_NOTICE);
+  const stop = new AbortController();
+  void stopRequested.then(() => stop.abort());
+  const reporter = terminalReporter();
+  try {
+    const summary = await seedDemo(serviceTarget(service, stop.signal), service.sources, { ...dataset, dir, signal: stop.signal }, reporter);
+    console.log(summaryLine(summary));
+  } catch (error) {
+    reporter.stop();
+    if (stop.signal.aborted) console.log('seeding the demo stopped before it was complete; `masksearch demo` completes it');
+    else console.error(`masksearch: seeding the demo failed: ${rootMessage(error)}`);
+  }
+}

@@ -1,0 +1,73 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { FOLDERS, SHARD_IMAGES, generateShard, type ShardResult, type ShardTask } from './shard.js';
+
+/**
+ * Makes the demo's files shard by shard in worker threads, so that the first shards can be
+ * ingested while later ones are still being made.
+ */
+
+export interface GenerateOptions {
+  seed: number;
+  images: number;
+  /** The demo directory, absolute. */
+  dir: string;
+  /** Worker threads; 0 generates on this thread, one shard after another. Default: one per core but one. */
+  workers?: number;
+}
+
+export interface Generation {
+  /** Each shard's result, in index order; they settle in about that order. */
+  readonly shards: readonly Promise<ShardResult>[];
+  /** Stops the workers; shards not yet made are abandoned. */
+  close(): Promise<void>;
+}
+
+const workerFile = new URL('./shard-worker.js', import.meta.url).href;
+
+/**
+ * One core is left to the thread that stores what is made (the ingest, in PGlite's case the
+ * database itself): it is the slower side, and starving it would delay everything.
+ */
+const defaultWorkers = () => Math.max(1, availableParallelism() - 1);
+
+function shardTasks({ seed, images, dir }: GenerateOptions): ShardTask[] {
+  const tasks: ShardTask[] = [];
+  for (let start = 0; start < images; start += SHARD_IMAGES) tasks.push({ seed, start, count: Math.min(SHARD_IMAGES, images - start), dir });
+  return tasks;
+}
+
+/** Prepares the folders and starts making every shard. */
+export async function startGeneration(options: GenerateOptions): Promise<Generation> {
+  const { dir } = options;
+  // The mask files of an earlier run (of another size) must not linger beside this run's; the
+  // pictures stay, since a store seeded before may still show them.
+  await Promise.all([FOLDERS.saliency, FOLDERS.segmentation, FOLDERS.fixations, FOLDERS.imageLists].map((folder) => rm(join(dir, folder), { recursive: true, force: true })));
+  await Promise.all(Object.values(FOLDERS).map((folder) => mkdir(join(dir, folder), { recursive: true })));
+  const tasks = shardTasks(options);
+  const workers = options.workers ?? defaultWorkers();
+
+  let shards: Promise<ShardResult>[];
+  let close: () => Promise<void>;
+  if (workers === 0) {
+    let stopped = false;
+    let previous: Promise<unknown> = Promise.resolve();
+    shards = tasks.map((task) => {
+      const made = previous.then(() => (stopped ? Promise.reject(new Error('demo generation stopped')) : generateShard(task)));
+      previous = made.catch(() => {});
+      return made;
+    });
+    close = async () => {
+      stopped = true;
+    };
+  } else {
+    const pool = new Piscina<ShardTask, ShardResult>({ filename: workerFile, minThreads: workers, maxThreads: workers });
+    shards = tasks.map((task) => pool.run(task));
+    close = () => pool.destroy();
+  }
+  // Awaited in order by the caller; one failing while an earlier one is awaited must not go unhandled.
+  for (const shard of shards) shard.catch(() => {});
+  return { shards, close };
+}
