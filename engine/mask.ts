@@ -18,6 +18,15 @@ export class InvalidMaskError extends Error {
 const encodingOf = (data: MaskData): MaskEncoding =>
   data instanceof Uint8Array ? 'u8' : data instanceof Uint16Array ? 'u16' : 'f32';
 
+/** The index of the first value that is not a number in [0, 1] (NaN included), or -1. Its own function: a loop over one array type only. */
+function firstOutsideUnitInterval(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(v >= 0 && v <= 1)) return i;
+  }
+  return -1;
+}
+
 /** Validates and wraps pixel data; the encoding follows from the array type. */
 export function createMask(width: number, height: number, data: MaskData): Mask {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
@@ -29,15 +38,11 @@ export function createMask(width: number, height: number, data: MaskData): Mask 
     );
   }
   const encoding = encodingOf(data);
-  if (encoding === 'f32') {
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (!(v >= 0 && v <= 1)) {
-        const r = Math.floor(i / width);
-        throw new InvalidMaskError(
-          `mask value at row ${r}, column ${i - r * width} is ${v}; values must be finite numbers in [0, 1]`,
-        );
-      }
+  if (data instanceof Float32Array) {
+    const i = firstOutsideUnitInterval(data);
+    if (i >= 0) {
+      const r = Math.floor(i / width);
+      throw new InvalidMaskError(`mask value at row ${r}, column ${i - r * width} is ${data[i]}; values must be finite numbers in [0, 1]`);
     }
   }
   return { width, height, encoding, data };
