@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSourceRegistry } from '../../plugins/config.js';
 import type { MaskSourceRegistry } from '../../plugins/registry.js';
 import type { RunningService } from '../service/service-fixture.js';
 import { startService } from '../service/service-fixture.js';
+import { SCENE_FIXATIONS } from '../support/shared-data.js';
 import { decodeWithSource, expectQueriesMatchBruteForce, ingestThroughGraphQL } from './e2e-support.js';
 
-const RECORDINGS = new URL('../../../shared/data/eye-tracking/scene-fixations.json', import.meta.url);
 
 let registry: MaskSourceRegistry;
 let running: RunningService;
@@ -16,9 +16,9 @@ beforeAll(async () => {
 });
 afterAll(() => running?.stop());
 
-describe.skipIf(!existsSync(RECORDINGS))('eyetracking: real recordings and CSV fixations over GraphQL, queries equal brute force', () => {
+describe.skipIf(!SCENE_FIXATIONS)('eyetracking: real recordings and CSV fixations over GraphQL, queries equal brute force', () => {
   // The 256×256 images of the real recordings: the first 12 of them, each with 12 observers.
-  const recordings = (JSON.parse(readFileSync(RECORDINGS, 'utf8')) as { width: number }[]).filter((r) => r.width === 256).slice(0, 12);
+  const recordings = SCENE_FIXATIONS ? (JSON.parse(readFileSync(SCENE_FIXATIONS, 'utf8')) as { width: number }[]).filter((r) => r.width === 256).slice(0, 12) : [];
   const csv = ['image,x,y,duration,observer', 'lab-a.png,10,12,0.3,1', 'lab-a.png,14,11,0.2,2', 'lab-a.png,40,30,0.5,1', 'lab-b.png,5,5,0.1,1', 'lab-b.png,45,8,0.9,2'].join('\n');
   const files = [
     { name: 'nus-subset.json', bytes: new TextEncoder().encode(JSON.stringify(recordings)) },

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import eyetracking from '../../../plugins/eyetracking/index.js';
 import type { SourceMaskRecord, SourceRecord } from '../../../plugins/kit/index.js';
 import { directGaussianSum } from './helpers.js';
 import { sourceFile } from '../../support/source-file.js';
+import { SCENE_FIXATIONS } from '../../support/shared-data.js';
 
 /**
  * The NUS "Scene" recordings (12 observers, 500 photographs, 43,894 fixations; see the
@@ -11,7 +12,6 @@ import { sourceFile } from '../../support/source-file.js';
  * people looked. Maps are checked as they are yielded and let go, as the ingest would, so the
  * 500 maps (430 MB at 16 bits) are never held at once.
  */
-const path = '/work/shared/data/eye-tracking/scene-fixations.json';
 
 interface SceneImage {
   image: string;
@@ -20,8 +20,9 @@ interface SceneImage {
   subjects: [x: number, y: number, start: number, duration: number][][];
 }
 
-describe.skipIf(!existsSync(path))('the NUS Scene eye-tracking recordings', () => {
+describe.skipIf(!SCENE_FIXATIONS)('the NUS Scene eye-tracking recordings', () => {
   it('render to one map per image, each peaking where fixations cluster', async () => {
+    const path = SCENE_FIXATIONS!;
     const bytes = new Uint8Array(readFileSync(path));
     const scene = JSON.parse(new TextDecoder().decode(bytes)) as SceneImage[];
     expect(scene).toHaveLength(500);

@@ -1,14 +1,14 @@
 /**
  * Rendering speed of the eyetracking source on the real recordings: every image of
  * /work/shared/data/eye-tracking/scene-fixations.json through `read`, timed per image.
- * Run: npx tsx test/plugins/eyetracking/bench-render.ts [u16|u8|f32]
+ * Run: npx tsx bench/eyetracking-render.ts [u16|u8|f32] [recordings.json]
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import eyetracking from '../../../plugins/eyetracking/index.js';
-import type { SourceFile, SourceRecord } from '../../../plugins/kit/index.js';
+import eyetracking from '../plugins/eyetracking/index.js';
+import type { SourceFile, SourceRecord } from '../plugins/kit/index.js';
 
-const path = '/work/shared/data/eye-tracking/scene-fixations.json';
+const path = process.argv[3] ?? '/work/shared/data/eye-tracking/scene-fixations.json';
 const bytes = new Uint8Array(readFileSync(path));
 const file: SourceFile = { name: path, extension: '.json', key: 'scene-fixations', bytes, sidecar: async () => null };
 const options = eyetracking.options.parse({ precision: process.argv[2] ?? 'u16' });
