@@ -28,14 +28,48 @@ interface RemoteSummary {
   failures: { file: string; reason: string }[];
 }
 
-/** Companions of a file on disk (same name, other extension), sent along so the source finds sidecars such as key lists. */
-async function companions(file: IngestFile, sent: Set<string>): Promise<{ path: string; name: string }[]> {
+/**
+ * Companions of a file on disk (same stem, another ending: `batch.keys.txt` for `batch.npy`),
+ * sent along so the source finds sidecars such as key lists. Files the source reads are inputs of
+ * their own, never companions.
+ */
+async function companions(file: IngestFile, inputExtensions: readonly string[]): Promise<{ path: string; name: string }[]> {
   const dir = dirname(file.name);
   const stem = basename(file.name, extname(file.name));
   const entries = await readdir(dir).catch(() => [] as string[]);
   return entries
-    .filter((entry) => entry.startsWith(`${stem}.`) && join(dir, entry) !== file.name && !sent.has(join(dir, entry)))
+    .filter((entry) => entry.startsWith(`${stem}.`) && !inputExtensions.includes(extname(entry).toLowerCase()))
     .map((entry) => ({ path: join(dir, entry), name: entry }));
+}
+
+interface Upload {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * The files and their companions as requests of at most FILES_PER_REQUEST inputs. The server
+ * sees upload names without folders, so a request never holds two uploads of one name: a
+ * `batch.npy` of another folder goes to the next request, with its own `batch.keys.txt`.
+ */
+async function* requests(files: readonly IngestFile[], inputExtensions: readonly string[]): AsyncGenerator<{ inputs: IngestFile[]; uploads: Upload[] }> {
+  let inputs: IngestFile[] = [];
+  let uploads: Upload[] = [];
+  const names = new Set<string>();
+  for (const file of files) {
+    const withCompanions = [{ path: file.name, name: basename(file.name) }, ...(await companions(file, inputExtensions))];
+    if (inputs.length === FILES_PER_REQUEST || withCompanions.some((u) => names.has(u.name))) {
+      yield { inputs, uploads };
+      inputs = [];
+      uploads = [];
+      names.clear();
+    }
+    inputs.push(file);
+    uploads.push({ name: file.name, bytes: await file.read() });
+    for (const companion of withCompanions.slice(1)) uploads.push({ name: companion.path, bytes: await readFile(companion.path) });
+    for (const u of withCompanions) names.add(u.name);
+  }
+  if (inputs.length > 0) yield { inputs, uploads };
 }
 
 /**
@@ -62,25 +96,15 @@ export async function ingestThroughServer(
   };
   const bar = ingestProgressBar();
   try {
-    for (let at = 0; at < files.length; at += FILES_PER_REQUEST) {
-      const batch = files.slice(at, at + FILES_PER_REQUEST);
+    const inputExtensions = settings.source.inputs.flatMap((i) => i.extensions);
+    for await (const { inputs, uploads } of requests(files, inputExtensions)) {
       const form = new FormData();
-      const uploads: { name: string; bytes: Uint8Array }[] = [];
-      const sent = new Set<string>();
-      for (const file of batch) {
-        uploads.push({ name: file.name, bytes: await file.read() });
-        sent.add(file.name);
-        for (const companion of await companions(file, sent)) {
-          sent.add(companion.path);
-          uploads.push({ name: companion.path, bytes: await readFile(companion.path) });
-        }
-      }
       form.set('operations', JSON.stringify({ query: INGEST_MASKS, variables: { source: settings.source.name, files: uploads.map(() => null), options } }));
       form.set('map', JSON.stringify(Object.fromEntries(uploads.map((_, i) => [String(i), [`variables.files.${i}`]]))));
       uploads.forEach((u, i) => form.set(String(i), new Blob([u.bytes as Uint8Array<ArrayBuffer>]), u.name));
       const result = await post(url!, form, server);
       // Multipart file names arrive without folders; give failures back the paths the user named.
-      const pathOf = new Map(batch.map((f) => [basename(f.name), f.name]));
+      const pathOf = new Map(inputs.map((f) => [basename(f.name), f.name]));
       for (const failure of result.failures) failure.file = pathOf.get(failure.file) ?? failure.file;
       total.files += result.files;
       total.ingestedFiles += result.ingestedFiles;

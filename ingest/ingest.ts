@@ -92,24 +92,34 @@ export async function ingestFiles(target: IngestTarget, files: readonly IngestFi
     progress.filesDone++;
   };
 
-  const context: SourceContext = {
+  // An image a file names may be created by an earlier file of this run that is not committed
+  // yet: a source asking for its size waits until the earlier files are taken in order, and sees
+  // the size the first of them gives, as if the files were ingested one after another.
+  const declaredSizes = new Map<string, { width: number; height: number }>();
+  const consumed = new ProgressSignal();
+  const contextFor = (index: number): SourceContext => ({
     async imageSize(key) {
       const [image] = await getImagesByKeys(target.db, [key]);
-      return image?.width && image.height ? { width: image.width, height: image.height } : null;
+      if (image?.width && image.height) return { width: image.width, height: image.height };
+      await consumed.reach(index);
+      return declaredSizes.get(key) ?? null;
     },
+  });
+  const declareSizes = (file: PreparedFile) => {
+    for (const [key, size] of sizesDeclaredBy(file)) if (!declaredSizes.has(key)) declaredSizes.set(key, size);
   };
-  const prepareSettings = { ...settings, context, encoder: target.encoder };
   const storeSettings = { source: settings.source.name, model: settings.model, onDuplicate: settings.onDuplicate, createImages: settings.createImages };
 
   const record = (stored: StoredFile, file: PreparedFile) => {
     summary.ingestedFiles++;
     summary.createdImages += stored.createdImages;
-    for (const outcome of stored.outcomes) summary.masks[outcome]++;
-    for (const m of file.masks) {
-      summary.bytes.pixels += m.stored.pixels.bytes.byteLength;
-      summary.bytes.chi += m.stored.chi.byteLength;
-    }
-    progress.masksStored += stored.outcomes.length;
+    stored.outcomes.forEach((outcome, i) => {
+      summary.masks[outcome]++;
+      if (outcome === 'skipped') return;
+      summary.bytes.pixels += file.masks[i].stored.pixels.bytes.byteLength;
+      summary.bytes.chi += file.masks[i].stored.chi.byteLength;
+      progress.masksStored++;
+    });
     progress.filesDone++;
   };
 
@@ -136,19 +146,27 @@ export async function ingestFiles(target: IngestTarget, files: readonly IngestFi
   let next = 0;
   const fill = () => {
     while (ahead.length < target.encoder.concurrency && next < files.length) {
-      const file = files[next++];
-      ahead.push(prepareFile(file, prepareSettings).catch((error: unknown) => ({ name: file.name, error })));
+      const index = next++;
+      const file = files[index];
+      ahead.push(
+        prepareFile(file, { ...settings, context: contextFor(index), encoder: target.encoder }).catch((error: unknown) => ({ name: file.name, error })),
+      );
     }
   };
   let group: PreparedFile[] = [];
   let groupBytes = 0;
   let groupSince = 0;
   let committing = Promise.resolve();
+  // A commit's own errors are caught per file; this is for the hooks after it (afterCommit,
+  // onProgress), rethrown once the files in flight have settled.
+  let hookError: unknown;
   report();
   fill();
   while (ahead.length > 0) {
     const prepared = await ahead.shift()!;
     fill();
+    if (!('error' in prepared)) declareSizes(prepared);
+    consumed.advance();
     if ('error' in prepared) {
       fail(prepared.name, prepared.error);
       report();
@@ -162,13 +180,41 @@ export async function ingestFiles(target: IngestTarget, files: readonly IngestFi
       group = [];
       groupBytes = 0;
       await committing;
-      committing = commit(ready);
+      committing = commit(ready).catch((error: unknown) => void (hookError ??= error));
     }
   }
   await committing;
+  if (hookError !== undefined) throw hookError;
   if (group.length > 0) await commit(group);
   summary.elapsedMs = performance.now() - started;
   return summary;
+}
+
+/** The sizes a file gives the images it names, as storeFiles would register them if new. */
+function sizesDeclaredBy(file: PreparedFile): Map<string, { width: number; height: number }> {
+  const sizes = new Map<string, { width: number; height: number }>();
+  for (const [key, facts] of file.images) if (facts.width !== undefined && facts.height !== undefined) sizes.set(key, { width: facts.width, height: facts.height });
+  for (const m of [...file.masks.filter((m) => m.imageAligned), ...file.masks]) {
+    if (!sizes.has(m.imageKey)) sizes.set(m.imageKey, { width: m.stored.pixels.width, height: m.stored.pixels.height });
+  }
+  return sizes;
+}
+
+/** Counts steps and lets callers wait for a count to be reached. */
+class ProgressSignal {
+  private count = 0;
+  private readonly waiting: { at: number; resolve: () => void }[] = [];
+
+  advance(): void {
+    this.count++;
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      if (this.waiting[i].at <= this.count) this.waiting.splice(i, 1)[0].resolve();
+    }
+  }
+
+  reach(at: number): Promise<void> {
+    return at <= this.count ? Promise.resolve() : new Promise((resolve) => this.waiting.push({ at, resolve }));
+  }
 }
 
 export class SourceOptionsError extends Error {

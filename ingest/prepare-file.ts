@@ -95,39 +95,49 @@ export async function prepareFile(file: IngestFile, settings: PrepareSettings): 
   const images = new Map<string, ImageFacts>();
   const masks: PreparedMask[] = [];
   const encoding: Promise<void>[] = [];
-  let failure: FileFailure | undefined;
+  let failure: Error | undefined;
   const sourceFile = { name: file.name, extension: extensionOf(file.name), key, bytes, sidecar: (suffix: string) => file.sidecar(suffix) };
   let index = 0;
-  for await (const record of source.read(sourceFile, settings.sourceOptions, settings.context)) {
-    if (failure) break;
-    if (record.kind === 'image') {
-      addImageFacts(images, record);
-      continue;
+  try {
+    for await (const record of source.read(sourceFile, settings.sourceOptions, settings.context)) {
+      if (failure) break;
+      if (record.kind === 'image') {
+        addImageFacts(images, record);
+        continue;
+      }
+      const at = index++;
+      const { imageKey, mask, metadata } = record;
+      const which = `mask ${at + 1} (image '${imageKey}')`;
+      if (typeof imageKey !== 'string' || imageKey === '') throw new FileFailure(`mask ${at + 1} has no image key`);
+      if (!mask || !isMaskData(mask.data)) {
+        throw new FileFailure(`${which}: pixel data must be a Uint8Array, Uint16Array or Float32Array, got ${mask?.data?.constructor?.name ?? typeof mask?.data}`);
+      }
+      if (metadata !== undefined && !isPlainObject(metadata)) throw new FileFailure(`${which}: metadata must be an object`);
+      const entry = {
+        imageKey,
+        maskType: maskTypeOf(record.maskType, settings.maskType, source.defaultMaskType),
+        metadata: { file: basename(file.name), ...metadata },
+        imageAligned: record.imageAligned === true,
+      };
+      encoding.push(
+        encoder.encode(mask.width, mask.height, mask.data).then(
+          (result) => {
+            if (result.ok) masks[at] = { ...entry, stored: result.value };
+            else failure ??= new FileFailure(`${which}: ${result.reason}`);
+          },
+          (error: unknown) => {
+            failure ??= error instanceof Error ? error : new Error(String(error));
+          },
+        ),
+      );
+      // Bounded: a file of many large masks must not be held decoded all at once.
+      if (encoding.length >= encoder.concurrency) await encoding.shift();
     }
-    const at = index++;
-    const { imageKey, mask, metadata } = record;
-    const which = `mask ${at + 1} (image '${imageKey}')`;
-    if (typeof imageKey !== 'string' || imageKey === '') throw new FileFailure(`mask ${at + 1} has no image key`);
-    if (!mask || !isMaskData(mask.data)) {
-      throw new FileFailure(`${which}: pixel data must be a Uint8Array, Uint16Array or Float32Array, got ${mask?.data?.constructor?.name ?? typeof mask?.data}`);
-    }
-    if (metadata !== undefined && !isPlainObject(metadata)) throw new FileFailure(`${which}: metadata must be an object`);
-    const entry = {
-      imageKey,
-      maskType: maskTypeOf(record.maskType, settings.maskType, source.defaultMaskType),
-      metadata: { file: basename(file.name), ...metadata },
-      imageAligned: record.imageAligned === true,
-    };
-    encoding.push(
-      encoder.encode(mask.width, mask.height, mask.data).then((result) => {
-        if (result.ok) masks[at] = { ...entry, stored: result.value };
-        else failure ??= new FileFailure(`${which}: ${result.reason}`);
-      }),
-    );
-    // Bounded: a file of many large masks must not be held decoded all at once.
-    if (encoding.length >= encoder.concurrency) await encoding.shift();
+  } finally {
+    // Masks already handed to the encoder are waited for even when the file fails: a pool closed
+    // under them would reject with nobody listening.
+    await Promise.all(encoding);
   }
-  await Promise.all(encoding);
   if (failure) throw failure;
   return { name: file.name, masks, images };
 }

@@ -45,6 +45,7 @@ export class MaskSearch {
   private catchingUp: Promise<void> = Promise.resolve();
   private unlisten: (() => Promise<void>) | undefined;
   private encoder: MaskEncoder | undefined;
+  private readonly ingests = new Set<Promise<IngestSummary>>();
   readonly sources: MaskSourceRegistry;
 
   private constructor(
@@ -122,11 +123,18 @@ export class MaskSearch {
   ingest(files: readonly IngestFile[], settings: IngestSettings): Promise<IngestSummary> {
     // Worker threads start on the first ingest: a server that never ingests should not hold them.
     this.encoder ??= createMaskEncoder({ chi: this.index.config, workers: this.options.ingestWorkers });
-    return ingestFiles({ db: this.db, encoder: this.encoder, afterCommit: () => this.catchUp() }, files, settings);
+    const running = ingestFiles({ db: this.db, encoder: this.encoder, afterCommit: () => this.catchUp() }, files, settings);
+    this.ingests.add(running);
+    const forget = () => void this.ingests.delete(running);
+    running.then(forget, forget);
+    return running;
   }
 
   async close(): Promise<void> {
+    // Ingests in flight finish (each file whole or not at all) before their workers go.
+    await Promise.allSettled(this.ingests);
     await this.encoder?.close();
+    this.encoder = undefined;
     await this.unlisten?.();
     await this.catchingUp.catch(() => {});
   }

@@ -126,19 +126,26 @@ describe.runIf(testDriver === 'pglite')('masksearch ingest while a server holds 
   });
 
   it('hands the files, with their key lists, to the server, which answers queries on them at once', async () => {
-    await writeFile(join(dir, 'batch.npy'), npy([0, 1, 1, 1, 0.5, 0.5, 0, 0], [2, 2, 2]));
-    await writeFile(join(dir, 'batch.keys.txt'), 'first\nsecond\n');
+    // Two folders with a batch.npy each: the server sees upload names without folders, so each
+    // batch must travel with its own key list.
+    for (const [run, keys, values] of [['run1', 'first\nsecond\n', [0, 1, 1, 1, 0.5, 0.5, 0, 0]], ['run2', 'third\nfourth\n', [1, 1, 1, 1, 0, 0, 0, 1]]] as const) {
+      await mkdir(join(dir, run));
+      await writeFile(join(dir, run, 'batch.npy'), npy([...values], [2, 2, 2]));
+      await writeFile(join(dir, run, 'batch.keys.txt'), keys);
+    }
     await writeFile(join(dir, 'bad.npy'), new Uint8Array([1, 2, 3]));
     const server = await startServer(fresh);
     try {
-      const result = await runOnStore(fresh, ['ingest', '--source', 'gradcam', dir]);
+      const store = storeArgs(fresh);
+      // A path as typed, with ./, must not send the file twice.
+      const result = await runCli(['ingest', '--source', 'gradcam', './run1/batch.npy', 'run2', 'bad.npy', ...store.args], store.env, dir);
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(/^ingested 1 of 2 files .*: 2 masks stored \(2 new, 0 replaced\)/);
-      expect(result.stderr).toMatch(new RegExp(`${join(dir, 'bad.npy')}: `));
+      expect(result.stdout).toMatch(/^ingested 2 of 3 files .*: 4 masks stored \(4 new, 0 replaced\)/);
+      expect(result.stderr.trim().split('\n')).toEqual(['1 file failed:', expect.stringMatching(/^ {2}bad\.npy: /)]);
       const top = await server.gql<{ topKByCP: { items: { value: number; mask: { image: { key: string } } }[] } }>(
-        '{ topKByCP(roi: { full: true }, range: { gte: 1 }, k: 2, order: DESC) { items { value mask { image { key } } } } }',
+        '{ topKByCP(roi: { full: true }, range: { gte: 1 }, k: 4, order: DESC) { items { value mask { image { key } } } } }',
       );
-      expect(top.data!.topKByCP.items.map((i) => [i.mask.image.key, i.value])).toEqual([['first', 3], ['second', 0]]);
+      expect(top.data!.topKByCP.items.map((i) => [i.mask.image.key, i.value])).toEqual([['third', 4], ['first', 3], ['fourth', 1], ['second', 0]]);
     } finally {
       await server.stop();
     }

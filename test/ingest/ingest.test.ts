@@ -7,7 +7,7 @@ import { getImagesByKeys, upsertImages } from '../../db/repositories/images.js';
 import { getMasksByImageIds, loadMaskPixels } from '../../db/repositories/masks.js';
 import { getModelsByNames } from '../../db/repositories/models.js';
 import { maskChi } from '../../db/schema.js';
-import { createMaskEncoder } from '../../ingest/encoder.js';
+import { createMaskEncoder, type MaskEncoder } from '../../ingest/encoder.js';
 import { ingestFiles, parseSourceOptions, type IngestSettings } from '../../ingest/ingest.js';
 import { filesFromPaths } from '../../ingest/input-files.js';
 import { MaskSourceRegistry } from '../../plugins/registry.js';
@@ -141,6 +141,55 @@ describe('ingestFiles', () => {
     const summary = await run([matching, other], { keyRegex: /^cam_(.+)_layer\d+/ });
     expect(summary.failures).toEqual([{ file: other, reason: expect.stringMatching(/does not match --key-regex/) }]);
     expect(await masksOf('photo-7')).toHaveLength(1);
+  });
+
+  it('a source failing after some masks went to the encoder fails its file, and leaves no encode behind', async () => {
+    // An encoder like the worker pool: encodes finish a little later, and closing it rejects those
+    // still pending. A file failing part-way must wait for its encodes, or they reject unheard.
+    const inline = createMaskEncoder({ chi: CHI, workers: 0 });
+    const pending = new Set<(error: Error) => void>();
+    const slow: MaskEncoder = {
+      concurrency: 4,
+      encode: (width, height, data) =>
+        new Promise((resolve, reject) => {
+          pending.add(reject);
+          setTimeout(() => {
+            pending.delete(reject);
+            resolve(inline.encode(width, height, data));
+          }, 50);
+        }),
+      close: async () => {
+        for (const reject of pending) reject(new Error('Terminating worker thread'));
+      },
+    };
+    const late = await write('late/late-failure.txt', '--- late-1\n0.5\n--- late-2\n0.25\n--- late-3\nx\n');
+    const { files } = await filesFromPaths([late], ['.txt']);
+    const summary = await ingestFiles({ db: opened.handle.db, encoder: slow }, files, settings());
+    await slow.close();
+    expect(pending.size).toBe(0);
+    expect(summary.failures).toEqual([{ file: late, reason: "mask 'late-3' has a value that is not a number" }]);
+    expect(await masksOf('late-1')).toEqual([]);
+  });
+
+  it('a later file sees the size of an image an earlier file of the same run creates', async () => {
+    const declares = await write('sizes/a-declares.txt', '--- sized-later size 3x2 aligned\n0 0 0\n0 1 0\n');
+    const fills = await write('sizes/b-fills.txt', '--- sized-later fill type other\n');
+    const { files } = await filesFromPaths([declares, fills], ['.txt']);
+    const summary = await ingestFiles({ db: opened.handle.db, encoder }, files, settings());
+    expect(summary.failures).toEqual([]);
+    expect((await masksOf('sized-later')).map((m) => [m.maskType, m.width, m.height])).toEqual([
+      ['text', 3, 2],
+      ['other', 3, 2],
+    ]);
+  });
+
+  it('counts bytes and stored masks only for masks written', async () => {
+    const path = await write('bytes/counted.txt', '0.5 0.5\n');
+    const { files } = await filesFromPaths([path], ['.txt']);
+    expect((await ingestFiles({ db: opened.handle.db, encoder }, files, settings())).bytes.pixels).toBeGreaterThan(0);
+    const again = await ingestFiles({ db: opened.handle.db, encoder }, files, settings({ onDuplicate: 'skip' }));
+    expect(again.masks).toEqual({ inserted: 0, replaced: 0, skipped: 1 });
+    expect(again.bytes).toEqual({ pixels: 0, chi: 0 });
   });
 
   it('encodes in worker threads with the same result', async () => {
