@@ -1,5 +1,5 @@
 import { Rng } from '../bench/synthetic-masks.js';
-import { resizeBilinear } from '../plugins/gradcam/resize.js';
+import { resizeBilinear } from '../plugins/kit/resample.js';
 import { objectClass } from './classes.js';
 import { IMAGE_SIZE, STREAM, type ImagePlan } from './dataset.js';
 import type { ObjectMask } from './segmentation.js';

@@ -2,7 +2,7 @@ import { SourceInputError, type MaskValues, type SourceContext, type SourceMaskR
 import type { FileMask } from './read-masks.js';
 import { normalizeMinMax } from './normalize.js';
 import type { GradcamOptions } from './options.js';
-import { resizeBilinear } from './resize.js';
+import { resizeBilinear } from '../kit/resample.js';
 import { firstNonFinite, firstOutsideUnitRange, type RawValues } from './values.js';
 
 export interface FileFacts {

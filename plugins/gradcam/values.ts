@@ -1,13 +1,6 @@
 /** A mask's values as read from its file, before any range check, normalisation, conversion or resize. */
 export type RawValues = Uint8Array | Uint16Array | Float32Array | Float64Array;
 
-/** What one stored step of the integer types is worth: masks hold k/255 in bytes and k/65535 in 16 bits. */
-export function unitScale(values: RawValues): number {
-  if (values instanceof Uint8Array) return 1 / 255;
-  if (values instanceof Uint16Array) return 1 / 65535;
-  return 1;
-}
-
 /** Index of the first value outside [0, 1], NaN and ±Infinity included, or -1. */
 export function firstOutsideUnitRange(values: Float32Array | Float64Array): number {
   for (let i = 0; i < values.length; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resizeBilinear } from '../../../plugins/gradcam/resize.js';
+import { resizeBilinear } from '../../../plugins/kit/resample.js';
 
 // Expected values worked out by hand from the half-pixel rule: destination index i samples the
 // source at (i + 0.5) · src/dst − 0.5, clamped to [0, src − 1].

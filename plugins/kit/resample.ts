@@ -1,4 +1,7 @@
-import { unitScale, type RawValues } from './values.js';
+/** Values to resample: integer samples are read as k/255 (8 bits) or k/65535 (16 bits). */
+export type ResampleValues = Uint8Array | Uint16Array | Float32Array | Float64Array;
+
+const unitScale = (values: ResampleValues): number => (values instanceof Uint8Array ? 1 / 255 : values instanceof Uint16Array ? 1 / 65535 : 1);
 
 /**
  * Bilinear resampling with half-pixel centres, the convention of cv2.resize(INTER_LINEAR) and
@@ -9,7 +12,7 @@ import { unitScale, type RawValues } from './values.js';
  * The result is a weighted mean of source values, so values in [0, 1] stay in [0, 1]; the few ulps
  * of double rounding above 1 a mean of ones can reach vanish when stored as float32.
  */
-export function resizeBilinear(values: RawValues, srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number): Float32Array {
+export function resizeBilinear(values: ResampleValues, srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number): Float32Array {
   const scale = unitScale(values);
   const columns = samplePositions(srcWidth, dstWidth);
   const rows = samplePositions(srcHeight, dstHeight);
@@ -32,7 +35,7 @@ export function resizeBilinear(values: RawValues, srcWidth: number, srcHeight: n
 }
 
 /** For each output position along one axis: the two source indices it blends and the weight of the second. */
-function samplePositions(srcLength: number, dstLength: number) {
+export function samplePositions(srcLength: number, dstLength: number) {
   const before = new Int32Array(dstLength);
   const after = new Int32Array(dstLength);
   const weight = new Float64Array(dstLength);
