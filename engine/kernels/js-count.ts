@@ -11,9 +11,9 @@ const LOW7 = 0x7f7f7f7f;
 
 // The u32 word view of the last buffer counted: a mask's cells are counted one call after another.
 let wordsBuffer: ArrayBufferLike | null = null;
-let words = new Int32Array(0);
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
-function wordsOf(data: Uint8Array): Int32Array {
+function wordsOf(data: Uint8Array): Int32Array<ArrayBufferLike> {
   if (data.buffer !== wordsBuffer || words.length !== data.buffer.byteLength >>> 2) {
     wordsBuffer = data.buffer;
     words = new Int32Array(data.buffer, 0, data.buffer.byteLength >>> 2);
