@@ -8,7 +8,8 @@
 ;;
 ;; A step turns 16 pixels into 16 byte lanes of 0 or -1 (qualifies); subtracting those from a
 ;; byte accumulator counts up to 255 steps per lane, then pairwise widening adds fold the bytes
-;; into 32-bit totals.
+;; into 32-bit totals. The hot loops are written out in full: V8 does not inline calls between
+;; wasm functions here, and a call per step cost 4x.
 (module
   (memory (export "memory") 1)
 
@@ -18,7 +19,7 @@
   (func $lanes_below (param $r i32) (result v128)
     (i8x16.lt_u (global.get $lane_index) (i8x16.splat (local.get $r))))
 
-  ;; The byte accumulator's lanes widened and added to a 32-bit total.
+  ;; The byte lanes of $acc widened and added to the 32-bit total.
   (func $fold (param $total v128) (param $acc v128) (result v128)
     (i32x4.add (local.get $total)
       (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc)))))
@@ -32,56 +33,56 @@
   (func $step_u8 (param $p i32) (param $first v128) (param $span v128) (result v128)
     (i8x16.le_u (i8x16.sub (v128.load (local.get $p)) (local.get $first)) (local.get $span)))
 
-  ;; 16 u16 codes at $p, as two i16x8 compares narrowed to bytes (0 and -1 survive narrowing).
+  ;; 16 u16 codes at $p: two i16x8 compares narrowed to bytes (0 and -1 survive narrowing).
   (func $step_u16 (param $p i32) (param $first v128) (param $span v128) (result v128)
     (i8x16.narrow_i16x8_s
       (i16x8.le_u (i16x8.sub (v128.load (local.get $p)) (local.get $first)) (local.get $span))
       (i16x8.le_u (i16x8.sub (v128.load offset=16 (local.get $p)) (local.get $first)) (local.get $span))))
 
-  ;; 4 f32 values against [lo, hi] as i32 lanes of 0 or -1; NaN compares false.
-  (func $in_f32x4 (param $v v128) (param $lo v128) (param $hi v128) (result v128)
-    (v128.and (f32x4.ge (local.get $v) (local.get $lo)) (f32x4.le (local.get $v) (local.get $hi))))
-
-  ;; 16 f32 values at $p against [lo, hi], four compares narrowed twice to bytes.
+  ;; 16 f32 values at $p against [lo, hi]: four compares narrowed twice; NaN compares false.
   (func $step_f32 (param $p i32) (param $lo v128) (param $hi v128) (result v128)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local.set $a (v128.load (local.get $p)))
+    (local.set $b (v128.load offset=16 (local.get $p)))
+    (local.set $c (v128.load offset=32 (local.get $p)))
+    (local.set $d (v128.load offset=48 (local.get $p)))
     (i8x16.narrow_i16x8_s
       (i16x8.narrow_i32x4_s
-        (call $in_f32x4 (v128.load (local.get $p)) (local.get $lo) (local.get $hi))
-        (call $in_f32x4 (v128.load offset=16 (local.get $p)) (local.get $lo) (local.get $hi)))
+        (v128.and (f32x4.ge (local.get $a) (local.get $lo)) (f32x4.le (local.get $a) (local.get $hi)))
+        (v128.and (f32x4.ge (local.get $b) (local.get $lo)) (f32x4.le (local.get $b) (local.get $hi))))
       (i16x8.narrow_i32x4_s
-        (call $in_f32x4 (v128.load offset=32 (local.get $p)) (local.get $lo) (local.get $hi))
-        (call $in_f32x4 (v128.load offset=48 (local.get $p)) (local.get $lo) (local.get $hi)))))
+        (v128.and (f32x4.ge (local.get $c) (local.get $lo)) (f32x4.le (local.get $c) (local.get $hi)))
+        (v128.and (f32x4.ge (local.get $d) (local.get $lo)) (f32x4.le (local.get $d) (local.get $hi))))))
 
   ;; u8 codes in [first, last].
   (func (export "count_u8") (param $ptr i32) (param $width i32) (param $x0 i32) (param $y0 i32) (param $x1 i32) (param $y1 i32) (param $first i32) (param $last i32) (result i32)
     (local $f v128) (local $s v128) (local $acc v128) (local $total v128)
-    (local $y i32) (local $p i32) (local $end i32) (local $k i32)
+    (local $y i32) (local $p i32) (local $end i32) (local $stop i32) (local $tail i32)
     (local.set $f (i8x16.splat (local.get $first)))
     (local.set $s (i8x16.splat (i32.sub (local.get $last) (local.get $first))))
+    (local.set $tail (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)))
     (local.set $y (local.get $y0))
     (loop $rows
       (local.set $p (i32.add (local.get $ptr) (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0))))
-      (local.set $end (i32.add (local.get $p) (i32.sub (local.get $x1) (local.get $x0))))
-      (local.set $acc (v128.const i64x2 0 0))
-      (local.set $k (i32.const 0))
-      (block $row_done
-        (loop $steps
-          (br_if $row_done (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
-          (local.set $acc (i8x16.sub (local.get $acc) (call $step_u8 (local.get $p) (local.get $f) (local.get $s))))
-          (local.set $p (i32.add (local.get $p) (i32.const 16)))
-          (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (if (i32.eq (local.get $k) (i32.const 255))
-            (then
-              (local.set $total (call $fold (local.get $total) (local.get $acc)))
-              (local.set $acc (v128.const i64x2 0 0))
-              (local.set $k (i32.const 0))))
-          (br $steps)))
-      (if (i32.lt_u (local.get $p) (local.get $end))
+      (local.set $end (i32.add (local.get $p) (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -16))))
+      (block $whole_steps_done
+        (loop $blocks
+          (br_if $whole_steps_done (i32.ge_u (local.get $p) (local.get $end)))
+          ;; At most 255 steps (4080 bytes) per byte accumulator.
+          (local.set $stop (select (local.get $end) (i32.add (local.get $p) (i32.const 4080))
+            (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 4080))))
+          (local.set $acc (v128.const i64x2 0 0))
+          (loop $steps
+            (local.set $acc (i8x16.sub (local.get $acc)
+              (i8x16.le_u (i8x16.sub (v128.load (local.get $p)) (local.get $f)) (local.get $s))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br_if $steps (i32.lt_u (local.get $p) (local.get $stop))))
+          (local.set $total (call $fold (local.get $total) (local.get $acc)))
+          (br $blocks)))
+      (if (local.get $tail)
         (then
-          (local.set $acc (i8x16.sub (local.get $acc)
-            (v128.and (call $step_u8 (local.get $p) (local.get $f) (local.get $s))
-                      (call $lanes_below (i32.sub (local.get $end) (local.get $p))))))))
-      (local.set $total (call $fold (local.get $total) (local.get $acc)))
+          (local.set $total (call $fold (local.get $total) (i8x16.sub (v128.const i64x2 0 0)
+            (v128.and (call $step_u8 (local.get $p) (local.get $f) (local.get $s)) (call $lanes_below (local.get $tail))))))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))
     (call $sum_lanes (local.get $total)))
@@ -89,129 +90,144 @@
   ;; u16 codes in [first, last]; a step covers 32 bytes.
   (func (export "count_u16") (param $ptr i32) (param $width i32) (param $x0 i32) (param $y0 i32) (param $x1 i32) (param $y1 i32) (param $first i32) (param $last i32) (result i32)
     (local $f v128) (local $s v128) (local $acc v128) (local $total v128)
-    (local $y i32) (local $p i32) (local $end i32) (local $k i32)
+    (local $y i32) (local $p i32) (local $end i32) (local $stop i32) (local $tail i32)
     (local.set $f (i16x8.splat (local.get $first)))
     (local.set $s (i16x8.splat (i32.sub (local.get $last) (local.get $first))))
+    (local.set $tail (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)))
     (local.set $y (local.get $y0))
     (loop $rows
       (local.set $p (i32.add (local.get $ptr) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0)) (i32.const 1))))
-      (local.set $end (i32.add (local.get $p) (i32.shl (i32.sub (local.get $x1) (local.get $x0)) (i32.const 1))))
-      (local.set $acc (v128.const i64x2 0 0))
-      (local.set $k (i32.const 0))
-      (block $row_done
-        (loop $steps
-          (br_if $row_done (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (local.get $end)))
-          (local.set $acc (i8x16.sub (local.get $acc) (call $step_u16 (local.get $p) (local.get $f) (local.get $s))))
-          (local.set $p (i32.add (local.get $p) (i32.const 32)))
-          (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (if (i32.eq (local.get $k) (i32.const 255))
-            (then
-              (local.set $total (call $fold (local.get $total) (local.get $acc)))
-              (local.set $acc (v128.const i64x2 0 0))
-              (local.set $k (i32.const 0))))
-          (br $steps)))
-      (if (i32.lt_u (local.get $p) (local.get $end))
+      (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -16)) (i32.const 1))))
+      (block $whole_steps_done
+        (loop $blocks
+          (br_if $whole_steps_done (i32.ge_u (local.get $p) (local.get $end)))
+          (local.set $stop (select (local.get $end) (i32.add (local.get $p) (i32.const 8160))
+            (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 8160))))
+          (local.set $acc (v128.const i64x2 0 0))
+          (loop $steps
+            (local.set $acc (i8x16.sub (local.get $acc)
+              (i8x16.narrow_i16x8_s
+                (i16x8.le_u (i16x8.sub (v128.load (local.get $p)) (local.get $f)) (local.get $s))
+                (i16x8.le_u (i16x8.sub (v128.load offset=16 (local.get $p)) (local.get $f)) (local.get $s)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 32)))
+            (br_if $steps (i32.lt_u (local.get $p) (local.get $stop))))
+          (local.set $total (call $fold (local.get $total) (local.get $acc)))
+          (br $blocks)))
+      (if (local.get $tail)
         (then
-          (local.set $acc (i8x16.sub (local.get $acc)
-            (v128.and (call $step_u16 (local.get $p) (local.get $f) (local.get $s))
-                      (call $lanes_below (i32.shr_u (i32.sub (local.get $end) (local.get $p)) (i32.const 1))))))))
-      (local.set $total (call $fold (local.get $total) (local.get $acc)))
+          (local.set $total (call $fold (local.get $total) (i8x16.sub (v128.const i64x2 0 0)
+            (v128.and (call $step_u16 (local.get $p) (local.get $f) (local.get $s)) (call $lanes_below (local.get $tail))))))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))
     (call $sum_lanes (local.get $total)))
 
-  ;; f32 values in [lo, hi] (float32 bounds: the caller rounds a double interval inward); a step covers 64 bytes.
+  ;; f32 values in [lo, hi] (float32 ends: the caller rounds a double interval inward); a step
+  ;; covers 64 bytes and counts in 32-bit lanes, which never overflow.
   (func (export "count_f32") (param $ptr i32) (param $width i32) (param $x0 i32) (param $y0 i32) (param $x1 i32) (param $y1 i32) (param $lo f32) (param $hi f32) (result i32)
-    (local $l v128) (local $h v128) (local $acc v128) (local $total v128)
-    (local $y i32) (local $p i32) (local $end i32) (local $k i32)
+    (local $l v128) (local $h v128) (local $total v128) (local $v v128)
+    (local $y i32) (local $p i32) (local $end i32) (local $tail i32)
     (local.set $l (f32x4.splat (local.get $lo)))
     (local.set $h (f32x4.splat (local.get $hi)))
+    (local.set $tail (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)))
     (local.set $y (local.get $y0))
     (loop $rows
       (local.set $p (i32.add (local.get $ptr) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0)) (i32.const 2))))
-      (local.set $end (i32.add (local.get $p) (i32.shl (i32.sub (local.get $x1) (local.get $x0)) (i32.const 2))))
-      (local.set $acc (v128.const i64x2 0 0))
-      (local.set $k (i32.const 0))
-      (block $row_done
+      (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -16)) (i32.const 2))))
+      (block $whole_steps_done
+        (br_if $whole_steps_done (i32.ge_u (local.get $p) (local.get $end)))
         (loop $steps
-          (br_if $row_done (i32.gt_u (i32.add (local.get $p) (i32.const 64)) (local.get $end)))
-          (local.set $acc (i8x16.sub (local.get $acc) (call $step_f32 (local.get $p) (local.get $l) (local.get $h))))
+          (local.set $v (v128.load (local.get $p)))
+          (local.set $total (i32x4.sub (local.get $total) (v128.and (f32x4.ge (local.get $v) (local.get $l)) (f32x4.le (local.get $v) (local.get $h)))))
+          (local.set $v (v128.load offset=16 (local.get $p)))
+          (local.set $total (i32x4.sub (local.get $total) (v128.and (f32x4.ge (local.get $v) (local.get $l)) (f32x4.le (local.get $v) (local.get $h)))))
+          (local.set $v (v128.load offset=32 (local.get $p)))
+          (local.set $total (i32x4.sub (local.get $total) (v128.and (f32x4.ge (local.get $v) (local.get $l)) (f32x4.le (local.get $v) (local.get $h)))))
+          (local.set $v (v128.load offset=48 (local.get $p)))
+          (local.set $total (i32x4.sub (local.get $total) (v128.and (f32x4.ge (local.get $v) (local.get $l)) (f32x4.le (local.get $v) (local.get $h)))))
           (local.set $p (i32.add (local.get $p) (i32.const 64)))
-          (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (if (i32.eq (local.get $k) (i32.const 255))
-            (then
-              (local.set $total (call $fold (local.get $total) (local.get $acc)))
-              (local.set $acc (v128.const i64x2 0 0))
-              (local.set $k (i32.const 0))))
-          (br $steps)))
-      (if (i32.lt_u (local.get $p) (local.get $end))
+          (br_if $steps (i32.lt_u (local.get $p) (local.get $end)))))
+      (if (local.get $tail)
         (then
-          (local.set $acc (i8x16.sub (local.get $acc)
-            (v128.and (call $step_f32 (local.get $p) (local.get $l) (local.get $h))
-                      (call $lanes_below (i32.shr_u (i32.sub (local.get $end) (local.get $p)) (i32.const 2))))))))
-      (local.set $total (call $fold (local.get $total) (local.get $acc)))
+          (local.set $total (call $fold (local.get $total) (i8x16.sub (v128.const i64x2 0 0)
+            (v128.and (call $step_f32 (local.get $p) (local.get $l) (local.get $h)) (call $lanes_below (local.get $tail))))))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))
     (call $sum_lanes (local.get $total)))
 
-  ;; One step of member m of a member table: 16-byte records {ptr, encoding (0 u8, 1 u16, 2 f32),
-  ;; a, b} with a = first and b = last - first for codes, a and b the float32 bits of lo and hi for f32.
-  (func $step_member (param $record i32) (param $pixel i32) (result v128)
-    (local $ptr i32) (local $a i32) (local $b i32)
-    (local.set $ptr (i32.load (local.get $record)))
-    (local.set $a (i32.load offset=8 (local.get $record)))
-    (local.set $b (i32.load offset=12 (local.get $record)))
-    (block $f32
-      (block $u16
-        (block $u8
-          (br_table $u8 $u16 $f32 (i32.load offset=4 (local.get $record))))
-        (return (call $step_u8 (i32.add (local.get $ptr) (local.get $pixel))
-          (i8x16.splat (local.get $a)) (i8x16.splat (local.get $b)))))
-      (return (call $step_u16 (i32.add (local.get $ptr) (i32.shl (local.get $pixel) (i32.const 1)))
-        (i16x8.splat (local.get $a)) (i16x8.splat (local.get $b)))))
-    (call $step_f32 (i32.add (local.get $ptr) (i32.shl (local.get $pixel) (i32.const 2)))
-      (f32x4.splat (f32.reinterpret_i32 (local.get $a))) (f32x4.splat (f32.reinterpret_i32 (local.get $b)))))
+  ;; Combines one member's row into the row flags at $all (AND) and $any (OR), $steps steps of
+  ;; 16 pixels from byte address $p; the last step may run past x1 (masked when counting).
+  ;; A member record is 16 bytes {ptr, encoding (0 u8, 1 u16, 2 f32), a, b}: a = first and
+  ;; b = last - first for codes; a and b the float32 bits of lo and hi for f32.
+  (func $combine_row (param $record i32) (param $pixel i32) (param $steps i32) (param $all i32) (param $any i32)
+    (local $p i32) (local $a v128) (local $b v128) (local $q v128) (local $j i32) (local $encoding i32)
+    (local.set $encoding (i32.load offset=4 (local.get $record)))
+    (local.set $p (i32.add (i32.load (local.get $record)) (i32.shl (local.get $pixel) (local.get $encoding))))
+    (if (i32.eq (local.get $encoding) (i32.const 0))
+      (then
+        (local.set $a (i8x16.splat (i32.load offset=8 (local.get $record))))
+        (local.set $b (i8x16.splat (i32.load offset=12 (local.get $record))))))
+    (if (i32.eq (local.get $encoding) (i32.const 1))
+      (then
+        (local.set $a (i16x8.splat (i32.load offset=8 (local.get $record))))
+        (local.set $b (i16x8.splat (i32.load offset=12 (local.get $record))))))
+    (if (i32.eq (local.get $encoding) (i32.const 2))
+      (then
+        (local.set $a (f32x4.splat (f32.load offset=8 (local.get $record))))
+        (local.set $b (f32x4.splat (f32.load offset=12 (local.get $record))))))
+    (local.set $j (i32.const 0))
+    (loop $steps
+      (block $stepped
+        (block $f32
+          (block $u16
+            (block $u8
+              (br_table $u8 $u16 $f32 (local.get $encoding)))
+            (local.set $q (i8x16.le_u (i8x16.sub (v128.load (local.get $p)) (local.get $a)) (local.get $b)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $stepped))
+          (local.set $q (i8x16.narrow_i16x8_s
+            (i16x8.le_u (i16x8.sub (v128.load (local.get $p)) (local.get $a)) (local.get $b))
+            (i16x8.le_u (i16x8.sub (v128.load offset=16 (local.get $p)) (local.get $a)) (local.get $b))))
+          (local.set $p (i32.add (local.get $p) (i32.const 32)))
+          (br $stepped))
+        (local.set $q (call $step_f32 (local.get $p) (local.get $a) (local.get $b)))
+        (local.set $p (i32.add (local.get $p) (i32.const 64))))
+      (v128.store (local.get $all) (v128.and (v128.load (local.get $all)) (local.get $q)))
+      (v128.store (local.get $any) (v128.or (v128.load (local.get $any)) (local.get $q)))
+      (local.set $all (i32.add (local.get $all) (i32.const 16)))
+      (local.set $any (i32.add (local.get $any) (i32.const 16)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $steps (i32.lt_u (local.get $j) (local.get $steps)))))
 
   ;; Over $n member records at $table (n >= 1), all $width wide: pixels qualifying in every member
-  ;; (stored as i32 at $out) and in at least one (at $out + 4).
-  (func (export "intersect_union") (param $table i32) (param $n i32) (param $width i32) (param $x0 i32) (param $y0 i32) (param $x1 i32) (param $y1 i32) (param $out i32)
-    (local $inter_acc v128) (local $union_acc v128) (local $inter v128) (local $union v128)
-    (local $all v128) (local $any v128) (local $q v128) (local $live v128)
-    (local $y i32) (local $x i32) (local $record i32) (local $table_end i32) (local $pixel i32) (local $k i32)
+  ;; (stored as i32 at $out) and in at least one (at $out + 4). Row by row: each member's row is
+  ;; combined into 2 x 16 x ceil((x1 - x0) / 16) bytes of row flags at $scratch, then counted.
+  (func (export "intersect_union") (param $table i32) (param $n i32) (param $width i32) (param $x0 i32) (param $y0 i32) (param $x1 i32) (param $y1 i32) (param $scratch i32) (param $out i32)
+    (local $inter v128) (local $union v128) (local $live v128)
+    (local $y i32) (local $j i32) (local $steps i32) (local $any i32) (local $record i32) (local $table_end i32) (local $pixel i32) (local $tail i32)
     (local.set $table_end (i32.add (local.get $table) (i32.shl (local.get $n) (i32.const 4))))
+    (local.set $steps (i32.shr_u (i32.add (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)) (i32.const 4)))
+    (local.set $tail (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)))
+    (local.set $any (i32.add (local.get $scratch) (i32.shl (local.get $steps) (i32.const 4))))
     (local.set $y (local.get $y0))
     (loop $rows
-      (local.set $x (local.get $x0))
-      (local.set $inter_acc (v128.const i64x2 0 0))
-      (local.set $union_acc (v128.const i64x2 0 0))
-      (local.set $k (i32.const 0))
-      (loop $steps
-        (local.set $live (call $lanes_below (select (i32.sub (local.get $x1) (local.get $x)) (i32.const 16)
-          (i32.lt_s (i32.sub (local.get $x1) (local.get $x)) (i32.const 16)))))
-        (local.set $pixel (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x)))
-        (local.set $all (local.get $live))
-        (local.set $any (v128.const i64x2 0 0))
-        (local.set $record (local.get $table))
-        (loop $members
-          (local.set $q (call $step_member (local.get $record) (local.get $pixel)))
-          (local.set $all (v128.and (local.get $all) (local.get $q)))
-          (local.set $any (v128.or (local.get $any) (local.get $q)))
-          (local.set $record (i32.add (local.get $record) (i32.const 16)))
-          (br_if $members (i32.lt_u (local.get $record) (local.get $table_end))))
-        (local.set $inter_acc (i8x16.sub (local.get $inter_acc) (local.get $all)))
-        (local.set $union_acc (i8x16.sub (local.get $union_acc) (v128.and (local.get $any) (local.get $live))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (if (i32.eq (local.get $k) (i32.const 255))
-          (then
-            (local.set $inter (call $fold (local.get $inter) (local.get $inter_acc)))
-            (local.set $union (call $fold (local.get $union) (local.get $union_acc)))
-            (local.set $inter_acc (v128.const i64x2 0 0))
-            (local.set $union_acc (v128.const i64x2 0 0))
-            (local.set $k (i32.const 0))))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (br_if $steps (i32.lt_s (local.get $x) (local.get $x1))))
-      (local.set $inter (call $fold (local.get $inter) (local.get $inter_acc)))
-      (local.set $union (call $fold (local.get $union) (local.get $union_acc)))
+      (local.set $pixel (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0)))
+      (memory.fill (local.get $scratch) (i32.const 255) (i32.shl (local.get $steps) (i32.const 4)))
+      (memory.fill (local.get $any) (i32.const 0) (i32.shl (local.get $steps) (i32.const 4)))
+      (local.set $record (local.get $table))
+      (loop $members
+        (call $combine_row (local.get $record) (local.get $pixel) (local.get $steps) (local.get $scratch) (local.get $any))
+        (local.set $record (i32.add (local.get $record) (i32.const 16)))
+        (br_if $members (i32.lt_u (local.get $record) (local.get $table_end))))
+      (local.set $j (i32.const 0))
+      (loop $count
+        (local.set $live (select (call $lanes_below (local.get $tail)) (v128.const i64x2 -1 -1)
+          (i32.and (i32.ne (local.get $tail) (i32.const 0)) (i32.eq (local.get $j) (i32.sub (local.get $steps) (i32.const 1))))))
+        (local.set $inter (i32x4.add (local.get $inter) (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (i8x16.neg
+          (v128.and (local.get $live) (v128.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 4))))))))))
+        (local.set $union (i32x4.add (local.get $union) (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (i8x16.neg
+          (v128.and (local.get $live) (v128.load (i32.add (local.get $any) (i32.shl (local.get $j) (i32.const 4))))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $count (i32.lt_u (local.get $j) (local.get $steps))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))
     (i32.store (local.get $out) (call $sum_lanes (local.get $inter)))

@@ -15,7 +15,7 @@ interface KernelExports {
   count_u8(ptr: number, width: number, x0: number, y0: number, x1: number, y1: number, first: number, last: number): number;
   count_u16(ptr: number, width: number, x0: number, y0: number, x1: number, y1: number, first: number, last: number): number;
   count_f32(ptr: number, width: number, x0: number, y0: number, x1: number, y1: number, lo: number, hi: number): number;
-  intersect_union(table: number, n: number, width: number, x0: number, y0: number, x1: number, y1: number, out: number): void;
+  intersect_union(table: number, n: number, width: number, x0: number, y0: number, x1: number, y1: number, scratch: number, out: number): void;
 }
 
 let kernelModule: WebAssembly.Module | undefined;
@@ -147,7 +147,9 @@ export class WasmCounter {
     const start = y0 * width + x0;
     const end = (y1 - 1) * width + x1;
     const table = DATA;
-    let at = align(table + n * RECORD);
+    // Row flags of intersect_union: AND and OR bytes for each 16-pixel step of a row.
+    const scratch = align(table + n * RECORD);
+    let at = align(scratch + 32 * Math.ceil((x1 - x0) / 16));
     let need = at;
     for (const data of members) {
       checkRect(data.length, width, x0, y0, x1, y1);
@@ -191,7 +193,7 @@ export class WasmCounter {
       at = align(at + (end - start) * size + TAIL);
     }
     if (records === 0) return;
-    this.#kernels.intersect_union(table, records, width, x0, y0, x1, y1, OUT);
+    this.#kernels.intersect_union(table, records, width, x0, y0, x1, y1, scratch, OUT);
     // A member no pixel satisfies empties the intersection but leaves the union to the others.
     out[0] = someEmpty ? 0 : this.#words[OUT >> 2];
     out[1] = this.#words[(OUT >> 2) + 1];
