@@ -155,79 +155,95 @@
     (call $sum_lanes (local.get $total)))
 
   ;; Combines one member's row into the row flags at $all (AND) and $any (OR), $steps steps of
-  ;; 16 pixels from byte address $p; the last step may run past x1 (masked when counting).
+  ;; 16 pixels from pixel index $pixel; the last step may run past x1 (masked when counting).
   ;; A member record is 16 bytes {ptr, encoding (0 u8, 1 u16, 2 f32), a, b}: a = first and
   ;; b = last - first for codes; a and b the float32 bits of lo and hi for f32.
   (func $combine_row (param $record i32) (param $pixel i32) (param $steps i32) (param $all i32) (param $any i32)
-    (local $p i32) (local $a v128) (local $b v128) (local $q v128) (local $j i32) (local $encoding i32)
+    (local $p i32) (local $end i32) (local $a v128) (local $b v128) (local $q v128) (local $encoding i32)
     (local.set $encoding (i32.load offset=4 (local.get $record)))
     (local.set $p (i32.add (i32.load (local.get $record)) (i32.shl (local.get $pixel) (local.get $encoding))))
+    (local.set $end (i32.add (local.get $all) (i32.shl (local.get $steps) (i32.const 4))))
     (if (i32.eq (local.get $encoding) (i32.const 0))
       (then
         (local.set $a (i8x16.splat (i32.load offset=8 (local.get $record))))
-        (local.set $b (i8x16.splat (i32.load offset=12 (local.get $record))))))
+        (local.set $b (i8x16.splat (i32.load offset=12 (local.get $record))))
+        (loop $steps
+          (local.set $q (i8x16.le_u (i8x16.sub (v128.load (local.get $p)) (local.get $a)) (local.get $b)))
+          (v128.store (local.get $all) (v128.and (v128.load (local.get $all)) (local.get $q)))
+          (v128.store (local.get $any) (v128.or (v128.load (local.get $any)) (local.get $q)))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (local.set $all (i32.add (local.get $all) (i32.const 16)))
+          (local.set $any (i32.add (local.get $any) (i32.const 16)))
+          (br_if $steps (i32.lt_u (local.get $all) (local.get $end))))
+        (return)))
     (if (i32.eq (local.get $encoding) (i32.const 1))
       (then
         (local.set $a (i16x8.splat (i32.load offset=8 (local.get $record))))
-        (local.set $b (i16x8.splat (i32.load offset=12 (local.get $record))))))
-    (if (i32.eq (local.get $encoding) (i32.const 2))
-      (then
-        (local.set $a (f32x4.splat (f32.load offset=8 (local.get $record))))
-        (local.set $b (f32x4.splat (f32.load offset=12 (local.get $record))))))
-    (local.set $j (i32.const 0))
-    (loop $steps
-      (block $stepped
-        (block $f32
-          (block $u16
-            (block $u8
-              (br_table $u8 $u16 $f32 (local.get $encoding)))
-            (local.set $q (i8x16.le_u (i8x16.sub (v128.load (local.get $p)) (local.get $a)) (local.get $b)))
-            (local.set $p (i32.add (local.get $p) (i32.const 16)))
-            (br $stepped))
+        (local.set $b (i16x8.splat (i32.load offset=12 (local.get $record))))
+        (loop $steps
           (local.set $q (i8x16.narrow_i16x8_s
             (i16x8.le_u (i16x8.sub (v128.load (local.get $p)) (local.get $a)) (local.get $b))
             (i16x8.le_u (i16x8.sub (v128.load offset=16 (local.get $p)) (local.get $a)) (local.get $b))))
+          (v128.store (local.get $all) (v128.and (v128.load (local.get $all)) (local.get $q)))
+          (v128.store (local.get $any) (v128.or (v128.load (local.get $any)) (local.get $q)))
           (local.set $p (i32.add (local.get $p) (i32.const 32)))
-          (br $stepped))
-        (local.set $q (call $step_f32 (local.get $p) (local.get $a) (local.get $b)))
-        (local.set $p (i32.add (local.get $p) (i32.const 64))))
+          (local.set $all (i32.add (local.get $all) (i32.const 16)))
+          (local.set $any (i32.add (local.get $any) (i32.const 16)))
+          (br_if $steps (i32.lt_u (local.get $all) (local.get $end))))
+        (return)))
+    (local.set $a (f32x4.splat (f32.load offset=8 (local.get $record))))
+    (local.set $b (f32x4.splat (f32.load offset=12 (local.get $record))))
+    (loop $steps
+      (local.set $q (i8x16.narrow_i16x8_s
+        (i16x8.narrow_i32x4_s
+          (v128.and (f32x4.ge (v128.load (local.get $p)) (local.get $a)) (f32x4.le (v128.load (local.get $p)) (local.get $b)))
+          (v128.and (f32x4.ge (v128.load offset=16 (local.get $p)) (local.get $a)) (f32x4.le (v128.load offset=16 (local.get $p)) (local.get $b))))
+        (i16x8.narrow_i32x4_s
+          (v128.and (f32x4.ge (v128.load offset=32 (local.get $p)) (local.get $a)) (f32x4.le (v128.load offset=32 (local.get $p)) (local.get $b)))
+          (v128.and (f32x4.ge (v128.load offset=48 (local.get $p)) (local.get $a)) (f32x4.le (v128.load offset=48 (local.get $p)) (local.get $b))))))
       (v128.store (local.get $all) (v128.and (v128.load (local.get $all)) (local.get $q)))
       (v128.store (local.get $any) (v128.or (v128.load (local.get $any)) (local.get $q)))
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
       (local.set $all (i32.add (local.get $all) (i32.const 16)))
       (local.set $any (i32.add (local.get $any) (i32.const 16)))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br_if $steps (i32.lt_u (local.get $j) (local.get $steps)))))
+      (br_if $steps (i32.lt_u (local.get $all) (local.get $end)))))
 
   ;; Over $n member records at $table (n >= 1), all $width wide: pixels qualifying in every member
   ;; (stored as i32 at $out) and in at least one (at $out + 4). Row by row: each member's row is
   ;; combined into 2 x 16 x ceil((x1 - x0) / 16) bytes of row flags at $scratch, then counted.
   (func (export "intersect_union") (param $table i32) (param $n i32) (param $width i32) (param $x0 i32) (param $y0 i32) (param $x1 i32) (param $y1 i32) (param $scratch i32) (param $out i32)
-    (local $inter v128) (local $union v128) (local $live v128)
-    (local $y i32) (local $j i32) (local $steps i32) (local $any i32) (local $record i32) (local $table_end i32) (local $pixel i32) (local $tail i32)
+    (local $inter v128) (local $union v128) (local $live v128) (local $tail_lanes v128)
+    (local $y i32) (local $j i32) (local $steps i32) (local $any i32) (local $record i32) (local $table_end i32) (local $pixel i32)
+    (local $tail i32) (local $flags_bytes i32) (local $last_step i32)
     (local.set $table_end (i32.add (local.get $table) (i32.shl (local.get $n) (i32.const 4))))
     (local.set $steps (i32.shr_u (i32.add (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)) (i32.const 4)))
     (local.set $tail (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)))
-    (local.set $any (i32.add (local.get $scratch) (i32.shl (local.get $steps) (i32.const 4))))
+    (local.set $flags_bytes (i32.shl (local.get $steps) (i32.const 4)))
+    (local.set $any (i32.add (local.get $scratch) (local.get $flags_bytes)))
+    (local.set $last_step (i32.sub (local.get $any) (i32.const 16)))
+    (local.set $tail_lanes (select (call $lanes_below (local.get $tail)) (v128.const i64x2 -1 -1) (local.get $tail)))
     (local.set $y (local.get $y0))
     (loop $rows
       (local.set $pixel (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0)))
-      (memory.fill (local.get $scratch) (i32.const 255) (i32.shl (local.get $steps) (i32.const 4)))
-      (memory.fill (local.get $any) (i32.const 0) (i32.shl (local.get $steps) (i32.const 4)))
+      (memory.fill (local.get $scratch) (i32.const 255) (local.get $flags_bytes))
+      (memory.fill (local.get $any) (i32.const 0) (local.get $flags_bytes))
       (local.set $record (local.get $table))
       (loop $members
         (call $combine_row (local.get $record) (local.get $pixel) (local.get $steps) (local.get $scratch) (local.get $any))
         (local.set $record (i32.add (local.get $record) (i32.const 16)))
         (br_if $members (i32.lt_u (local.get $record) (local.get $table_end))))
-      (local.set $j (i32.const 0))
+      ;; Count the flags; only the last step has lanes past x1.
+      (local.set $j (local.get $scratch))
+      (local.set $live (v128.const i64x2 -1 -1))
       (loop $count
-        (local.set $live (select (call $lanes_below (local.get $tail)) (v128.const i64x2 -1 -1)
-          (i32.and (i32.ne (local.get $tail) (i32.const 0)) (i32.eq (local.get $j) (i32.sub (local.get $steps) (i32.const 1))))))
+        (if (i32.eq (local.get $j) (local.get $last_step))
+          (then (local.set $live (local.get $tail_lanes))))
         (local.set $inter (i32x4.add (local.get $inter) (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (i8x16.neg
-          (v128.and (local.get $live) (v128.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 4))))))))))
+          (v128.and (local.get $live) (v128.load (local.get $j))))))))
         (local.set $union (i32x4.add (local.get $union) (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (i8x16.neg
-          (v128.and (local.get $live) (v128.load (i32.add (local.get $any) (i32.shl (local.get $j) (i32.const 4))))))))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br_if $count (i32.lt_u (local.get $j) (local.get $steps))))
+          (v128.and (local.get $live) (v128.load (i32.add (local.get $j) (local.get $flags_bytes)))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br_if $count (i32.lt_u (local.get $j) (local.get $any))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))
     (i32.store (local.get $out) (call $sum_lanes (local.get $inter)))
