@@ -1,8 +1,9 @@
 /**
  * Pixel counts over a rectangle [x0, x1) × [y0, y1) of a row-major mask `width` pixels wide, in
  * plain JavaScript: SWAR words for u8 (four pixels per 32-bit word), branch-free loops for u16
- * and f32. The interval [lo, hi] is in the array's own units (see interval.ts); the rectangle
- * must lie inside the mask (callers clip first).
+ * and f32. The interval [lo, hi] is in the array's own units (see interval.ts): code k qualifies
+ * iff lo <= k <= hi, value v iff lo <= v <= hi; a NaN end leaves it empty. The rectangle must lie
+ * inside the mask (callers clip first).
  */
 import type { MaskData } from '../mask.js';
 
@@ -22,15 +23,16 @@ function wordsOf(data: Uint8Array): Int32Array<ArrayBufferLike> {
 }
 
 /**
- * u8 codes in [first, last]. Bytes before the first 4-byte-aligned address of a row and after the
- * last whole word are counted one by one; whole words by two exact per-byte unsigned compares:
- * for bytes a, b, bit 7 of (a & ~b) | (~(a ^ b) & ((a | 0x80) - (b & 0x7f))) says a >= b, and
- * no lane borrows from its neighbour.
+ * u8 codes in [lo, hi], i.e. in [first, last] = [ceil(lo), floor(hi)] clipped to 0..255. Bytes
+ * before the first 4-byte-aligned address of a row and after its last whole word are counted one
+ * by one; whole words by two exact per-byte unsigned compares: for bytes a, b, bit 7 of
+ * (a & ~b) | (~(a ^ b) & ((a | 0x80) - (b & 0x7f))) says a >= b, and no lane borrows from its
+ * neighbour.
  */
-export function countRectU8(data: Uint8Array, width: number, x0: number, y0: number, x1: number, y1: number, first: number, last: number): number {
-  first = Math.max(first, 0);
-  last = Math.min(last, 255);
-  if (x1 <= x0 || y1 <= y0 || first > last) return 0;
+export function countRectU8(data: Uint8Array, width: number, x0: number, y0: number, x1: number, y1: number, lo: number, hi: number): number {
+  const first = Math.max(Math.ceil(lo), 0);
+  const last = Math.min(Math.floor(hi), 255);
+  if (x1 <= x0 || y1 <= y0 || !(first <= last)) return 0;
   const span = last - first;
   const w32 = wordsOf(data);
   const base = data.byteOffset;
@@ -63,11 +65,11 @@ export function countRectU8(data: Uint8Array, width: number, x0: number, y0: num
   return n;
 }
 
-/** u16 codes in [first, last]: d - first and last - d are both >= 0 exactly when d qualifies, so one sign bit decides. */
-export function countRectU16(data: Uint16Array, width: number, x0: number, y0: number, x1: number, y1: number, first: number, last: number): number {
-  first = Math.max(first, 0);
-  last = Math.min(last, 65535);
-  if (x1 <= x0 || y1 <= y0 || first > last) return 0;
+/** u16 codes in [lo, hi]: with first = ceil(lo), d - first and last - d are both >= 0 exactly when d qualifies, so one sign bit decides. */
+export function countRectU16(data: Uint16Array, width: number, x0: number, y0: number, x1: number, y1: number, lo: number, hi: number): number {
+  const first = Math.max(Math.ceil(lo), 0);
+  const last = Math.min(Math.floor(hi), 65535);
+  if (x1 <= x0 || y1 <= y0 || !(first <= last)) return 0;
   const span = last - first;
   let misses = 0;
   for (let y = y0; y < y1; y++) {

@@ -7,9 +7,10 @@ import type { MaskData } from '../mask.js';
 /** A hits buffer: one counter per pixel of the rectangle, row by row. */
 export type Hits = Uint8Array | Uint16Array;
 
-function markCodes(data: Uint8Array | Uint16Array, width: number, x0: number, y0: number, x1: number, y1: number, first: number, last: number, hits: Hits): void {
-  first = Math.max(first, 0);
-  if (x1 <= x0 || y1 <= y0 || first > last) return;
+function markCodes(data: Uint8Array | Uint16Array, width: number, x0: number, y0: number, x1: number, y1: number, lo: number, hi: number, hits: Hits): void {
+  const first = Math.max(Math.ceil(lo), 0);
+  const last = Math.min(Math.floor(hi), 65535);
+  if (x1 <= x0 || y1 <= y0 || !(first <= last)) return;
   const span = last - first;
   let k = 0;
   for (let y = y0; y < y1; y++) {

@@ -4,7 +4,7 @@
  * span of the mask it needs in (one TypedArray.set, a memcpy): `load` a whole mask once and
  * count many rectangles of it with `countLoaded`, or let `count` copy just the rows of one
  * rectangle. Same conventions as the JS kernels: interval in the array's own units, codes for
- * u8/u16 (integers), values for f32.
+ * u8/u16, values for f32.
  */
 import { readFileSync } from 'node:fs';
 import type { MaskData } from '../mask.js';
@@ -88,9 +88,9 @@ export class WasmCounter {
       const h = float32AtMost(hi);
       return l <= h ? this.#kernels.count_f32(ptr, width, x0, y0, x1, y1, l, h) : 0;
     }
-    const first = Math.max(lo, 0);
-    const last = Math.min(hi, encoding === U8 ? 255 : 65535);
-    if (first > last) return 0;
+    const first = Math.max(Math.ceil(lo), 0);
+    const last = Math.min(Math.floor(hi), encoding === U8 ? 255 : 65535);
+    if (!(first <= last)) return 0;
     return (encoding === U8 ? this.#kernels.count_u8 : this.#kernels.count_u16)(ptr, width, x0, y0, x1, y1, first, last);
   }
 
@@ -173,9 +173,9 @@ export class WasmCounter {
         a = f32Bits[0];
         b = f32Bits[1];
       } else {
-        const first = Math.max(lo[m], 0);
-        const last = Math.min(hi[m], encoding === U8 ? 255 : 65535);
-        if (first > last) {
+        const first = Math.max(Math.ceil(lo[m]), 0);
+        const last = Math.min(Math.floor(hi[m]), encoding === U8 ? 255 : 65535);
+        if (!(first <= last)) {
           someEmpty = true;
           continue;
         }

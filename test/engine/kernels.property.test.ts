@@ -86,8 +86,9 @@ describe('counting kernels (JS SWAR/loops and WebAssembly SIMD)', () => {
     );
   });
 
-  it('count code intervals at the extremes, empty and out-of-range ones included', () => {
-    const bound = (max: number) => fc.oneof(fc.constantFrom(-1, 0, 1, max - 1, max, max + 1), fc.integer({ min: -2, max: max + 2 }));
+  it('count code intervals at the extremes, empty, fractional and out-of-range ones included', () => {
+    const bound = (max: number) =>
+      fc.oneof(fc.constantFrom(-1, 0, 1, max - 1, max, max + 1, -0.5, 0.5, max - 0.5, Number.NaN), fc.integer({ min: -2, max: max + 2 }), fc.double({ min: -2, max: max + 2, noNaN: true }));
     fc.assert(
       fc.property(
         fc.constantFrom<MaskEncoding>('u8', 'u16').chain((enc) => maskArb(enc).chain((mask) => fc.tuple(fc.constant(mask), rectArb(mask), bound(MAX_CODE[enc]), bound(MAX_CODE[enc])))),
