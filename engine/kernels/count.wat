@@ -54,85 +54,111 @@
         (v128.and (f32x4.ge (local.get $c) (local.get $lo)) (f32x4.le (local.get $c) (local.get $hi)))
         (v128.and (f32x4.ge (local.get $d) (local.get $lo)) (f32x4.le (local.get $d) (local.get $hi))))))
 
-  ;; u8 codes in [first, last].
+  ;; u8 codes in [first, last]. Per row: blocks of at most 254 whole steps per byte accumulator,
+  ;; the last block's accumulator also takes the row's tail step, then one fold.
   (func (export "count_u8") (param $ptr i32) (param $width i32) (param $x0 i32) (param $y0 i32) (param $x1 i32) (param $y1 i32) (param $first i32) (param $last i32) (result i32)
-    (local $f v128) (local $s v128) (local $acc v128) (local $total v128)
-    (local $y i32) (local $p i32) (local $end i32) (local $stop i32) (local $tail i32)
+    (local $f v128) (local $s v128) (local $acc v128) (local $total v128) (local $tail_lanes v128)
+    (local $y i32) (local $p i32) (local $end i32) (local $stop i32) (local $tail i32) (local $whole i32)
     (local.set $f (i8x16.splat (local.get $first)))
     (local.set $s (i8x16.splat (i32.sub (local.get $last) (local.get $first))))
+    (local.set $whole (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -16)))
     (local.set $tail (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)))
+    (local.set $tail_lanes (call $lanes_below (local.get $tail)))
     (local.set $y (local.get $y0))
     (loop $rows
       (local.set $p (i32.add (local.get $ptr) (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0))))
-      (local.set $end (i32.add (local.get $p) (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -16))))
+      (local.set $end (i32.add (local.get $p) (local.get $whole)))
+      (local.set $acc (v128.const i64x2 0 0))
       (block $whole_steps_done
         (loop $blocks
+          (local.set $stop (select (local.get $end) (i32.add (local.get $p) (i32.const 4064))
+            (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 4064))))
+          (block $block_done
+            (br_if $block_done (i32.ge_u (local.get $p) (local.get $stop)))
+            (loop $steps
+              (local.set $acc (i8x16.sub (local.get $acc)
+                (i8x16.le_u (i8x16.sub (v128.load (local.get $p)) (local.get $f)) (local.get $s))))
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
+              (br_if $steps (i32.lt_u (local.get $p) (local.get $stop)))))
           (br_if $whole_steps_done (i32.ge_u (local.get $p) (local.get $end)))
-          ;; At most 255 steps (4080 bytes) per byte accumulator.
-          (local.set $stop (select (local.get $end) (i32.add (local.get $p) (i32.const 4080))
-            (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 4080))))
+          (local.set $total (i32x4.add (local.get $total)
+            (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc)))))
           (local.set $acc (v128.const i64x2 0 0))
-          (loop $steps
-            (local.set $acc (i8x16.sub (local.get $acc)
-              (i8x16.le_u (i8x16.sub (v128.load (local.get $p)) (local.get $f)) (local.get $s))))
-            (local.set $p (i32.add (local.get $p) (i32.const 16)))
-            (br_if $steps (i32.lt_u (local.get $p) (local.get $stop))))
-          (local.set $total (call $fold (local.get $total) (local.get $acc)))
           (br $blocks)))
       (if (local.get $tail)
         (then
-          (local.set $total (call $fold (local.get $total) (i8x16.sub (v128.const i64x2 0 0)
-            (v128.and (call $step_u8 (local.get $p) (local.get $f) (local.get $s)) (call $lanes_below (local.get $tail))))))))
+          (local.set $acc (i8x16.sub (local.get $acc) (v128.and (local.get $tail_lanes)
+            (i8x16.le_u (i8x16.sub (v128.load (local.get $p)) (local.get $f)) (local.get $s)))))))
+      (local.set $total (i32x4.add (local.get $total)
+        (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc)))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))
     (call $sum_lanes (local.get $total)))
 
-  ;; u16 codes in [first, last]; a step covers 32 bytes.
+  ;; u16 codes in [first, last]; a step covers 32 bytes; same blocks as count_u8.
   (func (export "count_u16") (param $ptr i32) (param $width i32) (param $x0 i32) (param $y0 i32) (param $x1 i32) (param $y1 i32) (param $first i32) (param $last i32) (result i32)
-    (local $f v128) (local $s v128) (local $acc v128) (local $total v128)
-    (local $y i32) (local $p i32) (local $end i32) (local $stop i32) (local $tail i32)
+    (local $f v128) (local $s v128) (local $acc v128) (local $total v128) (local $tail_lanes v128)
+    (local $y i32) (local $p i32) (local $end i32) (local $stop i32) (local $tail i32) (local $whole i32)
     (local.set $f (i16x8.splat (local.get $first)))
     (local.set $s (i16x8.splat (i32.sub (local.get $last) (local.get $first))))
+    (local.set $whole (i32.shl (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -16)) (i32.const 1)))
     (local.set $tail (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)))
+    (local.set $tail_lanes (call $lanes_below (local.get $tail)))
     (local.set $y (local.get $y0))
     (loop $rows
       (local.set $p (i32.add (local.get $ptr) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0)) (i32.const 1))))
-      (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -16)) (i32.const 1))))
+      (local.set $end (i32.add (local.get $p) (local.get $whole)))
+      (local.set $acc (v128.const i64x2 0 0))
       (block $whole_steps_done
         (loop $blocks
+          (local.set $stop (select (local.get $end) (i32.add (local.get $p) (i32.const 8128))
+            (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 8128))))
+          (block $block_done
+            (br_if $block_done (i32.ge_u (local.get $p) (local.get $stop)))
+            (loop $steps
+              (local.set $acc (i8x16.sub (local.get $acc)
+                (i8x16.narrow_i16x8_s
+                  (i16x8.le_u (i16x8.sub (v128.load (local.get $p)) (local.get $f)) (local.get $s))
+                  (i16x8.le_u (i16x8.sub (v128.load offset=16 (local.get $p)) (local.get $f)) (local.get $s)))))
+              (local.set $p (i32.add (local.get $p) (i32.const 32)))
+              (br_if $steps (i32.lt_u (local.get $p) (local.get $stop)))))
           (br_if $whole_steps_done (i32.ge_u (local.get $p) (local.get $end)))
-          (local.set $stop (select (local.get $end) (i32.add (local.get $p) (i32.const 8160))
-            (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 8160))))
+          (local.set $total (i32x4.add (local.get $total)
+            (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc)))))
           (local.set $acc (v128.const i64x2 0 0))
-          (loop $steps
-            (local.set $acc (i8x16.sub (local.get $acc)
-              (i8x16.narrow_i16x8_s
-                (i16x8.le_u (i16x8.sub (v128.load (local.get $p)) (local.get $f)) (local.get $s))
-                (i16x8.le_u (i16x8.sub (v128.load offset=16 (local.get $p)) (local.get $f)) (local.get $s)))))
-            (local.set $p (i32.add (local.get $p) (i32.const 32)))
-            (br_if $steps (i32.lt_u (local.get $p) (local.get $stop))))
-          (local.set $total (call $fold (local.get $total) (local.get $acc)))
           (br $blocks)))
       (if (local.get $tail)
         (then
-          (local.set $total (call $fold (local.get $total) (i8x16.sub (v128.const i64x2 0 0)
-            (v128.and (call $step_u16 (local.get $p) (local.get $f) (local.get $s)) (call $lanes_below (local.get $tail))))))))
+          (local.set $acc (i8x16.sub (local.get $acc) (v128.and (local.get $tail_lanes)
+            (i8x16.narrow_i16x8_s
+              (i16x8.le_u (i16x8.sub (v128.load (local.get $p)) (local.get $f)) (local.get $s))
+              (i16x8.le_u (i16x8.sub (v128.load offset=16 (local.get $p)) (local.get $f)) (local.get $s))))))))
+      (local.set $total (i32x4.add (local.get $total)
+        (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc)))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))
     (call $sum_lanes (local.get $total)))
 
   ;; f32 values in [lo, hi] (float32 ends: the caller rounds a double interval inward); a step
-  ;; covers 64 bytes and counts in 32-bit lanes, which never overflow.
+  ;; covers 64 bytes and counts straight into 32-bit lanes, which never overflow here; the tail's
+  ;; four vectors are masked by four precomputed i32 lane masks.
   (func (export "count_f32") (param $ptr i32) (param $width i32) (param $x0 i32) (param $y0 i32) (param $x1 i32) (param $y1 i32) (param $lo f32) (param $hi f32) (result i32)
-    (local $l v128) (local $h v128) (local $total v128) (local $v v128)
-    (local $y i32) (local $p i32) (local $end i32) (local $tail i32)
+    (local $l v128) (local $h v128) (local $total v128) (local $v v128) (local $r v128)
+    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
+    (local $y i32) (local $p i32) (local $end i32) (local $tail i32) (local $whole i32)
     (local.set $l (f32x4.splat (local.get $lo)))
     (local.set $h (f32x4.splat (local.get $hi)))
+    (local.set $whole (i32.shl (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -16)) (i32.const 2)))
     (local.set $tail (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const 15)))
+    (local.set $r (i32x4.splat (local.get $tail)))
+    (local.set $m0 (i32x4.lt_s (v128.const i32x4 0 1 2 3) (local.get $r)))
+    (local.set $m1 (i32x4.lt_s (v128.const i32x4 4 5 6 7) (local.get $r)))
+    (local.set $m2 (i32x4.lt_s (v128.const i32x4 8 9 10 11) (local.get $r)))
+    (local.set $m3 (i32x4.lt_s (v128.const i32x4 12 13 14 15) (local.get $r)))
     (local.set $y (local.get $y0))
     (loop $rows
       (local.set $p (i32.add (local.get $ptr) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0)) (i32.const 2))))
-      (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (i32.sub (local.get $x1) (local.get $x0)) (i32.const -16)) (i32.const 2))))
+      (local.set $end (i32.add (local.get $p) (local.get $whole)))
       (block $whole_steps_done
         (br_if $whole_steps_done (i32.ge_u (local.get $p) (local.get $end)))
         (loop $steps
@@ -148,8 +174,14 @@
           (br_if $steps (i32.lt_u (local.get $p) (local.get $end)))))
       (if (local.get $tail)
         (then
-          (local.set $total (call $fold (local.get $total) (i8x16.sub (v128.const i64x2 0 0)
-            (v128.and (call $step_f32 (local.get $p) (local.get $l) (local.get $h)) (call $lanes_below (local.get $tail))))))))
+          (local.set $v (v128.load (local.get $p)))
+          (local.set $total (i32x4.sub (local.get $total) (v128.and (local.get $m0) (v128.and (f32x4.ge (local.get $v) (local.get $l)) (f32x4.le (local.get $v) (local.get $h))))))
+          (local.set $v (v128.load offset=16 (local.get $p)))
+          (local.set $total (i32x4.sub (local.get $total) (v128.and (local.get $m1) (v128.and (f32x4.ge (local.get $v) (local.get $l)) (f32x4.le (local.get $v) (local.get $h))))))
+          (local.set $v (v128.load offset=32 (local.get $p)))
+          (local.set $total (i32x4.sub (local.get $total) (v128.and (local.get $m2) (v128.and (f32x4.ge (local.get $v) (local.get $l)) (f32x4.le (local.get $v) (local.get $h))))))
+          (local.set $v (v128.load offset=48 (local.get $p)))
+          (local.set $total (i32x4.sub (local.get $total) (v128.and (local.get $m3) (v128.and (f32x4.ge (local.get $v) (local.get $l)) (f32x4.le (local.get $v) (local.get $h))))))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))
     (call $sum_lanes (local.get $total)))

@@ -116,16 +116,18 @@ describe('counting kernels (JS SWAR/loops and WebAssembly SIMD)', () => {
     );
   });
 
-  it('do not overflow their byte accumulators on rows longer than 255 steps where every pixel qualifies', () => {
-    const width = 255 * 16 * 4 + 37;
-    for (const encoding of ['u8', 'u16', 'f32'] as const) {
-      // Row 0 all qualifying fills every accumulator lane; row 1 has a miss every 97 pixels.
-      const mask = { width, height: 3, encoding, data: placed(encoding, Array.from({ length: width * 3 }, (_, i) => (i >= width && i % 97 === 0 ? 0 : MAX_CODE[encoding])), 1) };
-      const hi = MAX_CODE[encoding];
-      for (const rect of [[0, 0, width, 1], [0, 0, width, 3], [5, 1, width - 3, 3]]) {
-        const exact = bruteUnits(mask, rect, 1e-9, hi);
+  it('do not overflow their byte accumulators on long rows where every pixel qualifies', () => {
+    // 254 and 255 whole 16-pixel steps, each with and without a tail step, and many blocks of steps.
+    for (const width of [254 * 16, 254 * 16 + 7, 255 * 16, 255 * 16 + 7, 256 * 16 + 1, 255 * 16 * 4 + 37]) {
+      for (const encoding of ['u8', 'u16', 'f32'] as const) {
+        // Row 0 all qualifying fills every accumulator lane; row 1 has a miss every 97 pixels.
+        const mask = { width, height: 3, encoding, data: placed(encoding, Array.from({ length: width * 3 }, (_, i) => (i >= width && i % 97 === 0 ? 0 : MAX_CODE[encoding])), 1) };
         const lo = encoding === 'f32' ? 1e-9 : 1;
-        expect(everyKernel(mask, rect, lo, hi)).toEqual([exact, exact, exact]);
+        const hi = MAX_CODE[encoding];
+        for (const rect of [[0, 0, width, 1], [0, 0, width, 3], [5, 1, width - 3, 3]]) {
+          const exact = bruteUnits(mask, rect, lo, hi);
+          expect(everyKernel(mask, rect, lo, hi)).toEqual([exact, exact, exact]);
+        }
       }
     }
   });
