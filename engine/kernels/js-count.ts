@@ -1,7 +1,7 @@
 /**
  * Pixel counts over a rectangle [x0, x1) × [y0, y1) of a row-major mask `width` pixels wide, in
- * plain JavaScript: SWAR words for u8 (four pixels per 32-bit word), branch-free loops for u16
- * and f32. The interval [lo, hi] is in the array's own units (see interval.ts): code k qualifies
+ * plain JavaScript: SWAR words for u8 (four pixels per 32-bit word), a branch-free loop for u16,
+ * a plain loop for f32. The interval [lo, hi] is in the array's own units (see interval.ts): code k qualifies
  * iff lo <= k <= hi, value v iff lo <= v <= hi; a NaN end leaves it empty. The rectangle must lie
  * inside the mask (callers clip first).
  */
@@ -82,7 +82,7 @@ export function countRectU16(data: Uint16Array, width: number, x0: number, y0: n
   return (x1 - x0) * (y1 - y0) - misses;
 }
 
-/** f32 values v with lo <= v <= hi (a NaN never qualifies). */
+/** f32 values v with lo <= v <= hi (a NaN never qualifies). A branch: on smooth masks it predicts well, and measured faster than a select. */
 export function countRectF32(data: Float32Array, width: number, x0: number, y0: number, x1: number, y1: number, lo: number, hi: number): number {
   if (x1 <= x0 || y1 <= y0 || !(lo <= hi)) return 0;
   let n = 0;
@@ -90,7 +90,7 @@ export function countRectF32(data: Float32Array, width: number, x0: number, y0: 
     const end = y * width + x1;
     for (let i = y * width + x0; i < end; i++) {
       const v = data[i];
-      n += v >= lo && v <= hi ? 1 : 0;
+      if (v >= lo && v <= hi) n++;
     }
   }
   return n;
