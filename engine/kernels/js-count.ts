@@ -1,9 +1,9 @@
 /**
  * Pixel counts over a rectangle [x0, x1) × [y0, y1) of a row-major mask `width` pixels wide, in
  * plain JavaScript: SWAR words for u8 (four pixels per 32-bit word), a branch-free loop for u16,
- * a plain loop for f32. The interval [lo, hi] is in the array's own units (see interval.ts): code k qualifies
- * iff lo <= k <= hi, value v iff lo <= v <= hi; a NaN end leaves it empty. The rectangle must lie
- * inside the mask (callers clip first).
+ * a plain loop for f32. The interval [lo, hi] is in the array's own units (see interval.ts):
+ * code k qualifies iff lo <= k <= hi, value v iff lo <= v <= hi; a NaN end leaves it empty. The
+ * rectangle must lie inside the mask (callers clip first).
  */
 import type { MaskData } from '../mask.js';
 
