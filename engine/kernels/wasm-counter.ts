@@ -45,7 +45,8 @@ const f32Bits = new Int32Array(f32.buffer);
 
 /** Memory safety: a kernel must never read pixels the rectangle does not own. */
 function checkRect(length: number, width: number, x0: number, y0: number, x1: number, y1: number): void {
-  if (x0 < 0 || y0 < 0 || x1 > width || (y1 - 1) * width + x1 > length) {
+  const integers = Number.isInteger(width) && Number.isInteger(x0) && Number.isInteger(y0) && Number.isInteger(x1) && Number.isInteger(y1);
+  if (!integers || x0 < 0 || y0 < 0 || x1 > width || (y1 - 1) * width + x1 > length) {
     throw new RangeError(`rect [${x0}, ${x1}) × [${y0}, ${y1}) is not inside a mask ${width} pixels wide of ${length} pixels`);
   }
 }
@@ -143,7 +144,6 @@ export class WasmCounter {
     out[1] = 0;
     const n = members.length;
     if (n === 0 || x1 <= x0 || y1 <= y0) return;
-    this.#loaded = -1;
     const start = y0 * width + x0;
     const end = (y1 - 1) * width + x1;
     const table = DATA;
@@ -156,6 +156,7 @@ export class WasmCounter {
       need = align(need + (end - start) * data.BYTES_PER_ELEMENT + TAIL);
     }
     this.#reserve(need);
+    this.#loaded = -1;
     let records = 0;
     let someEmpty = false;
     for (let m = 0; m < n; m++) {

@@ -213,6 +213,9 @@ describe('WasmCounter input checks', () => {
     const data = new Uint8Array(12);
     expect(() => fresh.count(data, 4, 0, 0, 5, 1, 0, 255)).toThrow(RangeError);
     expect(() => fresh.count(data, 4, 0, 2, 4, 4, 0, 255)).toThrow(/not inside a mask 4 pixels wide of 12 pixels/);
+    expect(() => fresh.count(data, 4, 0, Number.NaN, 4, 2, 0, 255)).toThrow(RangeError);
+    expect(() => fresh.count(data, 4, 0.5, 0, 4, 2, 0, 255)).toThrow(RangeError);
+    expect(() => fresh.intersectUnion([data, new Uint8Array(8)], [0, 0], [255, 255], 4, 0, 0, 4, 3, new Int32Array(2))).toThrow(/of 8 pixels/);
     fresh.load(data);
     expect(fresh.countLoaded(4, 0, 0, 4, 3, 0, 255)).toBe(12);
     fresh.intersectUnion([data], [0], [255], 4, 0, 0, 4, 3, new Int32Array(2));
