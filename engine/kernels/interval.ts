@@ -6,8 +6,8 @@
 
 /**
  * The codes k in [0, maxCode] with lo <= k / maxCode <= hi, as [first, last] (empty when first >
- * last). Decided with the same double division as the reference semantics, so a range end that
- * lies exactly on a code (0.5 = 32767.5 / 65535 is not one; 1 / 255 is) is treated identically.
+ * last). Each end is settled with the per-pixel test itself (k / maxCode in doubles), so an end
+ * lying exactly on a code's value, such as 1 / 255, keeps or drops that code as that test would.
  */
 export function codeInterval(lo: number, hi: number, maxCode: number): { first: number; last: number } {
   if (!(lo <= hi)) return { first: 1, last: 0 };
