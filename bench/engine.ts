@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ChiConfig } from '../engine/index.js';
-import { DEFAULT_CHI_CONFIG, validateChiConfig } from '../engine/index.js';
+import { DEFAULT_CHI_CONFIG, configName, validateChiConfig } from '../engine/index.js';
 import type { Answer, QueryCase } from './suite.js';
 import { buildIndex, chiBytesPerMask, measure, median, sameAnswer, suite } from './suite.js';
 import type { Dataset } from './synthetic-masks.js';
@@ -15,16 +15,42 @@ const WARMUP_RUNS = 2;
 /** A scan over 100,000 masks takes seconds; three runs give a stable enough median. */
 const MAX_SCAN_RUNS = 3;
 const SWEEP_DEFAULT_MASKS = 20_000;
-const SWEEP_GRIDS = [4, 8, 12, 16];
-const SWEEP_BINS = [4, 8, 16, 32];
+/** Candidate level sets: single grids as before, a whole-mask histogram beside them, and a finer refining grid. */
+const SWEEP_CONFIGS = [
+  'G8B16',
+  'G12B8',
+  'G1B256+G8B16',
+  'G1B256+G8B8',
+  'G1B256+G12B8',
+  'G1B256+G8B8+G16B2',
+  'G1B256+G4B16+G16B2',
+  'G1B256+G8B4+G16B4',
+  'G1B256+G6B16+G12B2',
+  'G1B128+G8B16',
+];
 const MAX_INDEX_PERCENT = 5;
+
+/** "G1B256+G8B8" → levels [{grid 1, bins 256}, {grid 8, bins 8}]. */
+function parseLevels(text: string): ChiConfig {
+  const levels = text.split('+').map((part) => {
+    const m = /^G(\d+)B(\d+)$/.exec(part.trim());
+    if (!m) throw new InvalidArgumentError(`expected levels like G1B256+G8B8, got '${part}'`);
+    return { grid: Number(m[1]), bins: Number(m[2]) };
+  });
+  const config = { levels };
+  try {
+    validateChiConfig(config);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return config;
+}
 
 interface Options {
   masks: number;
   humanImages?: number;
   size: number;
-  grid: number;
-  bins: number;
+  levels: ChiConfig;
   seed: number;
   runs: number;
   json?: string;
@@ -80,14 +106,14 @@ function table(header: string[], rows: string[][]): string {
 const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 async function runSuite(opts: Options): Promise<void> {
-  const config = { grid: opts.grid, bins: opts.bins };
+  const config = opts.levels;
   const dataset = generate(opts, opts.masks);
   const { ctx, buildMs, masksPerSecond } = build(dataset, config, 'build CHI');
-  const { bytes, indexed } = ctx.index.indexStats();
+  const { bytes, indexed } = ctx.table.indexStats();
   const indexBytesPerMask = bytes / indexed;
   const indexPercentOfRaw = (100 * indexBytesPerMask) / (opts.size * opts.size);
   console.log(
-    `built ${indexed} CHIs (grid ${config.grid}, bins ${config.bins}) in ${(buildMs / 1000).toFixed(1)} s: ${masksPerSecond.toFixed(0)} masks/s on one core;` +
+    `built ${indexed} CHIs (${configName(config)}) in ${(buildMs / 1000).toFixed(1)} s: ${masksPerSecond.toFixed(0)} masks/s on one core;` +
       ` ${indexBytesPerMask} bytes per mask = ${indexPercentOfRaw.toFixed(2)}% of the raw u8 mask`,
   );
 
@@ -108,6 +134,12 @@ async function runSuite(opts: Options): Promise<void> {
       engineRuns: engine.ms.length,
       scanRuns: scan.ms.length,
       verified: s.verified,
+      refined: s.refined,
+      earlyStopped: s.earlyStopped,
+      pixelsCounted: s.pixelsCounted,
+      indexBytesRead: s.indexBytesRead,
+      boundMs: s.boundMs,
+      scanVerified: scan.last.stats.verified,
       candidates: s.candidates,
       prunedByIndex: s.prunedByIndex,
       acceptedByIndex: s.acceptedByIndex,
@@ -119,17 +151,23 @@ async function runSuite(opts: Options): Promise<void> {
     queries.push(row);
   }
 
-  console.log(`\n${opts.masks} saliency masks, ${dataset.masks.length} in the index, ${opts.size}×${opts.size}, grid ${config.grid}, bins ${config.bins};` +
+  console.log(`\n${opts.masks} saliency masks, ${dataset.masks.length} in the index, ${opts.size}×${opts.size}, levels ${configName(config)};` +
     ` engine: median of ${opts.runs} warm runs, scan: median of ${scanRuns}\n`);
   console.log(
     table(
-      ['query', 'engine ms', 'scan ms', 'scan/engine', 'verified', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
+      ['query', 'engine ms', 'bound ms', 'scan ms', 'scan/engine', 'refined', 'verified', 'early stop', 'pixels counted', 'index KB read', 'scan loaded', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
       queries.map((q) => [
         q.name,
         ms(q.engineMs),
+        ms(q.boundMs),
         ms(q.scanMs),
         `${q.ratio.toFixed(0)}×`,
+        String(q.refined),
         String(q.verified),
+        String(q.earlyStopped),
+        String(q.pixelsCounted),
+        (q.indexBytesRead / 1024).toFixed(0),
+        String(q.scanVerified),
         String(q.candidates),
         String(q.prunedByIndex),
         String(q.acceptedByIndex),
@@ -149,8 +187,7 @@ async function runSuite(opts: Options): Promise<void> {
       masks: opts.masks,
       indexedMasks: indexed,
       size: opts.size,
-      grid: config.grid,
-      bins: config.bins,
+      levels: config.levels,
       seed: opts.seed,
       machine: machine(),
     };
@@ -168,30 +205,27 @@ async function runSweep(opts: Options, masks: number): Promise<void> {
   for (const q of cases) expected.set(q, await (await q.run(reference.ctx, false)).answer());
 
   const rows = [];
-  for (const grid of SWEEP_GRIDS) {
-    for (const bins of SWEEP_BINS) {
-      const config = { grid, bins };
-      const indexPercent = (100 * chiBytesPerMask(config, opts.size)) / (opts.size * opts.size);
-      if (indexPercent > MAX_INDEX_PERCENT) continue;
-      const { ctx, masksPerSecond } = build(dataset, config, `G${grid} B${bins}`);
-      const perQuery = [];
-      for (const q of cases) {
-        const run = await measure(q, ctx, true, WARMUP_RUNS, opts.runs);
-        const identical = sameAnswer(await run.last.answer(), expected.get(q) as Answer);
-        perQuery.push({ name: q.name, engineMs: median(run.ms), verified: run.last.stats.verified, identical });
-      }
-      console.log(`grid ${grid}, bins ${bins}: ${perQuery.map((p) => `${p.name} ${p.verified}/${ms(p.engineMs)}ms`).join(', ')}`);
-      rows.push({ grid, bins, indexPercent, buildMasksPerSecond: masksPerSecond, queries: perQuery });
+  for (const name of SWEEP_CONFIGS) {
+    const config = parseLevels(name);
+    const indexPercent = (100 * chiBytesPerMask(config, opts.size)) / (opts.size * opts.size);
+    if (indexPercent > MAX_INDEX_PERCENT) continue;
+    const { ctx, masksPerSecond } = build(dataset, config, name);
+    const perQuery = [];
+    for (const q of cases) {
+      const run = await measure(q, ctx, true, WARMUP_RUNS, opts.runs);
+      const identical = sameAnswer(await run.last.answer(), expected.get(q) as Answer);
+      perQuery.push({ name: q.name, engineMs: median(run.ms), verified: run.last.stats.verified, identical });
     }
+    console.log(`${name}: ${perQuery.map((p) => `${p.name} ${p.verified}/${ms(p.engineMs)}ms`).join(', ')}`);
+    rows.push({ levels: name, indexPercent, buildMasksPerSecond: masksPerSecond, queries: perQuery });
   }
 
   console.log(`\n${masks} saliency masks, ${dataset.masks.length} in the index; each cell: masks verified / engine ms (median of ${opts.runs} warm runs)\n`);
   console.log(
     table(
-      ['G', 'B', 'index %', 'build/s', ...cases.map((q) => q.name), 'identical'],
+      ['levels', 'index %', 'build/s', ...cases.map((q) => q.name), 'identical'],
       rows.map((r) => [
-        String(r.grid),
-        String(r.bins),
+        r.levels,
         r.indexPercent.toFixed(2),
         r.buildMasksPerSecond.toFixed(0),
         ...r.queries.map((q) => `${q.verified} / ${ms(q.engineMs)}`),
@@ -223,18 +257,12 @@ const program = new Command()
   .option('--masks <n>', 'saliency masks, one per image', positiveInt, 100_000)
   .option('--human-images <n>', 'images that also get a human-attention mask (default: all)', positiveInt)
   .option('--size <n>', 'mask width and height', positiveInt, 224)
-  .option('--grid <n>', 'CHI grid G', positiveInt, DEFAULT_CHI_CONFIG.grid)
-  .option('--bins <n>', 'CHI bins B (a power of two)', positiveInt, DEFAULT_CHI_CONFIG.bins)
+  .option('--levels <G…B…+…>', `CHI levels (default ${configName(DEFAULT_CHI_CONFIG)})`, parseLevels, DEFAULT_CHI_CONFIG)
   .option('--seed <n>', 'generator seed', positiveInt, 1)
   .option('--runs <n>', 'timed engine runs per query (scan: at most 3)', positiveInt, 5)
   .option('--json <file>', 'write the results as JSON')
-  .option('--sweep', `run the suite for each grid in ${SWEEP_GRIDS} × bins in ${SWEEP_BINS} with an index ≤ ${MAX_INDEX_PERCENT}% of raw (default ${SWEEP_DEFAULT_MASKS} masks)`)
+  .option('--sweep', `run the suite for each of ${SWEEP_CONFIGS.join(', ')} with an index ≤ ${MAX_INDEX_PERCENT}% of raw (default ${SWEEP_DEFAULT_MASKS} masks)`)
   .action(async (opts: Options) => {
-    try {
-      validateChiConfig({ grid: opts.grid, bins: opts.bins });
-    } catch (e) {
-      program.error(`error: ${(e as Error).message}`);
-    }
     if (opts.sweep) await runSweep(opts, program.getOptionValueSource('masks') === 'default' ? SWEEP_DEFAULT_MASKS : opts.masks);
     else await runSuite(opts);
   });

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { ChiConfig, EngineContext, Mask, QueryStats } from '../engine/index.js';
-import { MaskIndex, MemoryMaskLoader, aggregateTopK, buildChi, chiEntryCount, countBytesFor, filterByCP, topKByCP } from '../engine/index.js';
+import { MaskTable, MemoryMaskLoader, aggregateTopK, buildChi, chiBytesFor, filterByCP, topKByCP } from '../engine/index.js';
 import type { Dataset } from './synthetic-masks.js';
 
 /** The first page a client would show: filters are timed until its exact values are known. */
 export const PAGE = 25;
 
-export const chiBytesPerMask = (config: ChiConfig, size: number): number => chiEntryCount(config) * countBytesFor(size, size);
+export const chiBytesPerMask = (config: ChiConfig, size: number): number => chiBytesFor(config, size, size);
 
 export interface BuiltIndex {
   ctx: EngineContext;
@@ -15,18 +15,18 @@ export interface BuiltIndex {
 }
 
 export function buildIndex(dataset: Dataset, config: ChiConfig, onProgress?: (done: number) => void): BuiltIndex {
-  const index = new MaskIndex(config);
+  const table = new MaskTable(config);
   const masks = new Map<number, Mask>();
-  for (const image of dataset.images) index.putImage(image);
+  for (const image of dataset.images) table.putImage(image);
   let buildMs = 0;
-  dataset.masks.forEach(({ id, imageId, mask }, n) => {
+  dataset.masks.forEach(({ id, imageId, kind, mask }, n) => {
     const t0 = performance.now();
-    index.putMask({ id, imageId, width: mask.width, height: mask.height, encoding: mask.encoding }, buildChi(mask, config));
+    table.putMask({ id, imageId, width: mask.width, height: mask.height, encoding: mask.encoding, maskType: kind, source: 'synthetic' }, buildChi(mask, config));
     buildMs += performance.now() - t0;
     masks.set(id, mask);
     if (onProgress && (n % 512 === 511 || n === dataset.masks.length - 1)) onProgress(n + 1);
   });
-  return { ctx: { index, loader: new MemoryMaskLoader(masks) }, buildMs };
+  return { ctx: { table, loader: new MemoryMaskLoader(masks) }, buildMs };
 }
 
 /** What a query returned, in a form two runs can be compared by: keys in result order and their exact values. */
@@ -50,9 +50,10 @@ export interface QueryCase {
 }
 
 export function suite(dataset: Dataset): QueryCase[] {
-  const saliency = dataset.masks.filter((m) => m.kind === 'saliency').map((m) => m.id);
+  const saliency = { maskTypes: ['saliency'] };
   const withHuman = new Set(dataset.masks.filter((m) => m.kind === 'human').map((m) => m.imageId));
-  const pairs = dataset.masks.filter((m) => withHuman.has(m.imageId)).map((m) => m.id);
+  // Every image has its human mask unless --human-images made that a subset: then name the pairs.
+  const pairs = withHuman.size === dataset.images.length ? undefined : { ids: dataset.masks.filter((m) => withHuman.has(m.imageId)).map((m) => m.id) };
   const objectBox = { kind: 'imageBox', name: 'object' } as const;
 
   return [
@@ -61,7 +62,7 @@ export function suite(dataset: Dataset): QueryCase[] {
       description: 'filter CP(box 50,50 100×100, (0.6, 1]) > 5000',
       run: (ctx, useIndex) =>
         timeFilter(ctx, {
-          candidates: saliency,
+          where: saliency,
           roi: { kind: 'box', x: 50, y: 50, width: 100, height: 100 },
           range: { gt: 0.6, lte: 1 },
           normalize: 'COUNT',
@@ -75,7 +76,7 @@ export function suite(dataset: Dataset): QueryCase[] {
       description: 'filter CP(object, (0.5, 1]) / area < 0.2',
       run: (ctx, useIndex) =>
         timeFilter(ctx, {
-          candidates: saliency,
+          where: saliency,
           roi: objectBox,
           range: { gt: 0.5, lte: 1 },
           normalize: 'ROI_FRACTION',
@@ -88,26 +89,26 @@ export function suite(dataset: Dataset): QueryCase[] {
       name: 'c-topk-object-desc',
       description: 'top-25 DESC CP(object, (0.5, 1]) / area',
       run: (ctx, useIndex) =>
-        timeTopK(() => topKByCP(ctx, { candidates: saliency, roi: objectBox, range: { gt: 0.5, lte: 1 }, normalize: 'ROI_FRACTION', k: PAGE, order: 'DESC', useIndex })),
+        timeTopK(() => topKByCP(ctx, { where: saliency, roi: objectBox, range: { gt: 0.5, lte: 1 }, normalize: 'ROI_FRACTION', k: PAGE, order: 'DESC', useIndex })),
     },
     {
       name: 'd-topk-object-asc',
       description: 'top-25 ASC CP(object, (0.5, 1]) / area',
       run: (ctx, useIndex) =>
-        timeTopK(() => topKByCP(ctx, { candidates: saliency, roi: objectBox, range: { gt: 0.5, lte: 1 }, normalize: 'ROI_FRACTION', k: PAGE, order: 'ASC', useIndex })),
+        timeTopK(() => topKByCP(ctx, { where: saliency, roi: objectBox, range: { gt: 0.5, lte: 1 }, normalize: 'ROI_FRACTION', k: PAGE, order: 'ASC', useIndex })),
     },
     {
       name: 'e-topk-dispersed',
       description: 'top-25 DESC CP(full, (0.3, 0.45])',
       run: (ctx, useIndex) =>
-        timeTopK(() => topKByCP(ctx, { candidates: saliency, roi: { kind: 'full' }, range: { gt: 0.3, lte: 0.45 }, k: PAGE, order: 'DESC', useIndex })),
+        timeTopK(() => topKByCP(ctx, { where: saliency, roi: { kind: 'full' }, range: { gt: 0.3, lte: 0.45 }, k: PAGE, order: 'DESC', useIndex })),
     },
     {
       name: 'f-agg-iou-asc',
       description: 'top-25 ASC IoU(saliency > 0.5, human > 0.5), full',
       run: (ctx, useIndex) =>
         timeTopK(() =>
-          aggregateTopK(ctx, { candidates: pairs, op: 'INTERSECT', threshold: 0.5, roi: { kind: 'full' }, measure: 'IOU', k: PAGE, order: 'ASC', useIndex }),
+          aggregateTopK(ctx, { where: pairs, op: 'INTERSECT', threshold: 0.5, roi: { kind: 'full' }, measure: 'IOU', k: PAGE, order: 'ASC', useIndex }),
         ),
     },
   ];

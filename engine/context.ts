@@ -1,38 +1,22 @@
-import { buildChi } from './chi.js';
-import type { Chi } from './chi.js';
 import type { MaskLoader } from './loader.js';
-import type { Mask } from './mask.js';
-import type { MaskIndex } from './mask-index.js';
+import type { MaskTable } from './mask-table.js';
 
 /** What a query runs against. */
 export interface EngineContext {
-  index: MaskIndex;
+  table: MaskTable;
   loader: MaskLoader;
   /** Masks loaded per loader call. */
   batchSize?: number;
-  /** Told of each CHI built for a mask that had none, so the caller can persist it. */
-  onChiBuilt?: (id: number, chi: Chi) => void;
+  /** Aborts the query between batches (the client went away). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_BATCH_SIZE = 256;
 
-/**
- * Loads masks in batches; a mask without a CHI gets one built from the pixels just loaded.
- */
-export async function loadMasks(ctx: EngineContext, ids: readonly number[]): Promise<Map<number, Mask>> {
-  const batch = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
-  const found = new Map<number, Mask>();
-  for (let start = 0; start < ids.length; start += batch) {
-    const loaded = await ctx.loader.load(ids.slice(start, start + batch));
-    for (const [id, mask] of loaded) {
-      found.set(id, mask);
-      const slot = ctx.index.slotOf(id);
-      if (slot >= 0 && !ctx.index.isIndexed(slot) && ctx.index.widthAt(slot) === mask.width && ctx.index.heightAt(slot) === mask.height) {
-        const chi = buildChi(mask, ctx.index.config);
-        ctx.index.setChi(id, chi);
-        ctx.onChiBuilt?.(id, chi);
-      }
-    }
-  }
-  return found;
+export class QueryAbortedError extends Error {
+  override name = 'QueryAbortedError';
+}
+
+export function throwIfAborted(ctx: EngineContext): void {
+  if (ctx.signal?.aborted) throw new QueryAbortedError('the query was aborted');
 }

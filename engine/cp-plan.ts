@@ -1,15 +1,20 @@
-import type { ChiView } from './bounds.js';
-import { RangeBoundsByEncoding } from './bounds.js';
-import { countInRect, rangeKernel } from './count.js';
+import { performance } from 'node:perf_hooks';
 import type { EngineContext } from './context.js';
-import { loadMasks } from './context.js';
-import type { MaskIndex } from './mask-index.js';
-import type { Plan } from './plan.js';
+import { loadMasks } from './load-masks.js';
+import { RangeCounter, wasmCounter } from './range-counter.js';
+import type { Mask } from './mask.js';
+import { MaskBounds } from './mask-bounds.js';
+import type { MaskTable } from './mask-table.js';
+import { ENCODINGS } from './mask-table.js';
+import type { CompareOp, Plan } from './plan.js';
+import { FAILS, PASSES, SKIPPED, compare } from './plan.js';
 import type { Rect, RoiSpec } from './roi.js';
 import { clipBox, fullRect, newRect, readRect, writeRect } from './roi.js';
 import type { QueryStats } from './stats.js';
 import type { ValueRange } from './value-range.js';
 import { compileRange } from './value-range.js';
+import type { MaskWhere } from './where.js';
+import { selectSlots } from './where.js';
 
 export type Normalize = 'COUNT' | 'ROI_FRACTION';
 
@@ -20,103 +25,242 @@ export interface CpSpec {
   normalize?: Normalize;
   /** Masks whose ROI area is below this are skipped. */
   minRoiArea?: number;
-  /** Mask ids that matched the caller's metadata predicate; all masks in the index when absent. */
-  candidates?: Iterable<number>;
+  /** The masks considered; all masks in the table when absent. */
+  where?: MaskWhere | null;
+  /** false: no bounds, every candidate counted whole (the scan baseline). */
+  useIndex?: boolean;
 }
 
-/** The slots of the candidate masks, each once, in the order given. */
-export function candidateSlots(index: MaskIndex, candidates: Iterable<number> | undefined): Int32Array {
-  if (!candidates) {
-    const all = new Int32Array(index.size);
-    for (let i = 0; i < all.length; i++) all[i] = i;
-    return all;
-  }
-  const seen = new Uint8Array(index.size);
-  const slots: number[] = [];
-  for (const id of candidates) {
-    const slot = index.slotOf(id);
-    if (slot >= 0 && !seen[slot]) {
-      seen[slot] = 1;
-      slots.push(slot);
-    }
-  }
-  return Int32Array.from(slots);
-}
-
-/** The ROI of the one mask at a slot, in its pixels; false when its image lacks the named box. */
-export function maskRoiRect(index: MaskIndex, roi: RoiSpec, slot: number, out: Rect): boolean {
+/** The ROI of the mask at a slot, in its pixels; false when its image lacks the named box. */
+export function maskRoiRect(table: MaskTable, roi: RoiSpec, slot: number, out: Rect): boolean {
   switch (roi.kind) {
     case 'full':
-      fullRect(index.widthAt(slot), index.heightAt(slot), out);
+      fullRect(table.widthAt(slot), table.heightAt(slot), out);
       return true;
     case 'box':
-      clipBox(roi, index.widthAt(slot), index.heightAt(slot), out);
+      clipBox(roi, table.widthAt(slot), table.heightAt(slot), out);
       return true;
     case 'imageBox':
-      return index.imageBoxRect(slot, roi.name, out);
+      return table.imageBoxRect(slot, roi.name, out);
   }
 }
 
 /**
- * maskRoiRect for every candidate of a query: named image boxes come from the index's cache of
+ * maskRoiRect for every candidate of a query: named image boxes come from the table's cache of
  * resolved rectangles, built once per geometry change rather than scaled per mask per query.
  */
-export function roiResolver(index: MaskIndex, roi: RoiSpec): (slot: number, out: Rect) => boolean {
-  if (roi.kind !== 'imageBox') return (slot, out) => maskRoiRect(index, roi, slot, out);
-  const { rects, present } = index.imageBoxRects(roi.name);
+export function roiResolver(table: MaskTable, roi: RoiSpec): (slot: number, out: Rect) => boolean {
+  if (roi.kind !== 'imageBox') return (slot, out) => maskRoiRect(table, roi, slot, out);
+  const { rects, present } = table.imageBoxRects(roi.name);
   return (slot, out) => present[slot] === 1 && (readRect(rects, slot, out), true);
 }
 
-export const emptyChiView = (): ChiView => ({ counts: new Uint8Array(0), base: 0, width: 0, height: 0, grid: 1, bins: 2 });
+/**
+ * Counts one mask's CP in rect: cells the index settles contribute their bound, the others are
+ * counted pixel by pixel; with a decision to reach, counting stops once the answer is certain.
+ */
+export class CellCounter {
+  private cellLo = new Int32Array(0);
+  private cellHi = new Int32Array(0);
+  private readonly out = new Float64Array(2);
+
+  constructor(
+    private readonly bounds: MaskBounds,
+    private readonly counter: RangeCounter,
+    private readonly stats: QueryStats,
+  ) {}
+
+  /**
+   * The exact CP of mask (at table slot, or −1 when it has no usable CHI) in rect; with op given,
+   * returns NaN as soon as the comparison of CP / scale to threshold is decided, its outcome in
+   * this.passed.
+   */
+  count(mask: Mask, slot: number, indexed: boolean, rect: Rect, scale: number, op?: CompareOp, threshold = 0): number {
+    this.passed = false;
+    if (!indexed) {
+      const area = (rect.x1 - rect.x0) * (rect.y1 - rect.y0);
+      this.stats.pixelsCounted += Math.max(0, area);
+      const cp = this.counter.count(mask, rect);
+      if (op) this.passed = compare(op, cp / scale, threshold);
+      return cp;
+    }
+    const e = ENCODINGS.indexOf(mask.encoding);
+    this.bounds.prepareCells(mask.width, mask.height, e, rect);
+    const cells = this.bounds.cells;
+    const n = cells.cellCount;
+    if (this.cellLo.length < n) {
+      this.cellLo = new Int32Array(n);
+      this.cellHi = new Int32Array(n);
+    }
+    this.bounds.refine(slot, this.cellLo, this.cellHi, this.out);
+    let lo = 0;
+    let hi = 0;
+    for (let k = 0; k < n; k++) {
+      lo += this.cellLo[k];
+      hi += this.cellHi[k];
+    }
+    const [ilo, ihi] = this.counter.interval(mask.data);
+    const kernel = wasmCounter();
+    let loaded = false;
+    for (let k = 0; k < n; k++) {
+      const l = this.cellLo[k];
+      const h = this.cellHi[k];
+      if (l === h) continue;
+      if (op) {
+        const fromLo = compare(op, Math.max(lo, this.out[0]) / scale, threshold);
+        if (fromLo === compare(op, Math.min(hi, this.out[1]) / scale, threshold)) {
+          this.passed = fromLo;
+          this.stats.earlyStopped++;
+          return NaN;
+        }
+      }
+      const c = cells.cellRects;
+      // The mask goes into the kernel's memory once, for all the cells counted.
+      if (!loaded) {
+        kernel.load(mask.data);
+        loaded = true;
+      }
+      const exact = ilo > ihi ? 0 : kernel.countLoaded(mask.width, c[k * 4], c[k * 4 + 1], c[k * 4 + 2], c[k * 4 + 3], ilo, ihi);
+      this.stats.pixelsCounted += (c[k * 4 + 2] - c[k * 4]) * (c[k * 4 + 3] - c[k * 4 + 1]);
+      lo += exact - l;
+      hi += exact - h;
+    }
+    if (op) this.passed = compare(op, lo / scale, threshold);
+    return lo;
+  }
+
+  passed = false;
+}
+
+/**
+ * The ROI of every candidate, in one loop without per-mask calls: writes the kept candidates'
+ * slots, rects (4 per item) and areas, and returns how many were kept; the others (no such image
+ * box, area 0 when normalising, below minArea) are counted as skipped.
+ */
+export function resolveRois(
+  table: MaskTable,
+  roi: RoiSpec,
+  slots: Int32Array,
+  normalize: boolean,
+  minArea: number,
+  outSlots: Int32Array,
+  outRects: Int32Array,
+  outAreas: Int32Array,
+  stats: QueryStats,
+): number {
+  const { widths, heights } = table.columns();
+  const byImage = roi.kind === 'imageBox' ? table.imageBoxRects(roi.name) : null;
+  const rect = newRect();
+  let W = -1;
+  let H = -1;
+  let size = 0;
+  for (let s = 0; s < slots.length; s++) {
+    const slot = slots[s];
+    let x0: number, y0: number, x1: number, y1: number;
+    if (byImage) {
+      if (byImage.present[slot] === 0) {
+        stats.skipped++;
+        continue;
+      }
+      x0 = byImage.rects[slot * 4];
+      y0 = byImage.rects[slot * 4 + 1];
+      x1 = byImage.rects[slot * 4 + 2];
+      y1 = byImage.rects[slot * 4 + 3];
+    } else {
+      if (widths[slot] !== W || heights[slot] !== H) {
+        W = widths[slot];
+        H = heights[slot];
+        if (roi.kind === 'box') clipBox(roi, W, H, rect);
+        else fullRect(W, H, rect);
+      }
+      x0 = rect.x0;
+      y0 = rect.y0;
+      x1 = rect.x1;
+      y1 = rect.y1;
+    }
+    const area = (x1 - x0) * (y1 - y0);
+    if ((normalize && area === 0) || area < minArea) {
+      stats.skipped++;
+      continue;
+    }
+    outSlots[size] = slot;
+    outRects[size * 4] = x0;
+    outRects[size * 4 + 1] = y0;
+    outRects[size * 4 + 2] = x1;
+    outRects[size * 4 + 3] = y1;
+    outAreas[size] = area;
+    size++;
+  }
+  return size;
+}
 
 export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Plan {
-  const { index } = ctx;
+  const { table } = ctx;
   const range = compileRange(spec.range);
   const normalize = spec.normalize === 'ROI_FRACTION';
   const minArea = spec.minRoiArea ?? 0;
-  const resolve = roiResolver(index, spec.roi);
-  const slots = candidateSlots(index, spec.candidates);
+  const slots = selectSlots(table, spec.where);
   stats.candidates += slots.length;
+  const version = table.version;
+  const useIndex = spec.useIndex ?? true;
 
   const n = slots.length;
   const keys = new Float64Array(n);
+  const itemSlots = new Int32Array(n);
   const rects = new Int32Array(n * 4);
   const areas = new Int32Array(n);
   const dims = new Int32Array(n * 2);
   const lo = new Float64Array(n);
   const hi = new Float64Array(n);
-  const rect = newRect();
-  const view = emptyChiView();
-  const bound = new Float64Array(2);
-  const calculators = new RangeBoundsByEncoding(range, index.config.grid, index.config.bins);
-  let size = 0;
-  for (let s = 0; s < n; s++) {
-    const slot = slots[s];
-    if (!resolve(slot, rect)) {
-      stats.skipped++;
-      continue;
-    }
-    const area = (rect.x1 - rect.x0) * (rect.y1 - rect.y0);
-    if ((normalize && area === 0) || area < minArea) {
-      stats.skipped++;
-      continue;
-    }
-    if (index.viewAt(slot, view)) calculators.for(index.encodingAt(slot)).bounds(view.counts, view.base, view.width, view.height, rect, bound);
-    else {
-      bound[0] = 0;
-      bound[1] = range.empty ? 0 : area;
-    }
-    keys[size] = index.idAt(slot);
-    writeRect(rects, size, rect);
-    dims[size * 2] = index.widthAt(slot);
-    dims[size * 2 + 1] = index.heightAt(slot);
-    areas[size] = area;
-    lo[size] = normalize ? bound[0] / area : bound[0];
-    hi[size] = normalize ? bound[1] / area : bound[1];
-    size++;
+  const bounds = new MaskBounds(table, range, stats);
+  const cols = table.columns();
+  const t0 = performance.now();
+  const size = resolveRois(table, spec.roi, slots, normalize, minArea, itemSlots, rects, areas, stats);
+  for (let k = 0; k < size; k++) {
+    const slot = itemSlots[k];
+    keys[k] = cols.ids[slot];
+    dims[k * 2] = cols.widths[slot];
+    dims[k * 2 + 1] = cols.heights[slot];
   }
+  if (range.empty) hi.fill(0);
+  else if (useIndex) bounds.first(size, itemSlots, rects, lo, hi);
+  else for (let k = 0; k < size; k++) hi[k] = areas[k];
+  if (normalize) {
+    for (let k = 0; k < size; k++) {
+      lo[k] /= areas[k];
+      hi[k] /= areas[k];
+    }
+  }
+  stats.boundMs += performance.now() - t0;
 
-  const kernel = rangeKernel(range);
+  const counter = new CellCounter(bounds, new RangeCounter(range), stats);
+  const refined = new Uint8Array(size);
+  const cellOut = new Float64Array(2);
+  let cellLo = new Int32Array(0);
+  let cellHi = new Int32Array(0);
+  const r = newRect();
+  /** The item's slot now, or −1 when its mask is gone or changed since planning. */
+  const slotOf = (item: number): number => {
+    if (table.version === version) return itemSlots[item];
+    const slot = table.slotOf(keys[item]);
+    return slot >= 0 && table.widthAt(slot) === dims[item * 2] && table.heightAt(slot) === dims[item * 2 + 1] ? slot : -1;
+  };
+  const scaleOf = (item: number): number => (normalize ? areas[item] : 1);
+
+  const loadAll = async (items: readonly number[]) => {
+    const masks = await loadMasks(ctx, items.map((i) => keys[i]));
+    stats.verified += masks.size;
+    return masks;
+  };
+  /** A mask deleted or replaced by another size since planning no longer answers this query. */
+  const usable = (mask: Mask | undefined, item: number): mask is Mask =>
+    mask !== undefined && mask.width === dims[item * 2] && mask.height === dims[item * 2 + 1];
+  const indexedNow = (item: number, mask: Mask): boolean => {
+    if (!useIndex) return false;
+    const slot = slotOf(item);
+    return slot >= 0 && table.isIndexed(slot) && table.widthAt(slot) === mask.width && table.heightAt(slot) === mask.height;
+  };
+
   return {
     size,
     keys: keys.subarray(0, size),
@@ -124,23 +268,56 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
     lo: lo.subarray(0, size),
     hi: hi.subarray(0, size),
     stats,
+    refine(item) {
+      if (refined[item]) return;
+      refined[item] = 1;
+      const slot = slotOf(item);
+      if (slot < 0 || !table.isIndexed(slot)) return;
+      readRect(rects, item, r);
+      bounds.prepareCells(table.widthAt(slot), table.heightAt(slot), ENCODINGS.indexOf(table.encodingAt(slot)), r);
+      const cells = bounds.cells.cellCount;
+      if (cellLo.length < cells) {
+        cellLo = new Int32Array(cells);
+        cellHi = new Int32Array(cells);
+      }
+      bounds.refine(slot, cellLo, cellHi, cellOut);
+      const scale = scaleOf(item);
+      lo[item] = Math.max(lo[item], cellOut[0] / scale);
+      hi[item] = Math.min(hi[item], cellOut[1] / scale);
+      stats.refined++;
+    },
     async evaluate(items) {
-      const masks = await loadMasks(ctx, items.map((i) => keys[i]));
-      stats.verified += masks.size;
+      const masks = await loadAll(items);
       const values = new Float64Array(items.length);
-      const r = newRect();
       items.forEach((item, k) => {
         const mask = masks.get(keys[item]);
-        readRect(rects, item, r);
-        // A mask deleted or replaced by another size since planning no longer answers this query.
-        if (!mask || mask.width !== dims[item * 2] || mask.height !== dims[item * 2 + 1]) {
+        if (!usable(mask, item)) {
           values[k] = NaN;
           return;
         }
-        const cp = countInRect(mask, r, kernel);
-        values[k] = normalize ? cp / areas[item] : cp;
+        readRect(rects, item, r);
+        values[k] = counter.count(mask, slotOf(item), indexedNow(item, mask), r, 1) / scaleOf(item);
       });
       return values;
+    },
+    async decide(items, op, threshold) {
+      const masks = await loadAll(items);
+      const outcome = new Uint8Array(items.length);
+      const values = new Float64Array(items.length);
+      items.forEach((item, k) => {
+        const mask = masks.get(keys[item]);
+        if (!usable(mask, item)) {
+          outcome[k] = SKIPPED;
+          values[k] = NaN;
+          return;
+        }
+        readRect(rects, item, r);
+        const scale = scaleOf(item);
+        const cp = counter.count(mask, slotOf(item), indexedNow(item, mask), r, scale, op, threshold);
+        values[k] = cp / scale;
+        outcome[k] = Number.isNaN(cp) ? (counter.passed ? PASSES : FAILS) : compare(op, cp / scale, threshold) ? PASSES : FAILS;
+      });
+      return { outcome, values };
     },
   };
 }

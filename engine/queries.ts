@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import type { AggregateSpec } from './aggregate-plan.js';
 import { planAggregate } from './aggregate-plan.js';
 import type { EngineContext } from './context.js';
-import { DEFAULT_BATCH_SIZE } from './context.js';
 import type { CpSpec } from './cp-plan.js';
 import { planCp } from './cp-plan.js';
 import { runFilter } from './filter.js';
@@ -10,10 +9,7 @@ import type { CompareOp, Order, Plan } from './plan.js';
 import type { QueryStats } from './stats.js';
 import { newStats } from './stats.js';
 import { runTopK } from './top-k.js';
-
-export class InvalidQueryError extends Error {
-  override name = 'InvalidQueryError';
-}
+import { validateQuery } from './validate.js';
 
 export interface FilterQuery {
   op: CompareOp;
@@ -52,23 +48,8 @@ export interface AggregateGroups {
   members(imageId: number): number[];
 }
 
-function checkFilter(q: FilterQuery): void {
-  if (!Number.isFinite(q.threshold)) throw new InvalidQueryError(`threshold must be a finite number, got ${q.threshold}`);
-}
-
-function checkTopK(q: TopKQuery): void {
-  if (!Number.isInteger(q.k) || q.k < 1) throw new InvalidQueryError(`k must be a positive integer, got ${q.k}`);
-}
-
-function checkCommon(spec: { minRoiArea?: number }): void {
-  if (spec.minRoiArea !== undefined && !(spec.minRoiArea >= 0)) {
-    throw new InvalidQueryError(`minRoiArea must be a non-negative number, got ${spec.minRoiArea}`);
-  }
-}
-
 async function filterPlan(ctx: EngineContext, plan: Plan, q: FilterQuery, started: number): Promise<FilterResult> {
-  const batch = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
-  const outcome = await runFilter(plan, q, batch);
+  const outcome = await runFilter(ctx, plan, q);
   const { stats } = plan;
   stats.elapsedMs = performance.now() - started;
   const keys = Float64Array.from(outcome.items, (i) => plan.keys[i]);
@@ -80,10 +61,9 @@ async function filterPlan(ctx: EngineContext, plan: Plan, q: FilterQuery, starte
     async values(wanted) {
       const t0 = performance.now();
       const unknown = [...new Set(wanted.map((k) => itemOfKey.get(k)).filter((i): i is number => i !== undefined && Number.isNaN(outcome.known[i])))];
-      for (let start = 0; start < unknown.length; start += batch) {
-        const items = unknown.slice(start, start + batch);
-        const values = await plan.evaluate(items);
-        items.forEach((item, j) => (outcome.known[item] = values[j]));
+      if (unknown.length > 0) {
+        const values = await plan.evaluate(unknown);
+        unknown.forEach((item, j) => (outcome.known[item] = values[j]));
       }
       stats.elapsedMs += performance.now() - t0;
       return wanted.map((k) => {
@@ -96,7 +76,7 @@ async function filterPlan(ctx: EngineContext, plan: Plan, q: FilterQuery, starte
 }
 
 async function topKPlan(ctx: EngineContext, plan: Plan, q: TopKQuery, started: number): Promise<TopKResult> {
-  const ranked = await runTopK(plan, q, ctx.batchSize ?? DEFAULT_BATCH_SIZE);
+  const ranked = await runTopK(ctx, plan, q);
   plan.stats.elapsedMs = performance.now() - started;
   return { items: ranked.map((r, i) => ({ rank: i + 1, key: plan.keys[r.item], value: r.value })), stats: plan.stats };
 }
@@ -104,16 +84,14 @@ async function topKPlan(ctx: EngineContext, plan: Plan, q: TopKQuery, started: n
 /** Masks whose CP (or CP / area) compares op to threshold; keys are mask ids. */
 export async function filterByCP(ctx: EngineContext, spec: CpSpec & FilterQuery): Promise<FilterResult> {
   const started = performance.now();
-  checkFilter(spec);
-  checkCommon(spec);
+  validateQuery(spec);
   return filterPlan(ctx, planCp(ctx, spec, newStats()), spec, started);
 }
 
 /** The k masks with the largest (DESC) or smallest (ASC) CP (or CP / area); keys are mask ids. */
 export async function topKByCP(ctx: EngineContext, spec: CpSpec & TopKQuery): Promise<TopKResult> {
   const started = performance.now();
-  checkTopK(spec);
-  checkCommon(spec);
+  validateQuery(spec);
   return topKPlan(ctx, planCp(ctx, spec, newStats()), spec, started);
 }
 
@@ -134,20 +112,15 @@ export async function aggregateFilter(
   spec: AggregateSpec & { having: Omit<FilterQuery, 'useIndex'>; useIndex?: boolean },
 ): Promise<FilterResult & AggregateGroups> {
   const started = performance.now();
-  const query = { ...spec.having, useIndex: spec.useIndex };
-  checkFilter(query);
-  if (!Number.isFinite(spec.threshold)) throw new InvalidQueryError(`threshold must be a finite number, got ${spec.threshold}`);
-  checkCommon(spec);
+  validateQuery(spec);
   const plan = planAggregate(ctx, spec, newStats());
-  return { ...(await filterPlan(ctx, plan, query, started)), ...groupMembers(plan) };
+  return { ...(await filterPlan(ctx, plan, { ...spec.having, useIndex: spec.useIndex }, started)), ...groupMembers(plan) };
 }
 
 /** The k image groups with the largest (DESC) or smallest (ASC) aggregate value; keys are image ids. */
 export async function aggregateTopK(ctx: EngineContext, spec: AggregateSpec & TopKQuery): Promise<TopKResult & AggregateGroups> {
   const started = performance.now();
-  checkTopK(spec);
-  if (!Number.isFinite(spec.threshold)) throw new InvalidQueryError(`threshold must be a finite number, got ${spec.threshold}`);
-  checkCommon(spec);
+  validateQuery(spec);
   const plan = planAggregate(ctx, spec, newStats());
   return { ...(await topKPlan(ctx, plan, spec, started)), ...groupMembers(plan) };
 }

@@ -1,37 +1,55 @@
-/** The k-th largest value (k from 1), by quickselect on a scratch copy: O(n) expected, no full sort. */
-export function kthLargest(values: Float64Array, k: number): number {
-  const a = Float64Array.from(values);
-  let lo = 0;
-  let hi = a.length - 1;
-  const target = a.length - k;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return a[target];
+/**
+ * The k-th largest of a stream of values, in a bounded min-heap of k: a value below the heap's top
+ * costs one comparison, so a pass over n values is O(n) with a small constant, and nothing is sorted.
+ */
+export class KthLargest {
+  private readonly heap: Float64Array;
+  private length = 0;
+
+  constructor(private readonly k: number) {
+    this.heap = new Float64Array(k);
   }
-  return a[target];
+
+  /** −∞ until k values were offered. */
+  get value(): number {
+    return this.length < this.k ? -Infinity : this.heap[0];
+  }
+
+  offer(v: number): void {
+    const h = this.heap;
+    if (this.length < this.k) {
+      let i = this.length++;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (h[p] <= v) break;
+        h[i] = h[p];
+        i = p;
+      }
+      h[i] = v;
+      return;
+    }
+    if (v <= h[0]) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.k) break;
+      const r = l + 1;
+      const c = r < this.k && h[r] < h[l] ? r : l;
+      if (h[c] >= v) break;
+      h[i] = h[c];
+      i = c;
+    }
+    h[i] = v;
+  }
 }
 
 /**
- * Items ordered best first by (score descending, key ascending), popped one at a time: building
- * is O(n) and only the items actually visited pay O(log n), where a sort would order them all.
+ * Items ordered best first by (score descending, key ascending): building is O(n), and only the
+ * items actually visited pay O(log n), where a sort would order them all. Scores may be lowered
+ * and items pushed back (after refinement).
  */
 export class BestFirstQueue {
-  private readonly heap: Int32Array;
+  private heap: Int32Array;
   private length: number;
 
   constructor(
@@ -62,6 +80,19 @@ export class BestFirstQueue {
     this.heap[0] = this.heap[--this.length];
     this.siftDown(0);
     return top;
+  }
+
+  /** Adds an item back (its score read now); the queue never holds more items than it was built with. */
+  push(item: number): void {
+    const h = this.heap;
+    let i = this.length++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.before(item, h[p])) break;
+      h[i] = h[p];
+      i = p;
+    }
+    h[i] = item;
   }
 
   private before(a: number, b: number): boolean {

@@ -1,79 +1,98 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RangeBoundsByEncoding, buildChi, chiBounds, chiView, compileRange, countInRect, rangeBins, rangeKernel } from '../../engine/index.js';
+import { ENCODINGS, MaskTable, buildChi, compileRange, countInRect, newStats, rangeKernel } from '../../engine/index.js';
+import type { ChiConfig, Mask, ValueRange } from '../../engine/index.js';
+import { MaskBounds } from '../../engine/mask-bounds.js';
 import { chiConfigArb, maskArb, rangeArb, rectFor } from '../support/arbitraries.js';
 import { cp } from '../support/brute-force.js';
 
+/** A table holding one mask (slot 0) with its CHI, and the bounds of one range over it. */
+/** First-pass bounds of the one mask in rect. */
+function firstPass(bounds: MaskBounds, rect: { x0: number; y0: number; x1: number; y1: number }): [number, number] {
+  const lo = new Float64Array(1);
+  const hi = new Float64Array(1);
+  bounds.first(1, Int32Array.of(0), Int32Array.of(rect.x0, rect.y0, rect.x1, rect.y1), lo, hi);
+  return [lo[0], hi[0]];
+}
+
+function boundsOf(mask: Mask, config: ChiConfig, range: ValueRange) {
+  const table = new MaskTable(config);
+  table.putImage({ id: 1, width: mask.width, height: mask.height });
+  table.putMask({ id: 1, imageId: 1, width: mask.width, height: mask.height, encoding: mask.encoding }, buildChi(mask, config));
+  return new MaskBounds(table, compileRange(range), newStats());
+}
+
 describe('CHI bounds', () => {
-  it('bracket the exact count for every mask, rectangle, range, grid and bin count', () => {
+  it('bracket the exact count at every level, in the first pass and cell by cell, for every mask, rectangle, range and configuration', () => {
     fc.assert(
-      fc.property(
-        chiConfigArb,
-        maskArb().chain((mask) => fc.tuple(fc.constant(mask), rectFor(mask), rangeArb)),
-        (config, [mask, rect, range]) => {
-          const exact = cp(mask, rect, range);
-          const [x0, y0, x1, y1] = rect;
-          const r = { x0, y0, x1, y1 };
-          const compiled = compileRange(range);
-          expect(countInRect(mask, r, rangeKernel(compiled))).toBe(exact);
-          const view = chiView(buildChi(mask, config));
-          const out = new Float64Array(2);
-          chiBounds(view, r, rangeBins(compiled, config.bins), out);
-          const continuous = [out[0], out[1]];
-          new RangeBoundsByEncoding(compiled, config.grid, config.bins).for(mask.encoding).bounds(view.counts, 0, mask.width, mask.height, r, out);
-          // The encoding-aware bounds are sound and never looser than the continuous ones.
-          for (const [lower, upper] of [continuous, [out[0], out[1]]]) {
-            expect(lower).toBeLessThanOrEqual(exact);
-            expect(upper).toBeGreaterThanOrEqual(exact);
-            expect(lower).toBeGreaterThanOrEqual(0);
-            expect(upper).toBeLessThanOrEqual((x1 - x0) * (y1 - y0));
-          }
-          expect(out[0]).toBeGreaterThanOrEqual(continuous[0]);
-          expect(out[1]).toBeLessThanOrEqual(continuous[1]);
-        },
-      ),
-      { numRuns: 4000, seed: 20261126 },
+      fc.property(chiConfigArb, maskArb().chain((mask) => fc.tuple(fc.constant(mask), rectFor(mask), rangeArb)), (config, [mask, rect, range]) => {
+        const exact = cp(mask, rect, range);
+        const [x0, y0, x1, y1] = rect;
+        const r = { x0, y0, x1, y1 };
+        const area = (x1 - x0) * (y1 - y0);
+        expect(countInRect(mask, r, rangeKernel(compileRange(range)))).toBe(exact);
+        const bounds = boundsOf(mask, config, range);
+        const e = ENCODINGS.indexOf(mask.encoding);
+        const [lo, hi] = firstPass(bounds, r);
+        expect(lo).toBeLessThanOrEqual(exact);
+        expect(hi).toBeGreaterThanOrEqual(exact);
+        expect(lo).toBeGreaterThanOrEqual(0);
+        expect(hi).toBeLessThanOrEqual(area);
+
+        bounds.prepareCells(mask.width, mask.height, e, r);
+        const cells = bounds.cells;
+        const cellLo = new Int32Array(cells.cellCount);
+        const cellHi = new Int32Array(cells.cellCount);
+        const out = new Float64Array(2);
+        bounds.refine(0, cellLo, cellHi, out);
+        expect(out[0]).toBeLessThanOrEqual(exact);
+        expect(out[1]).toBeGreaterThanOrEqual(exact);
+        let covered = 0;
+        for (let k = 0; k < cells.cellCount; k++) {
+          const [cx0, cy0, cx1, cy1] = cells.cellRects.subarray(k * 4, k * 4 + 4);
+          covered += (cx1 - cx0) * (cy1 - cy0);
+          const inCell = cp(mask, [cx0, cy0, cx1, cy1], range);
+          expect(cellLo[k]).toBeLessThanOrEqual(inCell);
+          expect(cellHi[k]).toBeGreaterThanOrEqual(inCell);
+        }
+        // The cells partition the ROI.
+        expect(covered).toBe(area);
+      }),
+      { numRuns: 5000, seed: 20261201 },
     );
   });
 
-  it('are exact for 8-bit masks on grid-aligned rectangles when the range covers whole bins of 8-bit values', () => {
-    const mask = { width: 16, height: 16, encoding: 'u8' as const, data: Uint8Array.from({ length: 256 }, (_, i) => i) };
-    const view = chiView(buildChi(mask, { grid: 4, bins: 16 }));
-    const out = new Float64Array(2);
-    const rect = { x0: 0, y0: 4, x1: 12, y1: 16 };
-    new RangeBoundsByEncoding(compileRange({ gt: 0.5, lte: 1 }), 4, 16).for('u8').bounds(view.counts, 0, 16, 16, rect, out);
-    const exact = cp(mask, [0, 4, 12, 16], { gt: 0.5, lte: 1 });
-    expect([out[0], out[1]]).toEqual([exact, exact]);
-    chiBounds(view, rect, rangeBins(compileRange({ gt: 0.5, lte: 1 }), 16), out);
-    expect(out[0]).toBeLessThan(exact);
+  it('are exact for 8-bit masks over the full mask with a 256-bin histogram level, for any range', () => {
+    fc.assert(
+      fc.property(maskArb().filter((m) => m.encoding === 'u8'), rangeArb, (mask, range) => {
+        const bounds = boundsOf(mask, { levels: [{ grid: 1, bins: 256 }, { grid: 4, bins: 4 }] }, range);
+        const exact = cp(mask, [0, 0, mask.width, mask.height], range);
+        expect(firstPass(bounds, { x0: 0, y0: 0, x1: mask.width, y1: mask.height })).toEqual([exact, exact]);
+      }),
+      { numRuns: 1500, seed: 11 },
+    );
   });
 
   it('are exact for grid-aligned rectangles and bin-aligned ranges', () => {
     fc.assert(
       fc.property(
-        chiConfigArb,
+        fc.constantFrom(1, 2, 3, 4, 8),
+        fc.constantFrom(2, 4, 8, 16),
         maskArb(),
-        fc.integer({ min: 0, max: 16 }),
-        fc.integer({ min: 0, max: 16 }),
-        fc.integer({ min: 0, max: 16 }),
-        fc.integer({ min: 0, max: 16 }),
-        fc.integer({ min: 0, max: 32 }),
-        fc.integer({ min: 0, max: 32 }),
-        (config, mask, a, b, c, d, e, f) => {
-          const G = config.grid;
-          const B = config.bins;
-          const [i0, i1] = [Math.min(a, b) % (G + 1), Math.max(a, b) % (G + 1)].sort((p, q) => p - q);
-          const [j0, j1] = [Math.min(c, d) % (G + 1), Math.max(c, d) % (G + 1)].sort((p, q) => p - q);
+        fc.tuple(fc.nat(16), fc.nat(16), fc.nat(16), fc.nat(16), fc.nat(32), fc.nat(32)),
+        (G, B, mask, [a, b, c, d, e, f]) => {
+          const [i0, i1] = [a % (G + 1), b % (G + 1)].sort((p, q) => p - q);
+          const [j0, j1] = [c % (G + 1), d % (G + 1)].sort((p, q) => p - q);
           const line = (i: number, size: number) => Math.floor((i * size) / G);
           const rect = { x0: line(j0, mask.width), x1: line(j1, mask.width), y0: line(i0, mask.height), y1: line(i1, mask.height) };
           const b0 = e % B;
           const b1 = b0 + (f % (B - b0 + 1));
           // [b0/B, b1/B) is a union of whole bins, except that 1 belongs to the last bin.
           const range = b1 === B ? { gte: b0 / B } : { gte: b0 / B, lt: b1 / B };
+          if (b1 === b0) return;
           const exact = cp(mask, [rect.x0, rect.y0, rect.x1, rect.y1], range);
-          const out = new Float64Array(2);
-          chiBounds(chiView(buildChi(mask, config)), rect, rangeBins(compileRange(range), B), out);
-          expect([out[0], out[1]]).toEqual([exact, exact]);
+          const bounds = boundsOf(mask, { levels: [{ grid: G, bins: B }] }, range);
+          expect(firstPass(bounds, rect)).toEqual([exact, exact]);
         },
       ),
       { numRuns: 1500, seed: 7 },

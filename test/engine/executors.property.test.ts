@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregateFilter, aggregateTopK, filterByCP, topKByCP } from '../../engine/index.js';
+import { InvalidQueryError, aggregateFilter, aggregateTopK, filterByCP, topKByCP } from '../../engine/index.js';
 import { chiConfigArb, datasetArb, rangeArb, rangeEndArb, roiArb } from '../support/arbitraries.js';
 import type { Dataset } from '../support/arbitraries.js';
 import { aggregateValues, bruteFilter, bruteTopK, cpValues } from '../support/brute-force.js';
-import { engineFor } from '../support/engine-fixture.js';
+import { emptyByRule, engineFor } from '../support/engine-fixture.js';
 
 const opArb = fc.constantFrom('GT' as const, 'GTE' as const, 'LT' as const, 'LTE' as const);
 const orderArb = fc.constantFrom('ASC' as const, 'DESC' as const);
@@ -19,6 +19,8 @@ const candidatesArb = (data: Dataset) =>
     fc.array(fc.oneof(fc.constantFrom(...(data.masks.length ? data.masks.map((m) => m.id) : [1])), fc.integer({ min: 0, max: 400 })), { maxLength: 30 }),
     { nil: undefined },
   );
+
+const whereOf = (candidates: number[] | undefined) => (candidates ? { ids: candidates } : undefined);
 
 const restrict = (data: Dataset, candidates: number[] | undefined) =>
   candidates ? data.masks.filter((m) => candidates.includes(m.id)) : data.masks;
@@ -41,7 +43,11 @@ describe('filterByCP equals brute force', () => {
     await fc.assert(
       fc.asyncProperty(caseArb, opArb, thresholdArb, fc.boolean(), async (c, op, threshold, useIndex) => {
         const ctx = engineFor(c.data, c.config, c.batchSize);
-        const spec = { roi: c.roi, range: c.range, normalize: c.normalize, minRoiArea: c.minRoiArea, candidates: c.candidates, op, threshold, useIndex };
+        const spec = { roi: c.roi, range: c.range, normalize: c.normalize, minRoiArea: c.minRoiArea, where: whereOf(c.candidates), op, threshold, useIndex };
+        if (emptyByRule(c.range)) {
+          await expect(filterByCP(ctx, spec)).rejects.toThrow(InvalidQueryError);
+          return;
+        }
         const result = await filterByCP(ctx, spec);
         const all = cpValues(restrict(c.data, c.candidates), c.data.images, spec);
         const expected = bruteFilter(all, op, threshold);
@@ -65,7 +71,11 @@ describe('topKByCP equals brute force', () => {
     await fc.assert(
       fc.asyncProperty(caseArb, fc.integer({ min: 1, max: 30 }), orderArb, fc.boolean(), async (c, k, order, useIndex) => {
         const ctx = engineFor(c.data, c.config, c.batchSize);
-        const spec = { roi: c.roi, range: c.range, normalize: c.normalize, minRoiArea: c.minRoiArea, candidates: c.candidates, k, order, useIndex };
+        const spec = { roi: c.roi, range: c.range, normalize: c.normalize, minRoiArea: c.minRoiArea, where: whereOf(c.candidates), k, order, useIndex };
+        if (emptyByRule(c.range)) {
+          await expect(topKByCP(ctx, spec)).rejects.toThrow(InvalidQueryError);
+          return;
+        }
         const result = await topKByCP(ctx, spec);
         const all = cpValues(restrict(c.data, c.candidates), c.data.images, spec);
         const expected = bruteTopK(all, k, order);
@@ -98,7 +108,7 @@ describe('aggregation equals brute force', () => {
     await fc.assert(
       fc.asyncProperty(aggCaseArb, opArb, thresholdArb, fc.boolean(), async (c, op, having, useIndex) => {
         const ctx = engineFor(c.data, c.config, c.batchSize);
-        const result = await aggregateFilter(ctx, { ...c, having: { op, threshold: having }, useIndex });
+        const result = await aggregateFilter(ctx, { ...c, where: whereOf(c.candidates), having: { op, threshold: having }, useIndex });
         const expected = aggregateValues(restrict(c.data, c.candidates), c.data.images, c)
           .filter((g) => bruteFilter([g], op, having).length > 0)
           .sort((a, b) => a.id - b.id);
@@ -114,7 +124,7 @@ describe('aggregation equals brute force', () => {
     await fc.assert(
       fc.asyncProperty(aggCaseArb, fc.integer({ min: 1, max: 10 }), orderArb, fc.boolean(), async (c, k, order, useIndex) => {
         const ctx = engineFor(c.data, c.config, c.batchSize);
-        const result = await aggregateTopK(ctx, { ...c, k, order, useIndex });
+        const result = await aggregateTopK(ctx, { ...c, where: whereOf(c.candidates), k, order, useIndex });
         const expected = bruteTopK(aggregateValues(restrict(c.data, c.candidates), c.data.images, c), k, order);
         expect(result.items).toEqual(expected.map((g, i) => ({ rank: i + 1, key: g.id, value: g.value })));
       }),

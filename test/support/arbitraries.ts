@@ -1,13 +1,25 @@
 /** fast-check generators of masks, ranges, ROIs and small datasets, biased toward the edges of design.md §2–3. */
 import fc from 'fast-check';
-import { createMask } from '../../engine/index.js';
-import type { Mask, ValueRange } from '../../engine/index.js';
+import { DEFAULT_CHI_CONFIG, createMask } from '../../engine/index.js';
+import type { ChiConfig, Mask, ValueRange } from '../../engine/index.js';
 import type { BoxTuple, RefImage, RefMask, RefRoi } from './brute-force.js';
 
-export const chiConfigArb = fc.record({
+const levelArb = fc.record({
   grid: fc.constantFrom(1, 2, 3, 4, 5, 7, 8, 16),
   bins: fc.constantFrom(2, 4, 8, 16, 32),
 });
+
+/** CHI configurations: the default, single levels, and 2–3 levels mixing histograms, nested and unrelated grids. */
+export const chiConfigArb: fc.Arbitrary<ChiConfig> = fc.oneof(
+  fc.constant(DEFAULT_CHI_CONFIG),
+  levelArb.map((l) => ({ levels: [l] })),
+  fc
+    .tuple(fc.constantFrom(64, 128, 256), levelArb, fc.option(levelArb, { nil: undefined }))
+    .map(([wholeBins, a, b]) => [{ grid: 1, bins: wholeBins }, a, ...(b ? [b] : [])])
+    .filter((levels) => new Set(levels.map((l) => `${l.grid}/${l.bins}`)).size === levels.length)
+    .map((levels) => ({ levels })),
+  fc.tuple(fc.constantFrom(2, 4, 8), fc.constantFrom(2, 4, 8, 16)).map(([g, b]) => ({ levels: [{ grid: 1, bins: 256 }, { grid: g, bins: b }, { grid: 2 * g, bins: 2 }] })),
+);
 
 const binEdges = Array.from({ length: 33 }, (_, m) => m / 32);
 const u8Values = [0, 1, 63, 64, 127, 128, 153, 191, 192, 254, 255].map((k) => k / 255);

@@ -1,0 +1,149 @@
+import type { EdgeTerm, RangeRuns } from './bounds.js';
+import { crossTerms, wholeLevelOf } from './bounds.js';
+import { gridAxis } from './grid-axis.js';
+import type { LevelPlanes } from './mask-table.js';
+import type { Rect } from './roi.js';
+
+/**
+ * Per-cell CP bounds of one mask at the refinement level (the finest grid), for one geometry: a
+ * cell inside the ROI contributes [under, over]; a cell the ROI cuts, with overlap o of its |c|
+ * pixels, contributes [max(0, under − (|c| − o)), min(over, o)]. Their sums bound CP more tightly
+ * than the corner formula, and cells whose bounds meet need no counting.
+ */
+export class CellBounds {
+  /** Cells the ROI touches: grid index i·G + j, and the part of the ROI inside each (x0, y0, x1, y1 at 4k). */
+  cellCount = 0;
+  cellIndex = new Int32Array(0);
+  cellRects = new Int32Array(0);
+  private overlap = new Int32Array(0);
+  private cellArea = new Int32Array(0);
+  private edges = new Int32Array(4);
+  private whole: LevelPlanes | null = null;
+  private qTerms: EdgeTerm[] = [];
+  private rTerms: EdgeTerm[] = [];
+  private pixels = 0;
+  private G = 1;
+  private B = 2;
+  private level!: LevelPlanes;
+  private over = true;
+  private under = true;
+  reads = 0;
+
+  /** Prepares for masks of size W×H, ROI rect, encoding code e, refining at levels[l]. */
+  prepare(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number, W: number, H: number, rect: Rect): void {
+    const level = levels[l];
+    const { grid: G, bins: B } = level;
+    this.level = level;
+    this.pixels = W * H;
+    const w = wholeLevelOf(levels);
+    this.whole = w >= 0 && w !== l && levels[w].bins % B === 0 ? levels[w] : null;
+    if (this.whole) {
+      const cross = crossTerms(runs.at(e, l), B, runs.at(e, w), levels[w].bins);
+      this.qTerms = cross.q;
+      this.rTerms = cross.r;
+    }
+    this.G = G;
+    this.B = B;
+    const { over, under } = runs.at(e, l);
+    this.over = over.first <= over.last;
+    this.under = under.first <= under.last;
+    this.edges.set([over.first, over.last + 1, under.first, under.last + 1]);
+    const rows = gridAxis(H, G);
+    const cols = gridAxis(W, G);
+    const i0 = rows.atOrBefore[rect.y0];
+    const i1 = rows.atOrAfter[rect.y1];
+    const j0 = cols.atOrBefore[rect.x0];
+    const j1 = cols.atOrAfter[rect.x1];
+    const max = Math.max(0, (i1 - i0) * (j1 - j0));
+    if (this.cellIndex.length < max) {
+      this.cellIndex = new Int32Array(max);
+      this.overlap = new Int32Array(max);
+      this.cellArea = new Int32Array(max);
+      this.cellRects = new Int32Array(max * 4);
+    }
+    let n = 0;
+    for (let i = i0; i < i1; i++) {
+      const cy0 = rows.lines[i];
+      const cy1 = rows.lines[i + 1];
+      const y0 = Math.max(cy0, rect.y0);
+      const y1 = Math.min(cy1, rect.y1);
+      if (y1 <= y0) continue;
+      for (let j = j0; j < j1; j++) {
+        const cx0 = cols.lines[j];
+        const cx1 = cols.lines[j + 1];
+        const x0 = Math.max(cx0, rect.x0);
+        const x1 = Math.min(cx1, rect.x1);
+        if (x1 <= x0) continue;
+        this.cellIndex[n] = i * G + j;
+        this.overlap[n] = (x1 - x0) * (y1 - y0);
+        this.cellArea[n] = (cx1 - cx0) * (cy1 - cy0);
+        const at = n * 4;
+        this.cellRects[at] = x0;
+        this.cellRects[at + 1] = y0;
+        this.cellRects[at + 2] = x1;
+        this.cellRects[at + 3] = y1;
+        n++;
+      }
+    }
+    this.cellCount = n;
+    this.reads = n * 16 + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
+  }
+
+  private wholeCount(slot: number, terms: readonly EdgeTerm[]): number {
+    const whole = this.whole!;
+    let n = 0;
+    for (const { edge, sign } of terms) {
+      if (edge <= 0) n += sign * this.pixels;
+      else if (edge < whole.bins) n += sign * whole.planes[edge - 1][slot];
+    }
+    return n;
+  }
+
+  /** Pixels of cell k (of the prepared cells) in bins ≥ edge, for the mask at slot. */
+  private atLeast(slot: number, k: number, edge: number): number {
+    if (edge >= this.B) return 0;
+    if (edge === 0) return this.cellArea[k];
+    const G = this.G;
+    const plane = this.level.planes[edge - 1];
+    if (G === 1) return plane[slot];
+    const s = G + 1;
+    const c = this.cellIndex[k];
+    const i = (c / G) | 0;
+    const j = c - i * G;
+    // Corner (i, j) counts rows < line i and columns < line j; the zero row and column are stored.
+    const at = slot * this.level.cells + i * s + j;
+    return plane[at + s + 1] - plane[at + 1] - plane[at + s] + plane[at];
+  }
+
+  /**
+   * Writes each touched cell's bounds into cellLo/cellHi and CP bounds into out[0], out[1]: the
+   * cell sums, tightened across levels as in BoundProgram (CP ≤ Σ under upper + q, CP ≥ Σ over lower − r).
+   */
+  bound(slot: number, cellLo: Int32Array, cellHi: Int32Array, out: Float64Array): void {
+    const edges = this.edges;
+    let lo = 0;
+    let hi = 0;
+    let overLo = 0;
+    let underHi = 0;
+    for (let k = 0; k < this.cellCount; k++) {
+      const over = this.over ? this.atLeast(slot, k, edges[0]) - this.atLeast(slot, k, edges[1]) : 0;
+      const under = this.under ? this.atLeast(slot, k, edges[2]) - this.atLeast(slot, k, edges[3]) : 0;
+      const o = this.overlap[k];
+      const outside = this.cellArea[k] - o;
+      const l = Math.max(0, under - outside);
+      const h = Math.min(over, o);
+      cellLo[k] = l;
+      cellHi[k] = h;
+      lo += l;
+      hi += h;
+      overLo += Math.max(0, over - outside);
+      underHi += Math.min(under, o);
+    }
+    if (this.whole && this.over) {
+      lo = Math.max(lo, overLo - this.wholeCount(slot, this.rTerms));
+      hi = Math.min(hi, underHi + this.wholeCount(slot, this.qTerms));
+    }
+    out[0] = lo;
+    out[1] = hi;
+  }
+}

@@ -1,0 +1,15 @@
+import type { EngineContext } from './context.js';
+import { DEFAULT_BATCH_SIZE, throwIfAborted } from './context.js';
+import type { Mask } from './mask.js';
+
+/** Loads masks in batches of the context's size, checking between batches whether the query was aborted. */
+export async function loadMasks(ctx: EngineContext, ids: readonly number[]): Promise<Map<number, Mask>> {
+  const batch = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
+  const found = new Map<number, Mask>();
+  for (let start = 0; start < ids.length; start += batch) {
+    throwIfAborted(ctx);
+    const loaded = await ctx.loader.load(ids.slice(start, start + batch));
+    for (const [id, mask] of loaded) found.set(id, mask);
+  }
+  return found;
+}

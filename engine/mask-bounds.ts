@@ -1,0 +1,75 @@
+import { BoundProgram, RangeRuns } from './bounds.js';
+import { CellBounds } from './cell-bounds.js';
+import type { MaskTable } from './mask-table.js';
+import type { Rect } from './roi.js';
+import type { CompiledRange } from './value-range.js';
+import type { QueryStats } from './stats.js';
+
+/** Which levels bound in the first pass and which one refines: the finest grid refines only the undecided. */
+export function levelRoles(table: MaskTable): { first: number[]; refine: number } {
+  const levels = table.levels;
+  let refine = 0;
+  levels.forEach((l, i) => {
+    if (l.grid > levels[refine].grid) refine = i;
+  });
+  const grids = levels.filter((l) => l.grid > 1).length;
+  const first = levels.map((_, i) => i).filter((i) => i !== refine || grids < 2);
+  return { first, refine };
+}
+
+/**
+ * CP bounds of one range for the masks of a table: the first pass over many masks, and per-cell
+ * refinement of one. Programs are prepared per geometry (mask size, ROI, encoding) and kept while
+ * consecutive masks share it, as most masks of a query do.
+ */
+export class MaskBounds {
+  readonly runs: RangeRuns;
+  private readonly program: BoundProgram;
+  readonly cells = new CellBounds();
+  private readonly roles: { first: number[]; refine: number };
+  private readonly cellKey = new Int32Array(7).fill(-1);
+  private readonly bytesPerCount: number;
+
+  constructor(
+    private readonly table: MaskTable,
+    readonly range: CompiledRange,
+    private readonly stats: QueryStats,
+  ) {
+    this.runs = new RangeRuns(range, table.config.levels);
+    this.roles = levelRoles(table);
+    this.program = new BoundProgram(table.levels, this.roles.first, this.runs);
+    this.bytesPerCount = table.countBytes;
+  }
+
+  /** First-pass bounds of items 0..n−1 (mask slots[k], ROI rects[4k..4k+3]) into lo, hi; see BoundProgram.runAll. */
+  first(n: number, slots: Int32Array, rects: Int32Array, lo: Float64Array, hi: Float64Array): void {
+    const c = this.table.columns();
+    this.program.runAll(n, slots, rects, c.widths, c.heights, c.encodings, c.indexed, lo, hi);
+    let indexed = 0;
+    for (let k = 0; k < n; k++) indexed += c.indexed[slots[k]];
+    this.stats.indexBytesRead += indexed * this.program.reads * this.bytesPerCount;
+  }
+
+  /** Prepares the cells of a W×H mask of encoding code e for rect; cells.cellCount and cells.cellRects then describe them. */
+  prepareCells(W: number, H: number, e: number, rect: Rect): void {
+    if (changed(this.cellKey, W, H, e, rect)) this.cells.prepare(this.table.levels, this.roles.refine, this.runs, e, W, H, rect);
+  }
+
+  /** Per-cell bounds of the mask at slot (after prepareCells) and their combined CP bounds in out. */
+  refine(slot: number, cellLo: Int32Array, cellHi: Int32Array, out: Float64Array): void {
+    this.cells.bound(slot, cellLo, cellHi, out);
+    this.stats.indexBytesRead += this.cells.reads * this.bytesPerCount;
+  }
+}
+
+function changed(key: Int32Array, W: number, H: number, e: number, rect: Rect): boolean {
+  if (key[0] === W && key[1] === H && key[2] === e && key[3] === rect.x0 && key[4] === rect.y0 && key[5] === rect.x1 && key[6] === rect.y1) return false;
+  key[0] = W;
+  key[1] = H;
+  key[2] = e;
+  key[3] = rect.x0;
+  key[4] = rect.y0;
+  key[5] = rect.x1;
+  key[6] = rect.y1;
+  return true;
+}
