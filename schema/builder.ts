@@ -1,6 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ValidationPlugin from '@pothos/plugin-validation';
 import type { GraphQLContext } from '../resolvers/context.js';
@@ -17,11 +19,16 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ComplexityPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin],
+  plugins: [ComplexityPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, DirectivesPlugin, FederationPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // schema/nodes.ts defines node and nodes: null for ids of no node of ours, BAD_USER_INPUT for malformed ones.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    // Relay's PageInfo means the same in every subgraph of a supergraph.
+    pageInfoTypeOptions: { shareable: true },
   },
   validation: {
     validationError: (result) => {

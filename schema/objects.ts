@@ -20,7 +20,7 @@ export const MaskRef = builder.loadableNodeRef<MaskRow, string, string>('Mask', 
   load: (ids, ctx) => loadMasks(ids, ctx),
 });
 
-const NamedBox = builder.objectRef<{ name: string; box: [number, number, number, number] }>('NamedBox').implement({
+const NamedBox = builder.objectRef<{ name: string; box: [number, number, number, number] }>('MaskSearchNamedBox').implement({
   description: 'A named rectangle [x, x + width) × [y, y + height) in image pixel coordinates.',
   fields: (t) => ({
     name: t.exposeString('name'),

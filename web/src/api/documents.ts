@@ -15,9 +15,9 @@ const MASK_FIELDS = `
 const STATS = 'stats { candidates skipped prunedByIndex acceptedByIndex verified elapsedMs groups usedIndex }';
 
 const CP_ARGS = 'where: $where, roi: $roi, range: $range, normalize: $normalize, useIndex: $useIndex';
-const CP_PARAMS = '$where: MaskWhere, $roi: RoiInput!, $range: ValueRangeInput!, $normalize: Normalize, $useIndex: Boolean';
+const CP_PARAMS = '$where: MaskWhere, $roi: MaskSearchRoiInput!, $range: MaskSearchValueRangeInput!, $normalize: MaskSearchNormalize, $useIndex: Boolean';
 
-export const FILTER_QUERY = `query Filter(${CP_PARAMS}, $op: CompareOp!, $threshold: Float!, $first: Int, $after: String) {
+export const FILTER_QUERY = `query Filter(${CP_PARAMS}, $op: MaskSearchCompareOp!, $threshold: Float!, $first: Int, $after: String) {
   result: filterByCP(${CP_ARGS}, op: $op, threshold: $threshold, first: $first, after: $after) {
     totalCount
     matches { edges { node { value mask { ${MASK_FIELDS} image { ${IMAGE_FIELDS} } } } } pageInfo { hasNextPage endCursor } }
@@ -25,15 +25,15 @@ export const FILTER_QUERY = `query Filter(${CP_PARAMS}, $op: CompareOp!, $thresh
   }
 }`;
 
-export const TOP_K_QUERY = `query TopK(${CP_PARAMS}, $k: Int!, $order: Order) {
+export const TOP_K_QUERY = `query TopK(${CP_PARAMS}, $k: Int!, $order: MaskSearchOrder) {
   result: topKByCP(${CP_ARGS}, k: $k, order: $order) {
     items { rank value mask { ${MASK_FIELDS} image { ${IMAGE_FIELDS} } } }
     ${STATS}
   }
 }`;
 
-export const AGGREGATE_QUERY = `query Aggregate($where: MaskWhere, $roi: RoiInput, $useIndex: Boolean, $op: AggregateOp, $measure: AggregateMeasure,
-    $threshold: Float!, $k: Int, $order: Order, $having: HavingInput, $first: Int, $after: String) {
+export const AGGREGATE_QUERY = `query Aggregate($where: MaskWhere, $roi: MaskSearchRoiInput, $useIndex: Boolean, $op: MaskSearchAggregateOp, $measure: MaskSearchAggregateMeasure,
+    $threshold: Float!, $k: Int, $order: MaskSearchOrder, $having: MaskSearchHavingInput, $first: Int, $after: String) {
   result: aggregateMasks(where: $where, roi: $roi, useIndex: $useIndex, op: $op, measure: $measure, threshold: $threshold,
       k: $k, order: $order, having: $having, first: $first, after: $after) {
     totalCount
