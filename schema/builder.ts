@@ -13,6 +13,7 @@ export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   Scalars: {
     JSON: { Input: unknown; Output: unknown };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
     /** A file of a GraphQL multipart request (yoga parses it into a WHATWG File). */
     Upload: { Input: File; Output: never };
     ID: { Input: string; Output: string | number | bigint };
