@@ -122,7 +122,7 @@ export async function resolveAggregateMasks(args: AggregateArgs, ctx: GraphQLCon
     const k = positiveK(args.k!);
     const result = await engineCall(() => aggregateTopK(engine, { ...spec, k, order: args.order ?? 'DESC' }));
     const groups = result.items.map((item) => ({ rank: item.rank, imageId: item.key, maskIds: result.members(item.key), value: item.value }));
-    return { page: rankedPage(groups, args) as Page<AggregateGroupShape>, stats: withIndexFlag(result.stats, useIndex) };
+    return { page: rankedPage<AggregateGroupShape & { rank: number }>(groups, args), stats: withIndexFlag(result.stats, useIndex) };
   }
   const having = args.having!;
   const result = await engineCall(() => aggregateFilter(engine, { ...spec, having: { op: having.op, threshold: having.value } }));

@@ -152,6 +152,8 @@ describe('composed with a dataset tool through an in-process gateway', () => {
   let tool: { url: string; close: () => Promise<void> };
   let toolKeys: string[];
   let gateway: ReturnType<typeof createGatewayRuntime>;
+  /** Every request the gateway sends: only ever to the two subgraphs on this machine. */
+  const fetched: string[] = [];
 
   beforeAll(async () => {
     ours = await listen(createHttpServer(running.service));
@@ -163,7 +165,11 @@ describe('composed with a dataset tool through an in-process gateway', () => {
       { name: 'dataset', typeDefs: parse(TOOL_SDL), url: tool.url },
     ]);
     expect(composed.errors ?? []).toEqual([]);
-    gateway = createGatewayRuntime({ supergraph: composed.supergraphSdl!, logging: false });
+    gateway = createGatewayRuntime({
+      supergraph: composed.supergraphSdl!,
+      logging: false,
+      plugins: () => [{ onFetch: ({ url }) => void fetched.push(url) }],
+    });
   });
   afterAll(async () => {
     await gateway?.dispose();
@@ -222,5 +228,10 @@ describe('composed with a dataset tool through an in-process gateway', () => {
     const images = res.data!.topKByCP.matches.nodes.map((n) => n.mask.image);
     expect(images).toHaveLength(3);
     for (const image of images) expect(image).toEqual({ key: image.key, annotator: annotatorOf(image.key), reviewed: image.key.endsWith('0') });
+  });
+
+  it('sent requests to the two subgraphs on this machine and nowhere else', () => {
+    expect(fetched.length).toBeGreaterThan(0);
+    expect(new Set(fetched)).toEqual(new Set([ours.url, tool.url]));
   });
 });
