@@ -88,8 +88,8 @@ const RankedMaskConnection = connectionTypes<RankedMaskShape>('MaskSearchRankedM
 
 export const TopKResultRef = builder.objectRef<{ page: Page<RankedMaskShape>; stats: QueryStatsShape }>('MaskSearchTopKByCPResult').implement({
   fields: (t) => ({
-    totalCount: t.int({ description: 'The ranked masks (at most k), as matches.totalCount.', resolve: (r) => totalCountOf(r.page) }),
-    matches: t.field({ type: RankedMaskConnection, resolve: (r) => r.page }),
+    totalCount: t.int({ description: 'The ranked masks (at most k), as items.totalCount.', resolve: (r) => totalCountOf(r.page) }),
+    items: t.field({ type: RankedMaskConnection, resolve: (r) => r.page }),
     stats: t.field({ type: QueryStatsRef, resolve: (r) => r.stats }),
   }),
 });

@@ -113,19 +113,19 @@ describe('README snippets run as written on the demo data', () => {
       errors?: unknown;
       data: {
         toReview: { key: string; reviewed: boolean; label: string; masks: { maskType: string; cp: number | null }[] }[];
-        topKByCP: { matches: { nodes: { rank: number; value: number; mask: { image: { key: string; reviewed: boolean } } }[] } };
+        topKByCP: { items: { nodes: { rank: number; value: number; mask: { image: { key: string; reviewed: boolean } } }[] } };
       };
     };
     expect(answer.errors).toBeUndefined();
     const direct = await running.gql<{
       a: { label: string; masks: { maskType: string; cp: number | null }[] };
       b: { label: string; masks: { maskType: string; cp: number | null }[] };
-      topKByCP: { matches: { nodes: { rank: number; value: number; mask: { image: { key: string } } }[] } };
+      topKByCP: { items: { nodes: { rank: number; value: number; mask: { image: { key: string } } }[] } };
     }>(`{
       a: image(key: "demo-00001") { label masks { maskType cp(roi: { imageBox: "object" }, range: { gt: 0.5 }, normalize: ROI_FRACTION) } }
       b: image(key: "demo-00002") { label masks { maskType cp(roi: { imageBox: "object" }, range: { gt: 0.5 }, normalize: ROI_FRACTION) } }
       topKByCP(where: { maskTypes: ["saliency"] }, roi: { full: true }, range: { gt: 0.2, lt: 0.6 }, normalize: ROI_FRACTION, k: 2) {
-        matches { nodes { rank value mask { image { key } } } }
+        items { nodes { rank value mask { image { key } } } }
       }
     }`);
     expect(direct.errors).toBeUndefined();
@@ -134,8 +134,8 @@ describe('README snippets run as written on the demo data', () => {
       { key: 'demo-00002', reviewed: false, ...direct.data!.b },
     ]);
     const queue = ['demo-00001', 'demo-00002', 'demo-00003'];
-    expect(answer.data.topKByCP.matches.nodes).toEqual(
-      direct.data!.topKByCP.matches.nodes.map((n) => ({ ...n, mask: { image: { key: n.mask.image.key, reviewed: !queue.includes(n.mask.image.key) } } })),
+    expect(answer.data.topKByCP.items.nodes).toEqual(
+      direct.data!.topKByCP.items.nodes.map((n) => ({ ...n, mask: { image: { key: n.mask.image.key, reviewed: !queue.includes(n.mask.image.key) } } })),
     );
   });
 });

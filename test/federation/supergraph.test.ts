@@ -192,12 +192,12 @@ describe('composed with a dataset tool through an in-process gateway', () => {
   it("answers one query across both subgraphs with our endpoint's values", async () => {
     interface Crossed {
       datasetImages: { totalCount: number; edges: { node: { key: string; annotator: string; label: string; masks: { id: string; maskType: string; cp: number | null }[] } }[] };
-      topKByCP: { totalCount: number; matches: { nodes: { rank: number; value: number; mask: { id: string; image: { key: string; annotator: string | null } } }[] } };
+      topKByCP: { totalCount: number; items: { nodes: { rank: number; value: number; mask: { id: string; image: { key: string; annotator: string | null } } }[] } };
       datasetStats: { reviewed: number };
     }
     const res = await viaGateway<Crossed>(`{
       datasetImages(first: 4, order: NEWEST) { totalCount edges { node { key annotator label masks { id maskType ${CP} } } } }
-      ${TOP_K} { totalCount matches { nodes { rank value mask { id image { key } } } } }
+      ${TOP_K} { totalCount items { nodes { rank value mask { id image { key } } } } }
       datasetStats(box: { left: 0, top: 0, right: 1, bottom: 1 }) { reviewed }
     }`);
     expect(res.errors).toBeUndefined();
@@ -213,19 +213,19 @@ describe('composed with a dataset tool through an in-process gateway', () => {
       expect(node.masks.length).toBeGreaterThan(0);
     }
 
-    const direct = await running.gql<Crossed>(`{ ${TOP_K} { totalCount matches { nodes { rank value mask { id image { key } } } } } }`);
+    const direct = await running.gql<Crossed>(`{ ${TOP_K} { totalCount items { nodes { rank value mask { id image { key } } } } } }`);
     expect(crossed.topKByCP).toEqual(direct.data!.topKByCP);
-    expect(crossed.topKByCP.matches.nodes).toHaveLength(8);
+    expect(crossed.topKByCP.items.nodes).toHaveLength(8);
     expect(crossed.datasetStats.reviewed).toBe(toolKeys.filter((k) => k.endsWith('0')).length);
   });
 
   it("adds the tool's fields to our ranked results", async () => {
-    const res = await viaGateway<{ topKByCP: { matches: { nodes: { mask: { image: { key: string; annotator: string | null } } }[] } } }>(
+    const res = await viaGateway<{ topKByCP: { items: { nodes: { mask: { image: { key: string; annotator: string | null } } }[] } } }>(
       `{ topKByCP(where: { imageKeys: ${JSON.stringify(toolKeys)} }, roi: { full: true }, range: { gt: 0.5 }, k: 3) {
-        matches { nodes { mask { image { key annotator reviewed } } } } } }`,
+        items { nodes { mask { image { key annotator reviewed } } } } } }`,
     );
     expect(res.errors).toBeUndefined();
-    const images = res.data!.topKByCP.matches.nodes.map((n) => n.mask.image);
+    const images = res.data!.topKByCP.items.nodes.map((n) => n.mask.image);
     expect(images).toHaveLength(3);
     for (const image of images) expect(image).toEqual({ key: image.key, annotator: annotatorOf(image.key), reviewed: image.key.endsWith('0') });
   });

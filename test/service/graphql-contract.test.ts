@@ -30,7 +30,7 @@ async function expectBadInput(query: string, argumentName: RegExp, variables?: R
 }
 
 describe('bad input is a BAD_USER_INPUT error naming the argument', () => {
-  const topK = (args: string) => `{ topKByCP(${args}) { matches { nodes { value } } } }`;
+  const topK = (args: string) => `{ topKByCP(${args}) { items { nodes { value } } } }`;
   it.each([
     ['k ≤ 0', topK('roi: { full: true }, range: { gt: 0.5 }, k: 0'), /^k must be between 1 and 10000, got 0/],
     ['k over the maximum', topK('roi: { full: true }, range: { gt: 0.5 }, k: 100000'), /^k must be between/],
@@ -48,7 +48,7 @@ describe('bad input is a BAD_USER_INPUT error naming the argument', () => {
   });
 
   it('an ROI with two kinds at once', async () => {
-    const res = await running.gql(`{ topKByCP(roi: { full: true, imageBox: "object" }, range: { gt: 0.5 }, k: 3) { matches { nodes { value } } } }`);
+    const res = await running.gql(`{ topKByCP(roi: { full: true, imageBox: "object" }, range: { gt: 0.5 }, k: 3) { items { nodes { value } } } }`);
     expect(res.errors?.[0].message).toMatch(/RoiInput/);
   });
 
@@ -68,16 +68,16 @@ describe('bad input is a BAD_USER_INPUT error naming the argument', () => {
 describe('nested fields load in a constant number of statements', () => {
   it('topKByCP(k: 100) with image, boxes and model runs the same few statements as k: 5', async () => {
     const count = async (k: number) => {
-      await running.gql(`{ topKByCP(roi: { imageBox: "object" }, range: { gt: 0.5 }, normalize: ROI_FRACTION, k: 1, useIndex: false) { matches { nodes { value } } } }`);
+      await running.gql(`{ topKByCP(roi: { imageBox: "object" }, range: { gt: 0.5 }, normalize: ROI_FRACTION, k: 1, useIndex: false) { items { nodes { value } } } }`);
       statements.length = 0;
-      const res = await running.gql<{ topKByCP: { matches: { nodes: unknown[] } } }>(
+      const res = await running.gql<{ topKByCP: { items: { nodes: unknown[] } } }>(
         `query($k: Int!) { topKByCP(roi: { full: true }, range: { gt: 0.3 }, k: $k) {
-          matches { nodes { rank value mask { id maskType image { key label boxes { name x y width height } } model { name } } } }
+          items { nodes { rank value mask { id maskType image { key label boxes { name x y width height } } model { name } } } }
         } }`,
         { k },
       );
       expect(res.errors).toBeUndefined();
-      expect(res.data!.topKByCP.matches.nodes).toHaveLength(k);
+      expect(res.data!.topKByCP.items.nodes).toHaveLength(k);
       return statements.filter((s) => !/mask_pixels/.test(s)).length;
     };
     const small = await count(5);

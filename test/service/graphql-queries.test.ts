@@ -88,16 +88,16 @@ describe('topKByCP over HTTP equals brute force, with and without the index', ()
     const order = _ % 2 ? 'ASC' : 'DESC';
     const expected = bruteTopK(cpValues(candidatesFor(c.where), seeded.images, c as CpCase), k, order);
     for (const useIndex of [true, false]) {
-      const res = await running.gql<{ topKByCP: { matches: { nodes: { rank: number; mask: { id: string }; value: number }[] }; stats: { verified: number; usedIndex: boolean } } }>(
+      const res = await running.gql<{ topKByCP: { items: { nodes: { rank: number; mask: { id: string }; value: number }[] }; stats: { verified: number; usedIndex: boolean } } }>(
         `query($where: MaskWhere, $roi: MaskSearchRoiInput!, $range: MaskSearchValueRangeInput!, $normalize: MaskSearchNormalize, $k: Int!, $order: MaskSearchOrder, $useIndex: Boolean) {
           topKByCP(where: $where, roi: $roi, range: $range, normalize: $normalize, k: $k, order: $order, useIndex: $useIndex) {
-            matches { nodes { rank mask { id } value } } ${STATS}
+            items { nodes { rank mask { id } value } } ${STATS}
           }
         }`,
         { where: c.where, roi: roiArg(c.roi), range: c.range, normalize: c.normalize, k, order, useIndex },
       );
       expect(res.errors).toBeUndefined();
-      expect(res.data!.topKByCP.matches.nodes.map((i) => [i.rank, localId(i.mask.id), i.value])).toEqual(expected.map((e, r) => [r + 1, e.id, e.value]));
+      expect(res.data!.topKByCP.items.nodes.map((i) => [i.rank, localId(i.mask.id), i.value])).toEqual(expected.map((e, r) => [r + 1, e.id, e.value]));
       expect(res.data!.topKByCP.stats.usedIndex).toBe(useIndex);
     }
   });
@@ -200,7 +200,7 @@ describe('pagination and single-mask fields', () => {
   });
 
   it('keeps data and answers across a restart', async () => {
-    const query = `{ topKByCP(roi: { imageBox: "object" }, range: { gt: 0.5 }, normalize: ROI_FRACTION, k: 10) { matches { nodes { mask { id } value } } } images(first: 1000) { edges { node { key } } } }`;
+    const query = `{ topKByCP(roi: { imageBox: "object" }, range: { gt: 0.5 }, normalize: ROI_FRACTION, k: 10) { items { nodes { mask { id } value } } } images(first: 1000) { edges { node { key } } } }`;
     const before = await running.gql(query);
     await running.restart();
     const after = await running.gql(query);

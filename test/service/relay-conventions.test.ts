@@ -126,10 +126,10 @@ describe('connections', () => {
     type Ranked<N> = { totalCount: number; edges: { cursor: string; node: N }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
     type Node = { rank: number; value: number };
     const pageOf = async (after: string | null) => {
-      const res = await running.gql<{ topKByCP: { totalCount: number; matches: Ranked<Node & { mask: { id: string } }> }; aggregateMasks: { groups: Ranked<Node> } }>(
+      const res = await running.gql<{ topKByCP: { totalCount: number; items: Ranked<Node & { mask: { id: string } }> }; aggregateMasks: { groups: Ranked<Node> } }>(
         `query ($after: String) {
           topKByCP(roi: { full: true }, range: { gt: 0.3 }, k: 11, order: ASC, first: 4, after: $after) {
-            totalCount matches { totalCount edges { cursor node { rank value mask { id } } } pageInfo { hasNextPage endCursor } }
+            totalCount items { totalCount edges { cursor node { rank value mask { id } } } pageInfo { hasNextPage endCursor } }
           }
           aggregateMasks(threshold: 0.5, measure: IOU, k: 11, first: 4, after: $after) {
             groups { totalCount edges { cursor node { rank value } } pageInfo { hasNextPage endCursor } }
@@ -146,14 +146,14 @@ describe('connections', () => {
     for (let page = 0; page < 3; page++) {
       const data = await pageOf(after);
       expect(data.topKByCP.totalCount).toBe(11);
-      expect(data.topKByCP.matches.totalCount).toBe(11);
+      expect(data.topKByCP.items.totalCount).toBe(11);
       expect(data.aggregateMasks.groups.totalCount).toBe(11);
-      topK.push(...data.topKByCP.matches.edges.map((e) => ({ rank: e.node.rank, id: localId(e.node.mask.id), value: e.node.value })));
+      topK.push(...data.topKByCP.items.edges.map((e) => ({ rank: e.node.rank, id: localId(e.node.mask.id), value: e.node.value })));
       aggregate.push(...data.aggregateMasks.groups.edges.map((e) => e.node));
-      expect(data.topKByCP.matches.pageInfo.hasNextPage).toBe(page < 2);
+      expect(data.topKByCP.items.pageInfo.hasNextPage).toBe(page < 2);
       expect(data.aggregateMasks.groups.pageInfo.hasNextPage).toBe(page < 2);
-      expect(data.aggregateMasks.groups.pageInfo.endCursor).toBe(data.topKByCP.matches.pageInfo.endCursor);
-      after = data.topKByCP.matches.pageInfo.endCursor;
+      expect(data.aggregateMasks.groups.pageInfo.endCursor).toBe(data.topKByCP.items.pageInfo.endCursor);
+      after = data.topKByCP.items.pageInfo.endCursor;
     }
     const expected = bruteTopK(cpValues(seeded.masks, seeded.images, { roi: { kind: 'full' }, range: { gt: 0.3 }, normalize: 'COUNT' }), 11, 'ASC');
     expect(topK).toEqual(expected.map((e, i) => ({ rank: i + 1, id: e.id, value: e.value })));

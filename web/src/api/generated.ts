@@ -105,7 +105,7 @@ export type TopKQueryVariables = Exact<{
 }>;
 
 
-export type TopKQuery = { result: { totalCount: number, matches: { edges: Array<{ node: { rank: number, value: number, mask: { id: string, maskType: string, width: number, height: number, gray: string, turbo: string, viridis: string, image: { id: string, key: string, label: string | null, split: string | null, width: number | null, height: number | null, metadata: Record<string, unknown>, boxes: Array<{ name: string, x: number, y: number, width: number, height: number }> }, model: { name: string } | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, stats: { candidates: number, skipped: number, prunedByIndex: number, acceptedByIndex: number, verified: number, elapsedMs: number, groups: number | null, usedIndex: boolean } } };
+export type TopKQuery = { result: { totalCount: number, items: { edges: Array<{ node: { rank: number, value: number, mask: { id: string, maskType: string, width: number, height: number, gray: string, turbo: string, viridis: string, image: { id: string, key: string, label: string | null, split: string | null, width: number | null, height: number | null, metadata: Record<string, unknown>, boxes: Array<{ name: string, x: number, y: number, width: number, height: number }> }, model: { name: string } | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, stats: { candidates: number, skipped: number, prunedByIndex: number, acceptedByIndex: number, verified: number, elapsedMs: number, groups: number | null, usedIndex: boolean } } };
 
 export type AggregateQueryVariables = Exact<{
   where?: MaskWhere | null | undefined;
@@ -294,7 +294,7 @@ export const TopKDocument = new TypedDocumentString(`
     order: $order
   ) {
     totalCount
-    matches {
+    items {
       edges {
         node {
           rank
