@@ -61,13 +61,13 @@ const QUERIES: { name: string; field: string; query: (useIndex: boolean) => stri
     name: `${order === 'DESC' ? 'c' : 'd'}-topk-object-${order.toLowerCase()}`,
     field: 'topKByCP',
     query: (u: boolean) => `{ topKByCP(where: ${SALIENCY}, roi: { imageBox: "object" }, range: { gt: 0.5, lte: 1 }, normalize: ROI_FRACTION, k: ${PAGE}, order: ${order}, useIndex: ${u}) {
-      items { rank value mask { ${NESTED} } } ${STATS} } }`,
+      items { nodes { rank value mask { ${NESTED} } } } ${STATS} } }`,
   })),
   {
     name: 'e-topk-dispersed',
     field: 'topKByCP',
     query: (u) => `{ topKByCP(where: ${SALIENCY}, roi: { full: true }, range: { gt: 0.3, lte: 0.45 }, k: ${PAGE}, order: DESC, useIndex: ${u}) {
-      items { rank value mask { ${NESTED} } } ${STATS} } }`,
+      items { nodes { rank value mask { ${NESTED} } } } ${STATS} } }`,
   },
   {
     name: 'f-agg-iou-asc',

@@ -6,7 +6,7 @@ import { CliError, rootMessage } from './errors.js';
 import { ingestProgressBar } from './ingest-report.js';
 import type { StoreInUse } from './store-lock.js';
 
-const INGEST_MASKS = `mutation ($source: String!, $files: [Upload!]!, $options: IngestOptions) {
+const INGEST_MASKS = `mutation ($source: String!, $files: [Upload!]!, $options: MaskSearchIngestOptions) {
   ingestMasks(source: $source, files: $files, options: $options) {
     files ingestedFiles insertedMasks replacedMasks skippedMasks createdImages pixelBytes indexBytes elapsedMs
     failures { file reason }

@@ -74,12 +74,13 @@ export interface MaskWhereArg extends Omit<MaskWhere, 'ids'> {
   ids?: readonly (string | number)[] | null;
 }
 
-/** Candidate mask ids for a where argument, or undefined for all masks. */
+/**
+ * Candidate mask ids for a where argument, or undefined for all masks. A name no mask has (a model,
+ * mask type, source, label, split or image key) matches nothing, like any value no mask has: the
+ * answer is empty, not an error, wherever where is taken.
+ */
 export function candidates(where: MaskWhereArg | null | undefined, catalog: MaskCatalog): number[] | undefined {
   if (!where) return undefined;
-  for (const name of where.modelNames ?? []) {
-    if (!catalog.hasModel(name)) throw badInput(`where.modelNames: unknown model '${name}'`);
-  }
   const ids = where.ids?.map((id) => localId(id, 'Mask', 'where.ids'));
   return catalog.select({ ...where, ids });
 }

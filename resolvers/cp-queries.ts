@@ -4,7 +4,7 @@ import type { MaskWhereArg, RoiArg } from './arguments.js';
 import { MAX_K, candidates, minRoiArea, positiveK, roiSpec, valueRange } from './arguments.js';
 import type { GraphQLContext } from './context.js';
 import { badInput } from './errors.js';
-import { pageAfter } from './pagination.js';
+import { pageAfter, pageOfRanked } from './pagination.js';
 import type { Page } from './pagination.js';
 
 export interface QueryStatsShape extends QueryStats {
@@ -26,6 +26,12 @@ interface CpArgs extends CommonArgs {
 interface PageArgs {
   first?: number | null;
   after?: string | null;
+}
+
+export interface RankedMaskShape {
+  rank: number;
+  key: number;
+  value: number;
 }
 
 /** Engine rejections of arguments become BAD_USER_INPUT; anything else stays internal. */
@@ -60,18 +66,25 @@ async function matchPage(result: FilterResult, args: PageArgs): Promise<Page<{ k
   return { ...page, items: page.keys.map((key, i) => ({ key, value: values[i] ?? NaN })).filter((m) => !Number.isNaN(m.value)) };
 }
 
+/** A page of ranked results: all of them unless first says fewer. */
+function rankedPage<T extends { rank: number }>(items: readonly T[], args: PageArgs): Page<T> {
+  const first = args.first ?? items.length;
+  if (first < 0 || first > MAX_K) throw badInput(`first must be between 0 and ${MAX_K}, got ${first}`);
+  return pageOfRanked(items, args.after, first);
+}
+
 export async function resolveFilterByCP(args: CpArgs & PageArgs & { op: CompareOp; threshold: number }, ctx: GraphQLContext) {
   const useIndex = args.useIndex ?? true;
   const result = await engineCall(() => filterByCP(ctx.service.engineContext(useIndex), { ...cpSpec(args, ctx), op: args.op, threshold: args.threshold, useIndex }));
   const page = await matchPage(result, args);
-  return { totalCount: result.keys.length, page, stats: withIndexFlag(result.stats, useIndex) };
+  return { page, stats: withIndexFlag(result.stats, useIndex) };
 }
 
-export async function resolveTopKByCP(args: CpArgs & { k: number; order: Order }, ctx: GraphQLContext) {
+export async function resolveTopKByCP(args: CpArgs & PageArgs & { k: number; order: Order }, ctx: GraphQLContext) {
   const useIndex = args.useIndex ?? true;
   const k = positiveK(args.k);
   const result = await engineCall(() => topKByCP(ctx.service.engineContext(useIndex), { ...cpSpec(args, ctx), k, order: args.order, useIndex }));
-  return { items: result.items, stats: withIndexFlag(result.stats, useIndex) };
+  return { page: rankedPage<RankedMaskShape>(result.items, args), stats: withIndexFlag(result.stats, useIndex) };
 }
 
 export interface AggregateArgs extends CommonArgs, PageArgs {
@@ -108,12 +121,12 @@ export async function resolveAggregateMasks(args: AggregateArgs, ctx: GraphQLCon
   if (hasK) {
     const k = positiveK(args.k!);
     const result = await engineCall(() => aggregateTopK(engine, { ...spec, k, order: args.order ?? 'DESC' }));
-    const groups = result.items.map((item): AggregateGroupShape => ({ rank: item.rank, imageId: item.key, maskIds: result.members(item.key), value: item.value }));
-    return { totalCount: groups.length, page: { items: groups, hasNextPage: false, keys: groups.map((g) => g.imageId) }, stats: withIndexFlag(result.stats, useIndex) };
+    const groups = result.items.map((item) => ({ rank: item.rank, imageId: item.key, maskIds: result.members(item.key), value: item.value }));
+    return { page: rankedPage<AggregateGroupShape & { rank: number }>(groups, args), stats: withIndexFlag(result.stats, useIndex) };
   }
   const having = args.having!;
   const result = await engineCall(() => aggregateFilter(engine, { ...spec, having: { op: having.op, threshold: having.value } }));
   const page = await matchPage(result, args);
   const groups = page.items.map((m): AggregateGroupShape => ({ rank: null, imageId: m.key, maskIds: result.members(m.key), value: m.value }));
-  return { totalCount: result.keys.length, page: { ...page, items: groups }, stats: withIndexFlag(result.stats, useIndex) };
+  return { page: { ...page, items: groups }, stats: withIndexFlag(result.stats, useIndex) };
 }

@@ -1,4 +1,4 @@
-import { listImages } from '../db/repositories/images.js';
+import { countImages, listImages } from '../db/repositories/images.js';
 import { getMasksByIds } from '../db/repositories/masks.js';
 import { listModels } from '../db/repositories/models.js';
 import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
@@ -24,7 +24,13 @@ export async function resolveImages(args: PageArgs, ctx: GraphQLContext): Promis
   const limit = pageSize(args.first);
   const afterId = args.after ? keyAfterCursor(args.after) : undefined;
   const page = await listImages(ctx.service.db, { limit, afterId });
-  return { items: page.images, keys: page.images.map((i) => i.id), hasNextPage: page.hasNextPage, afterCursor: args.after ?? undefined };
+  return {
+    items: page.images,
+    keys: page.images.map((i) => i.id),
+    hasNextPage: page.hasNextPage,
+    afterCursor: args.after ?? undefined,
+    totalCount: () => countImages(ctx.service.db),
+  };
 }
 
 export const resolveModels = (ctx: GraphQLContext): Promise<ModelRow[]> => listModels(ctx.service.db);

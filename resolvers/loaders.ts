@@ -4,10 +4,13 @@ import { getModelsByIds } from '../db/repositories/models.js';
 import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
 import type { GraphQLContext } from './context.js';
 
+/** What a loader holds for an id with no row: node(id:) answers null for it, other fields fail. */
+export class MissingRowError extends Error {}
+
 /** Rows in the order of the requested ids, an Error where one does not exist (as DataLoader expects). */
 function inOrder<T extends { id: number }>(ids: readonly (string | number)[], rows: readonly T[], what: string): (T | Error)[] {
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id) => byId.get(Number(id)) ?? new Error(`${what} ${id} does not exist`));
+  return ids.map((id) => byId.get(Number(id)) ?? new MissingRowError(`${what} ${id} does not exist`));
 }
 
 export const loadImages = async (ids: readonly (string | number)[], ctx: GraphQLContext): Promise<(ImageRow | Error)[]> =>

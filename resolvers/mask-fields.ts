@@ -1,3 +1,4 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { ValueRange } from '../engine/index.js';
 import { compileRange, countInRect, histogram, maskRoiRect, newRect, rangeKernel } from '../engine/index.js';
 import type { MaskRow } from '../db/schema.js';
@@ -45,5 +46,6 @@ export async function maskHistogram(mask: MaskRow, args: { bins?: number | null;
   return histogram(await pixels(mask, ctx), rect, bins);
 }
 
+/** The mask's PNG route, by the global id GraphQL uses (base64 of "Mask:<digits>" never holds "/" or "+"), at the origin the client reached us at. */
 export const maskPngUrl = (mask: MaskRow, colormap: string | null | undefined, ctx: GraphQLContext): string =>
-  `${ctx.origin}/masks/${mask.id}.png${colormap && colormap !== 'GRAY' ? `?colormap=${colormap.toLowerCase()}` : ''}`;
+  `${ctx.origin}/masks/${encodeGlobalID('Mask', mask.id)}.png${colormap && colormap !== 'GRAY' ? `?colormap=${colormap.toLowerCase()}` : ''}`;

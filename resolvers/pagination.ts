@@ -6,6 +6,8 @@ export interface Page<T> {
   hasNextPage: boolean;
   /** The cursor this page starts after, if any. */
   afterCursor?: string;
+  /** All items of every page; a function when counting costs a statement only worth it when asked. */
+  totalCount: number | (() => Promise<number>);
 }
 
 const PREFIX = 'after:';
@@ -21,7 +23,7 @@ export function keyAfterCursor(cursor: string): number {
 }
 
 /** The first `first` keys after the cursor, from keys sorted ascending. */
-export function pageAfter(keys: Float64Array, after: string | null | undefined, first: number): Omit<Page<never>, 'items'> {
+export function pageAfter(keys: Float64Array, after: string | null | undefined, first: number): Omit<Page<never>, 'items'> & { totalCount: number } {
   let start = 0;
   if (after) {
     const key = keyAfterCursor(after);
@@ -35,5 +37,15 @@ export function pageAfter(keys: Float64Array, after: string | null | undefined, 
     start = lo;
   }
   const end = Math.min(keys.length, start + first);
-  return { keys: Array.from(keys.subarray(start, end)), hasNextPage: end < keys.length, afterCursor: after ?? undefined };
+  return { keys: Array.from(keys.subarray(start, end)), hasNextPage: end < keys.length, afterCursor: after ?? undefined, totalCount: keys.length };
+}
+
+export const totalCountOf = (page: Page<unknown>): number | Promise<number> =>
+  typeof page.totalCount === 'function' ? page.totalCount() : page.totalCount;
+
+/** The first `first` ranked items after the cursor (which names a rank); items come in rank order. */
+export function pageOfRanked<T extends { rank: number }>(items: readonly T[], after: string | null | undefined, first: number): Page<T> {
+  const page = pageAfter(Float64Array.from(items, (item) => item.rank), after, first);
+  const start = page.keys.length ? items.findIndex((item) => item.rank === page.keys[0]) : 0;
+  return { ...page, items: items.slice(start, start + page.keys.length) };
 }

@@ -6,5 +6,8 @@ import './results.js';
 import './queries.js';
 import './mutations.js';
 import './sources.js';
+import './nodes.js';
+import './entities.js';
 
-export const schema: GraphQLSchema = builder.toSchema({ sortSchema: true });
+/** The executable schema: a Federation v2 subgraph (_service, _entities, @key on Image, Mask and Model). */
+export const schema: GraphQLSchema = builder.toSubGraphSchema({ sortSchema: true, linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -14,7 +14,7 @@ export const MaskWhereInput = builder.inputType('MaskWhere', {
   }),
 });
 
-export const BoxInput = builder.inputType('BoxInput', {
+export const BoxInput = builder.inputType('MaskSearchBoxInput', {
   description: 'The half-open rectangle [x, x + width) × [y, y + height) in mask pixels.',
   fields: (t) => ({
     x: t.int({ required: true }),
@@ -24,7 +24,7 @@ export const BoxInput = builder.inputType('BoxInput', {
   }),
 });
 
-export const RoiInput = builder.inputType('RoiInput', {
+export const RoiInput = builder.inputType('MaskSearchRoiInput', {
   description: 'Exactly one of: the full mask, a constant box, or a named box of the image (scaled to the mask).',
   isOneOf: true,
   fields: (t) => ({
@@ -34,7 +34,7 @@ export const RoiInput = builder.inputType('RoiInput', {
   }),
 });
 
-export const ValueRangeInput = builder.inputType('ValueRangeInput', {
+export const ValueRangeInput = builder.inputType('MaskSearchValueRangeInput', {
   description: 'Pixel values with an optional lower end (gt or gte) and upper end (lt or lte); a missing end is unbounded. The paper\'s (lv, uv) is {gt: lv, lte: uv}.',
   fields: (t) => ({
     gt: t.float(),
@@ -44,7 +44,7 @@ export const ValueRangeInput = builder.inputType('ValueRangeInput', {
   }),
 });
 
-export const HavingInput = builder.inputType('HavingInput', {
+export const HavingInput = builder.inputType('MaskSearchHavingInput', {
   description: 'Keep the groups whose value compares op to value.',
   fields: (t) => ({
     op: t.field({ type: CompareOpEnum, required: true }),
@@ -52,7 +52,7 @@ export const HavingInput = builder.inputType('HavingInput', {
   }),
 });
 
-export const NamedBoxInput = builder.inputType('NamedBoxInput', {
+export const NamedBoxInput = builder.inputType('MaskSearchNamedBoxInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
     x: t.float({ required: true }),
@@ -62,7 +62,7 @@ export const NamedBoxInput = builder.inputType('NamedBoxInput', {
   }),
 });
 
-export const ImageInput = builder.inputType('ImageInput', {
+export const ImageInput = builder.inputType('MaskSearchImageInput', {
   fields: (t) => ({
     key: t.string({ required: true, description: 'Your own unique identifier of the image.' }),
     width: t.int({ required: true }),
@@ -75,7 +75,7 @@ export const ImageInput = builder.inputType('ImageInput', {
   }),
 });
 
-export const ModelInput = builder.inputType('ModelInput', {
+export const ModelInput = builder.inputType('MaskSearchModelInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
     kind: t.string(),

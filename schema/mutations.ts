@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 import { ImageInput, ModelInput } from './inputs.js';
 import { ImageRef, ModelRef } from './objects.js';
 
-const DeleteMasksResult = builder.objectRef<{ deletedIds: string[]; count: number }>('DeleteMasksResult').implement({
+const DeleteMasksResult = builder.objectRef<{ deletedIds: string[]; count: number }>('MaskSearchDeleteMasksResult').implement({
   fields: (t) => ({
     deletedIds: t.exposeIDList('deletedIds'),
     count: t.exposeInt('count'),

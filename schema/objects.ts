@@ -20,7 +20,7 @@ export const MaskRef = builder.loadableNodeRef<MaskRow, string, string>('Mask', 
   load: (ids, ctx) => loadMasks(ids, ctx),
 });
 
-const NamedBox = builder.objectRef<{ name: string; box: [number, number, number, number] }>('NamedBox').implement({
+const NamedBox = builder.objectRef<{ name: string; box: [number, number, number, number] }>('MaskSearchNamedBox').implement({
   description: 'A named rectangle [x, x + width) × [y, y + height) in image pixel coordinates.',
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -40,7 +40,7 @@ ImageRef.implement({
     height: t.exposeInt('height', { nullable: true }),
     label: t.exposeString('label', { nullable: true }),
     split: t.exposeString('split', { nullable: true }),
-    metadata: t.field({ type: 'JSON', resolve: (image) => image.metadata }),
+    metadata: t.field({ type: 'JSONObject', resolve: (image) => image.metadata }),
     boxes: t.field({
       type: [NamedBox],
       resolve: (image) => Object.entries(image.boxes).map(([name, box]) => ({ name, box })),
@@ -58,7 +58,7 @@ ModelRef.implement({
   fields: (t) => ({
     name: t.exposeString('name'),
     kind: t.exposeString('kind', { nullable: true }),
-    metadata: t.field({ type: 'JSON', nullable: true, resolve: (model) => model.metadata }),
+    metadata: t.field({ type: 'JSONObject', nullable: true, resolve: (model) => model.metadata }),
   }),
 });
 
@@ -72,7 +72,7 @@ MaskRef.implement({
     width: t.exposeInt('width'),
     height: t.exposeInt('height'),
     encoding: t.exposeString('encoding', { description: 'u8 (k/255), u16 (k/65535) or f32.' }),
-    metadata: t.field({ type: 'JSON', nullable: true, resolve: (mask) => mask.metadata }),
+    metadata: t.field({ type: 'JSONObject', nullable: true, resolve: (mask) => mask.metadata }),
     createdAt: t.string({ resolve: (mask) => mask.createdAt.toISOString() }),
     cp: t.float({
       description: 'The exact number of pixels in the ROI whose value lies in the range (or that number / area(ROI)); null when the ROI does not apply to this mask.',

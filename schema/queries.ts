@@ -6,10 +6,10 @@ import { builder } from './builder.js';
 import { AggregateMeasureEnum, AggregateOpEnum, CompareOpEnum, NormalizeEnum, OrderEnum } from './enums.js';
 import { HavingInput, MaskWhereInput, RoiInput, ValueRangeInput } from './inputs.js';
 import { ImageRef, MaskRef, ModelRef } from './objects.js';
-import { AggregateResultRef, FilterResultRef, TopKResultRef, edgeTypes } from './results.js';
+import { AggregateResultRef, FilterResultRef, TopKResultRef, connectionTypes } from './results.js';
 
-const ImageConnection = edgeTypes<ImageRow>('Image', ImageRef, (image) => image.id);
-const MaskConnection = edgeTypes<MaskRow>('Mask', MaskRef, (mask) => mask.id);
+const ImageConnection = connectionTypes<ImageRow>('MaskSearchImage', ImageRef, (image) => image.id, 'Images in id order.');
+const MaskConnection = connectionTypes<MaskRow>('Mask', MaskRef, (mask) => mask.id, 'Masks in id order.');
 
 builder.queryType({
   fields: (t) => ({
@@ -62,6 +62,8 @@ builder.queryFields((t) => ({
       ...cpArgs,
       k: t.arg.int({ required: true }),
       order: t.arg({ type: OrderEnum, defaultValue: 'DESC' }),
+      first: t.arg.int({ description: 'Ranked masks per page; default all k.' }),
+      after: t.arg.string(),
     },
     resolve: (_, args, ctx) => resolveTopKByCP({ ...args, order: args.order ?? 'DESC' }, ctx),
   }),
@@ -79,7 +81,7 @@ builder.queryFields((t) => ({
       having: t.arg({ type: HavingInput }),
       minRoiArea: t.arg.int(),
       useIndex: t.arg.boolean({ defaultValue: true }),
-      first: t.arg.int({ defaultValue: 100 }),
+      first: t.arg.int({ description: 'Groups per page; default all k with k, 100 with having.' }),
       after: t.arg.string(),
     },
     resolve: (_, args, ctx) =>

@@ -1,11 +1,11 @@
 import type { ObjectRef } from '@pothos/core';
-import type { AggregateGroupShape, QueryStatsShape } from '../resolvers/cp-queries.js';
+import type { AggregateGroupShape, QueryStatsShape, RankedMaskShape } from '../resolvers/cp-queries.js';
 import type { Page } from '../resolvers/pagination.js';
-import { cursorOf } from '../resolvers/pagination.js';
+import { cursorOf, totalCountOf } from '../resolvers/pagination.js';
 import { builder } from './builder.js';
 import { ImageRef, MaskRef } from './objects.js';
 
-export const QueryStatsRef = builder.objectRef<QueryStatsShape>('QueryStats').implement({
+export const QueryStatsRef = builder.objectRef<QueryStatsShape>('MaskSearchQueryStats').implement({
   description: 'What a query did, in masks: enough to show "loaded 312 of 100,000 masks".',
   fields: (t) => ({
     candidates: t.exposeInt('candidates', { description: 'Masks that matched where.' }),
@@ -19,36 +19,22 @@ export const QueryStatsRef = builder.objectRef<QueryStatsShape>('QueryStats').im
   }),
 });
 
-const CPMatchRef = builder.objectRef<{ key: number; value: number }>('CPMatch').implement({
+const CPMatchRef = builder.objectRef<{ key: number; value: number }>('MaskSearchCPMatch').implement({
   fields: (t) => ({
     mask: t.field({ type: MaskRef, resolve: (m) => String(m.key) }),
     value: t.exposeFloat('value', { description: 'The exact CP (or CP / area(ROI)).' }),
   }),
 });
 
-interface PageInfoShape {
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  startCursor: string | null;
-  endCursor: string | null;
-}
-
-const PageInfoRef = builder.objectRef<PageInfoShape>('ResultPageInfo').implement({
-  description: 'Relay page info; pages only go forward (first/after), so hasPreviousPage tells whether after was given.',
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
-    startCursor: t.exposeString('startCursor', { nullable: true }),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
-  }),
-});
-
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
-/** A connection of results ordered by key, with cursors naming the key. */
+/**
+ * A Relay connection over a page of items ordered by key (an id, or a rank), whose cursors name
+ * the key: pages stay stable, and totalCount counts every page.
+ */
 // Loadable refs also accept ids, so the node ref is typed loosely and the item type given explicitly.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function edgeTypes<T>(name: string, node: ObjectRef<Types, any, any>, keyOf: (item: T) => number) {
+export function connectionTypes<T>(name: string, node: ObjectRef<Types, any, any>, keyOf: (item: T) => number, description: string) {
   const Edge = builder.objectRef<T>(`${name}Edge`).implement({
     fields: (t) => ({
       cursor: t.string({ resolve: (item) => cursorOf(keyOf(item)) }),
@@ -56,13 +42,15 @@ export function edgeTypes<T>(name: string, node: ObjectRef<Types, any, any>, key
     }),
   });
   return builder.objectRef<Page<T>>(`${name}Connection`).implement({
-    description: 'Results ordered by id, ascending; pass pageInfo.endCursor as after for the next page.',
+    description: `${description} Pass pageInfo.endCursor as after for the next page.`,
     fields: (t) => ({
+      totalCount: t.int({ description: 'All items of every page.', resolve: (page) => totalCountOf(page) }),
       edges: t.field({ type: [Edge], resolve: (page) => page.items }),
       nodes: t.field({ type: [node], resolve: (page) => page.items as never }),
       pageInfo: t.field({
-        type: PageInfoRef,
-        resolve: (page): PageInfoShape => ({
+        type: builder.pageInfoRef(),
+        description: 'Pages only go forward (first/after), so hasPreviousPage tells whether after was given.',
+        resolve: (page) => ({
           hasNextPage: page.hasNextPage,
           hasPreviousPage: page.afterCursor !== undefined,
           startCursor: page.keys.length ? cursorOf(page.keys[0]) : null,
@@ -73,50 +61,61 @@ export function edgeTypes<T>(name: string, node: ObjectRef<Types, any, any>, key
   });
 }
 
-const CPMatchConnection = edgeTypes<{ key: number; value: number }>('CPMatch', CPMatchRef, (m) => m.key);
+const CPMatchConnection = connectionTypes<{ key: number; value: number }>('MaskSearchCPMatch', CPMatchRef, (m) => m.key, 'Filter matches in mask id order.');
 
 export const FilterResultRef = builder
-  .objectRef<{ totalCount: number; page: Page<{ key: number; value: number }>; stats: QueryStatsShape }>('FilterByCPResult')
+  .objectRef<{ page: Page<{ key: number; value: number }>; stats: QueryStatsShape }>('MaskSearchFilterByCPResult')
   .implement({
     fields: (t) => ({
-      totalCount: t.exposeInt('totalCount', { description: 'All matches, not just this page.' }),
+      totalCount: t.int({ description: 'All matches, not just this page (as matches.totalCount).', resolve: (r) => totalCountOf(r.page) }),
       matches: t.field({ type: CPMatchConnection, resolve: (r) => r.page }),
       stats: t.field({ type: QueryStatsRef, resolve: (r) => r.stats }),
     }),
   });
 
-const RankedMaskRef = builder.objectRef<{ rank: number; key: number; value: number }>('RankedMask').implement({
+const RANKED = 'Ranked results, best first; the cursors name ranks.';
+
+const RankedMaskRef = builder.objectRef<RankedMaskShape>('MaskSearchRankedMask').implement({
+  description: 'A ranked result of topKByCP: like an aggregateMasks group, a rank, a value and what it is about.',
   fields: (t) => ({
-    rank: t.exposeInt('rank'),
+    rank: t.exposeInt('rank', { description: '1 for the best value.' }),
+    value: t.exposeFloat('value', { description: 'The exact CP (or CP / area(ROI)).' }),
     mask: t.field({ type: MaskRef, resolve: (r) => String(r.key) }),
-    value: t.exposeFloat('value'),
   }),
 });
 
-export const TopKResultRef = builder.objectRef<{ items: { rank: number; key: number; value: number }[]; stats: QueryStatsShape }>('TopKByCPResult').implement({
+const RankedMaskConnection = connectionTypes<RankedMaskShape>('MaskSearchRankedMask', RankedMaskRef, (r) => r.rank, RANKED);
+
+export const TopKResultRef = builder.objectRef<{ page: Page<RankedMaskShape>; stats: QueryStatsShape }>('MaskSearchTopKByCPResult').implement({
   fields: (t) => ({
-    items: t.field({ type: [RankedMaskRef], resolve: (r) => r.items }),
+    totalCount: t.int({ description: 'The ranked masks (at most k), as items.totalCount.', resolve: (r) => totalCountOf(r.page) }),
+    items: t.field({ type: RankedMaskConnection, resolve: (r) => r.page }),
     stats: t.field({ type: QueryStatsRef, resolve: (r) => r.stats }),
   }),
 });
 
-const AggregateGroupRef = builder.objectRef<AggregateGroupShape>('AggregateGroup').implement({
-  description: "An image's masks, binarised and combined.",
+const AggregateGroupRef = builder.objectRef<AggregateGroupShape>('MaskSearchAggregateGroup').implement({
+  description: "An image's masks, binarised and combined; ranked like a topKByCP result when k is given.",
   fields: (t) => ({
-    rank: t.exposeInt('rank', { nullable: true, description: 'Top-k only.' }),
+    rank: t.exposeInt('rank', { nullable: true, description: '1 for the best value with k; null with having.' }),
+    value: t.exposeFloat('value'),
     image: t.field({ type: ImageRef, resolve: (g) => String(g.imageId) }),
     masks: t.field({ type: [MaskRef], resolve: (g) => g.maskIds.map(String) }),
-    value: t.exposeFloat('value'),
   }),
 });
 
-const AggregateGroupConnection = edgeTypes<AggregateGroupShape>('AggregateGroup', AggregateGroupRef, (g) => g.imageId);
+const AggregateGroupConnection = connectionTypes<AggregateGroupShape>(
+  'MaskSearchAggregateGroup',
+  AggregateGroupRef,
+  (g) => g.rank ?? g.imageId,
+  'Groups: with k ranked best first (the cursors name ranks); with having in image id order.',
+);
 
 export const AggregateResultRef = builder
-  .objectRef<{ totalCount: number; page: Page<AggregateGroupShape>; stats: QueryStatsShape }>('AggregateResult')
+  .objectRef<{ page: Page<AggregateGroupShape>; stats: QueryStatsShape }>('MaskSearchAggregateResult')
   .implement({
     fields: (t) => ({
-      totalCount: t.exposeInt('totalCount'),
+      totalCount: t.int({ description: 'All groups, not just this page (as groups.totalCount).', resolve: (r) => totalCountOf(r.page) }),
       groups: t.field({ type: AggregateGroupConnection, resolve: (r) => r.page }),
       stats: t.field({ type: QueryStatsRef, resolve: (r) => r.stats }),
     }),

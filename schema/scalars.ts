@@ -30,6 +30,23 @@ export const JsonScalar = builder.scalarType('JSON', {
   parseLiteral: (node, variables) => literalValue(node, variables),
 });
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Metadata is stored as JSON objects; a scalar of its own tells typed clients so. */
+export const JsonObjectScalar = builder.scalarType('JSONObject', {
+  description: 'A JSON object.',
+  serialize: (value) => value,
+  parseValue: (value) => {
+    if (!isPlainObject(value)) throw new TypeError('expected a JSON object');
+    return value;
+  },
+  parseLiteral: (node, variables) => {
+    const value = literalValue(node, variables);
+    if (!isPlainObject(value)) throw new TypeError('expected a JSON object');
+    return value;
+  },
+});
+
 export const UploadScalar = builder.scalarType('Upload', {
   description: 'A file sent with the request as GraphQL multipart (the graphql-multipart-request-spec).',
   serialize: () => {

@@ -6,7 +6,7 @@ import { builder } from './builder.js';
 import { DuplicatePolicyEnum } from './enums.js';
 import { JsonScalar, UploadScalar } from './scalars.js';
 
-const SourceInputRef = builder.objectRef<SourceInput>('SourceInput').implement({
+const SourceInputRef = builder.objectRef<SourceInput>('MaskSearchSourceInput').implement({
   description: 'A kind of file a source reads.',
   fields: (t) => ({
     extensions: t.stringList({ resolve: (i) => [...i.extensions] }),
@@ -14,7 +14,7 @@ const SourceInputRef = builder.objectRef<SourceInput>('SourceInput').implement({
   }),
 });
 
-const SourceOptionRef = builder.objectRef<SourceOptionInfo>('SourceOption').implement({
+const SourceOptionRef = builder.objectRef<SourceOptionInfo>('MaskSearchSourceOption').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
     type: t.exposeString('type', { description: 'In TypeScript-like notation, e.g. "boolean", "number", "string[]".' }),
@@ -37,11 +37,11 @@ const MaskSourceRef = builder.objectRef<RegisteredSource>('MaskSource').implemen
   }),
 });
 
-const IngestFailureRef = builder.objectRef<{ file: string; reason: string }>('IngestFailure').implement({
+const IngestFailureRef = builder.objectRef<{ file: string; reason: string }>('MaskSearchIngestFailure').implement({
   fields: (t) => ({ file: t.exposeString('file'), reason: t.exposeString('reason') }),
 });
 
-const IngestSummaryRef = builder.objectRef<IngestSummaryShape>('IngestSummary').implement({
+const IngestSummaryRef = builder.objectRef<IngestSummaryShape>('MaskSearchIngestSummary').implement({
   description: 'What an ingest stored. Each file is stored whole or not at all; failures name the file and the reason.',
   fields: (t) => ({
     files: t.exposeInt('files'),
@@ -58,7 +58,7 @@ const IngestSummaryRef = builder.objectRef<IngestSummaryShape>('IngestSummary').
   }),
 });
 
-export const IngestOptionsInput = builder.inputType('IngestOptions', {
+export const IngestOptionsInput = builder.inputType('MaskSearchIngestOptions', {
   fields: (t) => ({
     model: t.string({ description: 'The model the masks come from; registered if new.' }),
     maskType: t.string({ description: "The masks' type; default the source's." }),

@@ -7,7 +7,8 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../resolvers/context.js';
 import { schema } from '../schema/index.js';
 import type { MaskSearch } from './mask-search.js';
-import { HttpError, serveImagePng, serveMaskPng, serveOverlayPng } from './png-routes.js';
+import { HttpError, maskIdOf, serveImagePng, serveMaskPng, serveOverlayPng } from './png-routes.js';
+import { publicOrigin } from './public-origin.js';
 import { StaticFiles } from './static-files.js';
 
 export type MaskSearchYoga = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -20,7 +21,7 @@ export function createGraphQLHandler(service: MaskSearch): MaskSearchYoga {
     renderGraphiQL,
     graphiql: { title: 'MaskSearch' },
     landingPage: false,
-    context: ({ request }) => ({ service, origin: new URL(request.url).origin }),
+    context: ({ request }) => ({ service, origin: publicOrigin(request) }),
     logging: false,
   });
 }
@@ -33,7 +34,8 @@ export interface HttpServerOptions {
   explorerDir?: string;
 }
 
-const MASK_PNG = /^\/masks\/(\d+)\.png$/;
+// A mask's global id (as GraphQL gives it), or its database id.
+const MASK_PNG = /^\/masks\/([^/]+)\.png$/;
 // Keys are the user's own strings: a client escapes them (encodeURIComponent), so a key holds no raw "/".
 const IMAGE_PNG = /^\/images\/([^/]+)\.png$/;
 const OVERLAY_PNG = /^\/images\/([^/]+)\/overlay\.png$/;
@@ -45,7 +47,7 @@ The GraphQL API and GraphiQL are at <a href="/graphql">/graphql</a>.</p>`;
 /** The PNG route a path names, as a handler to call; undefined for any other path. */
 function pngRoute(service: MaskSearch, pathname: string, url: URL, req: IncomingMessage, res: ServerResponse) {
   let match = MASK_PNG.exec(pathname);
-  if (match) return () => serveMaskPng(service, Number(match![1]), url, res);
+  if (match) return () => serveMaskPng(service, maskIdOf(decodeURIComponent(match![1]), 'the mask id'), url, res);
   match = OVERLAY_PNG.exec(pathname);
   if (match) return () => serveOverlayPng(service, decodeURIComponent(match![1]), url, req, res);
   match = IMAGE_PNG.exec(pathname);

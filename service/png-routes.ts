@@ -41,18 +41,22 @@ function opacityParam(url: URL): number {
   return opacity;
 }
 
-/** The mask parameter: a database id, as in /masks/ID.png, or the Relay id GraphQL hands out. */
-function maskIdParam(url: URL): number {
-  const text = url.searchParams.get('mask');
-  if (!text) throw new HttpError(400, 'mask is missing: give the id of one of the image\'s masks');
-  if (/^\d+$/.test(text)) return Number(text);
+/** A mask id in a URL: the global id GraphQL hands out (Mask.id), or the database id it names. */
+export function maskIdOf(text: string, what: string): number {
+  if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
   try {
     const { typename, id } = decodeGlobalID(text);
     if (typename === 'Mask' && /^\d+$/.test(id)) return Number(id);
   } catch {
     // Not a Relay id: answered below like any other bad id.
   }
-  throw new HttpError(400, `mask: '${text}' is not a mask id`);
+  throw new HttpError(400, `${what}: '${text}' is not a mask id`);
+}
+
+function maskIdParam(url: URL): number {
+  const text = url.searchParams.get('mask');
+  if (!text) throw new HttpError(400, 'mask is missing: give the id of one of the image\'s masks');
+  return maskIdOf(text, 'mask');
 }
 
 async function imageByKey(service: MaskSearch, key: string): Promise<ImageRow> {

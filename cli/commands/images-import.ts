@@ -74,7 +74,7 @@ async function upsertWithProgress(db: Database, records: readonly NewImage[]): P
   return { created: records.length - updated, updated };
 }
 
-const UPSERT_IMAGES = 'mutation ($images: [ImageInput!]!) { upsertImages(images: $images) { id } }';
+const UPSERT_IMAGES = 'mutation ($images: [MaskSearchImageInput!]!) { upsertImages(images: $images) { id } }';
 
 async function importThroughServer(records: readonly NewImage[], inUse: StoreInUse, started: number): Promise<void> {
   const { url, pid } = inUse.holder;

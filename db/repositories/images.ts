@@ -1,4 +1,4 @@
-import { asc, gt, inArray, sql } from 'drizzle-orm';
+import { asc, count, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { images, type Box, type ImageRow, type JsonObject } from '../schema.js';
 import { chunks, lookupInChunks } from './batching.js';
@@ -114,6 +114,26 @@ export async function getImagesByKeys(db: Database, keys: readonly string[]): Pr
 
 export async function getImagesByIds(db: Database, ids: readonly number[]): Promise<ImageRow[]> {
   return lookupInChunks(ids, (chunk) => db.select().from(images).where(inArray(images.id, chunk)));
+}
+
+/**
+ * Images named by id or by key, in one statement per LOOKUP_CHUNK names: federation's _entities
+ * names images both ways in one request.
+ */
+export async function getImagesByIdsOrKeys(db: Database, ids: readonly number[], keys: readonly string[]): Promise<ImageRow[]> {
+  const names = [...ids.map((id) => ({ id })), ...keys.map((key) => ({ key }))];
+  return lookupInChunks(names, (chunk) => {
+    const chunkIds = chunk.flatMap((n) => ('id' in n ? [n.id] : []));
+    const chunkKeys = chunk.flatMap((n) => ('key' in n ? [n.key] : []));
+    const byId = chunkIds.length ? inArray(images.id, chunkIds) : undefined;
+    const byKey = chunkKeys.length ? inArray(images.key, chunkKeys) : undefined;
+    return db.select().from(images).where(or(byId, byKey));
+  });
+}
+
+export async function countImages(db: Database): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(images);
+  return row.n;
 }
 
 /** Keyset pagination in id order: pass the last id of a page as `afterId` for the next. */

@@ -142,10 +142,10 @@ describe.runIf(testDriver === 'pglite')('masksearch ingest while a server holds 
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/^ingested 2 of 3 files .*: 4 masks stored \(4 new, 0 replaced\)/);
       expect(result.stderr.trim().split('\n')).toEqual(['1 file failed:', expect.stringMatching(/^ {2}bad\.npy: /)]);
-      const top = await server.gql<{ topKByCP: { items: { value: number; mask: { image: { key: string } } }[] } }>(
-        '{ topKByCP(roi: { full: true }, range: { gte: 1 }, k: 4, order: DESC) { items { value mask { image { key } } } } }',
+      const top = await server.gql<{ topKByCP: { items: { nodes: { value: number; mask: { image: { key: string } } }[] } } }>(
+        '{ topKByCP(roi: { full: true }, range: { gte: 1 }, k: 4, order: DESC) { items { nodes { value mask { image { key } } } } } }',
       );
-      expect(top.data!.topKByCP.items.map((i) => [i.mask.image.key, i.value])).toEqual([['third', 4], ['first', 3], ['fourth', 1], ['second', 0]]);
+      expect(top.data!.topKByCP.items.nodes.map((i) => [i.mask.image.key, i.value])).toEqual([['third', 4], ['first', 3], ['fourth', 1], ['second', 0]]);
     } finally {
       await server.stop();
     }

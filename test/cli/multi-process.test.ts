@@ -25,12 +25,12 @@ const MASK_IDS = '{ filterByCP(roi: {full: true}, range: {gte: 0}, op: GTE, thre
 // (ROIs by image box, for a mask's own CP and for the engine's top-k).
 const IMAGE_VIEW = `query ($label: String!, $key: String!) {
   masks(where: {imageLabels: [$label]}) { nodes { cp(roi: {imageBox: "object"}, range: {gt: 0.5}) } }
-  topKByCP(where: {imageKeys: [$key]}, roi: {imageBox: "object"}, range: {gt: 0.5}, k: 1) { items { value } }
+  topKByCP(where: {imageKeys: [$key]}, roi: {imageBox: "object"}, range: {gt: 0.5}, k: 1) { items { nodes { value } } }
 }`;
 
 interface ImageView {
   masks: { nodes: { cp: number | null }[] };
-  topKByCP: { items: { value: number }[] };
+  topKByCP: { items: { nodes: { value: number }[] } };
 }
 
 // PGlite is one process's store, and its NOTIFY never leaves that process: nothing to share.
@@ -93,7 +93,7 @@ describe.skipIf(testDriver !== 'postgres')('a server and another process sharing
       const { data, errors } = await server.gql<ImageView>(IMAGE_VIEW, { label, key });
       expect(errors).toBeUndefined();
       const cps = data!.masks.nodes.map((n) => n.cp);
-      if (cps.length === 1 && cps[0] === cp && data!.topKByCP.items[0]?.value === cp) return performance.now() - started;
+      if (cps.length === 1 && cps[0] === cp && data!.topKByCP.items.nodes[0]?.value === cp) return performance.now() - started;
       if (performance.now() - started > timeoutMs) {
         throw new Error(`the server did not see image ${key} as ${label} with CP ${cp} within ${timeoutMs} ms: ${JSON.stringify(data)}`);
       }

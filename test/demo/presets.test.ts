@@ -24,15 +24,15 @@ const scenarioOf = (key: string) => planImage(SEED, Number(key.slice('demo-'.len
 /** The preset queries exactly as the web explorer sends them (web/src/query/presets.ts). */
 const PRESETS = {
   'background-focus': `{ ranked: topKByCP(where: { maskTypes: ["saliency"] }, roi: { imageBox: "object" }, range: { gt: 0.6 },
-      normalize: ROI_FRACTION, order: ASC, k: ${K}) { items { value mask { image { key } } } } }`,
+      normalize: ROI_FRACTION, order: ASC, k: ${K}) { items { nodes { value mask { image { key } } } } } }`,
   dispersed: `{ ranked: topKByCP(where: { maskTypes: ["saliency"] }, roi: { full: true }, range: { gt: 0.2, lt: 0.6 },
-      normalize: ROI_FRACTION, order: DESC, k: ${K}) { items { value mask { image { key } } } } }`,
+      normalize: ROI_FRACTION, order: DESC, k: ${K}) { items { nodes { value mask { image { key } } } } } }`,
   'human-disagrees': `{ ranked: aggregateMasks(where: { maskTypes: ["saliency", "human-attention"] }, op: INTERSECT, measure: IOU,
       threshold: 0.5, order: ASC, k: ${K}) { groups { edges { node { value image { key } } } } } }`,
 } satisfies Record<PlantedScenario, string>;
 
 interface Ranked {
-  ranked: { items?: { value: number; mask: { image: { key: string } } }[]; groups?: { edges: { node: { value: number; image: { key: string } } }[] } };
+  ranked: { items?: { nodes: { value: number; mask: { image: { key: string } } }[] }; groups?: { edges: { node: { value: number; image: { key: string } } }[] } };
 }
 
 describe('the demo dataset in a running service', () => {
@@ -93,7 +93,7 @@ describe('the demo dataset in a running service', () => {
     const res = await running.gql<Ranked>(PRESETS[scenario]);
     expect(res.errors).toBeUndefined();
     const { ranked } = res.data!;
-    const keys = ranked.items ? ranked.items.map((i) => i.mask.image.key) : ranked.groups!.edges.map((e) => e.node.image.key);
+    const keys = ranked.items ? ranked.items.nodes.map((i) => i.mask.image.key) : ranked.groups!.edges.map((e) => e.node.image.key);
     expect(keys).toHaveLength(K);
     const planted = Math.min(summary.planted[scenario], K);
     expect(keys.slice(0, planted).map(scenarioOf)).toEqual(Array(planted).fill(scenario));

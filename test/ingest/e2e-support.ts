@@ -18,7 +18,7 @@ export interface IngestResult {
   failures: { file: string; reason: string }[];
 }
 
-const INGEST = `mutation ($source: String!, $files: [Upload!]!, $options: IngestOptions) {
+const INGEST = `mutation ($source: String!, $files: [Upload!]!, $options: MaskSearchIngestOptions) {
   ingestMasks(source: $source, files: $files, options: $options) {
     files ingestedFiles insertedMasks replacedMasks skippedMasks createdImages failures { file reason }
   }
@@ -106,19 +106,19 @@ export async function expectQueriesMatchBruteForce(running: RunningService, expe
     const order = pick(['ASC', 'DESC'] as const);
     const res = await running.gql<{
       filterByCP: { totalCount: number; matches: { edges: { node: { mask: { id: string }; value: number } }[] } };
-      topKByCP: { items: { mask: { id: string }; value: number }[] };
+      topKByCP: { items: { nodes: { mask: { id: string }; value: number }[] } };
     }>(
-      `query ($where: MaskWhere, $roi: RoiInput!, $range: ValueRangeInput!, $normalize: Normalize, $threshold: Float!, $order: Order!) {
+      `query ($where: MaskWhere, $roi: MaskSearchRoiInput!, $range: MaskSearchValueRangeInput!, $normalize: MaskSearchNormalize, $threshold: Float!, $order: MaskSearchOrder!) {
         filterByCP(where: $where, roi: $roi, range: $range, normalize: $normalize, op: GT, threshold: $threshold, first: 1000) {
           totalCount matches { edges { node { mask { id } value } } } }
-        topKByCP(where: $where, roi: $roi, range: $range, normalize: $normalize, k: 5, order: $order) { items { mask { id } value } }
+        topKByCP(where: $where, roi: $roi, range: $range, normalize: $normalize, k: 5, order: $order) { items { nodes { mask { id } value } } }
       }`,
       { where, roi: roiArg(roi), range, normalize, threshold, order },
     );
     expect(res.errors, JSON.stringify({ roi, range })).toBeUndefined();
     const filter = bruteFilter(values, 'GT', threshold);
     expect(res.data!.filterByCP.matches.edges.map((e) => [localId(e.node.mask.id), e.node.value])).toEqual(filter.map((v) => [v.id, v.value]));
-    expect(res.data!.topKByCP.items.map((item) => [localId(item.mask.id), item.value])).toEqual(bruteTopK(values, 5, order).map((v) => [v.id, v.value]));
+    expect(res.data!.topKByCP.items.nodes.map((item) => [localId(item.mask.id), item.value])).toEqual(bruteTopK(values, 5, order).map((v) => [v.id, v.value]));
   }
 }
 

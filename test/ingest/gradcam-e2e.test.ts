@@ -34,7 +34,7 @@ describe('gradcam: ingest over GraphQL, then queries equal brute force on the de
       height: H * 2,
       boxes: [{ name: 'object', x: Math.floor(random() * W), y: Math.floor(random() * H), width: 4 + Math.floor(random() * W), height: 4 + Math.floor(random() * H) }],
     }));
-    const res = await running.gql('mutation ($images: [ImageInput!]!) { upsertImages(images: $images) { id } }', { images: registered });
+    const res = await running.gql('mutation ($images: [MaskSearchImageInput!]!) { upsertImages(images: $images) { id } }', { images: registered });
     expect(res.errors).toBeUndefined();
 
     for (let i = 0; i < 10; i++) {
@@ -89,7 +89,7 @@ describe('gradcam: ingest over GraphQL, then queries equal brute force on the de
     ];
     for (const [source, options, message] of cases) {
       const res = await running.upload(
-        'mutation ($source: String!, $files: [Upload!]!, $options: IngestOptions) { ingestMasks(source: $source, files: $files, options: $options) { files } }',
+        'mutation ($source: String!, $files: [Upload!]!, $options: MaskSearchIngestOptions) { ingestMasks(source: $source, files: $files, options: $options) { files } }',
         { source, options },
         files.slice(0, 1),
       );

@@ -66,7 +66,7 @@ describe('filterByCP over HTTP equals brute force over the stored masks', () => 
     const threshold = c.normalize === 'COUNT' ? 40 : 0.3;
     const op = 'GT';
     const res = await running.gql<{ filterByCP: { totalCount: number; matches: { edges: { node: { mask: { id: string }; value: number } }[] }; stats: { candidates: number } } }>(
-      `query($where: MaskWhere, $roi: RoiInput!, $range: ValueRangeInput!, $normalize: Normalize, $threshold: Float!) {
+      `query($where: MaskWhere, $roi: MaskSearchRoiInput!, $range: MaskSearchValueRangeInput!, $normalize: MaskSearchNormalize, $threshold: Float!) {
         filterByCP(where: $where, roi: $roi, range: $range, normalize: $normalize, op: GT, threshold: $threshold, first: 10000) {
           totalCount matches { edges { node { mask { id } value } } } ${STATS}
         }
@@ -88,16 +88,16 @@ describe('topKByCP over HTTP equals brute force, with and without the index', ()
     const order = _ % 2 ? 'ASC' : 'DESC';
     const expected = bruteTopK(cpValues(candidatesFor(c.where), seeded.images, c as CpCase), k, order);
     for (const useIndex of [true, false]) {
-      const res = await running.gql<{ topKByCP: { items: { rank: number; mask: { id: string }; value: number }[]; stats: { verified: number; usedIndex: boolean } } }>(
-        `query($where: MaskWhere, $roi: RoiInput!, $range: ValueRangeInput!, $normalize: Normalize, $k: Int!, $order: Order, $useIndex: Boolean) {
+      const res = await running.gql<{ topKByCP: { items: { nodes: { rank: number; mask: { id: string }; value: number }[] }; stats: { verified: number; usedIndex: boolean } } }>(
+        `query($where: MaskWhere, $roi: MaskSearchRoiInput!, $range: MaskSearchValueRangeInput!, $normalize: MaskSearchNormalize, $k: Int!, $order: MaskSearchOrder, $useIndex: Boolean) {
           topKByCP(where: $where, roi: $roi, range: $range, normalize: $normalize, k: $k, order: $order, useIndex: $useIndex) {
-            items { rank mask { id } value } ${STATS}
+            items { nodes { rank mask { id } value } } ${STATS}
           }
         }`,
         { where: c.where, roi: roiArg(c.roi), range: c.range, normalize: c.normalize, k, order, useIndex },
       );
       expect(res.errors).toBeUndefined();
-      expect(res.data!.topKByCP.items.map((i) => [i.rank, localId(i.mask.id), i.value])).toEqual(expected.map((e, r) => [r + 1, e.id, e.value]));
+      expect(res.data!.topKByCP.items.nodes.map((i) => [i.rank, localId(i.mask.id), i.value])).toEqual(expected.map((e, r) => [r + 1, e.id, e.value]));
       expect(res.data!.topKByCP.stats.usedIndex).toBe(useIndex);
     }
   });
@@ -112,7 +112,7 @@ describe('aggregateMasks over HTTP equals brute force', () => {
   ];
   it.each(aggCases.map((c, i) => [i, c] as const))('case %i', async (_, c) => {
     const res = await running.gql<{ aggregateMasks: { totalCount: number; groups: { edges: { node: { rank: number | null; image: { key: string }; masks: { id: string }[]; value: number } }[] } } }>(
-      `query($op: AggregateOp, $threshold: Float!, $roi: RoiInput, $measure: AggregateMeasure, $k: Int, $order: Order, $having: HavingInput) {
+      `query($op: MaskSearchAggregateOp, $threshold: Float!, $roi: MaskSearchRoiInput, $measure: MaskSearchAggregateMeasure, $k: Int, $order: MaskSearchOrder, $having: MaskSearchHavingInput) {
         aggregateMasks(op: $op, threshold: $threshold, roi: $roi, measure: $measure, k: $k, order: $order, having: $having) {
           totalCount groups { edges { node { rank image { key } masks { id } value } } } ${STATS}
         }
@@ -169,7 +169,7 @@ describe('pagination and single-mask fields', () => {
     const hist = [0, 0, 0, 0];
     for (const code of m.mask.data) hist[Math.min(3, Math.floor((code / 255) * 4))]++;
     expect(res.data!.node.histogram).toEqual(hist);
-    expect(res.data!.node.pngUrl).toBe(`http://masksearch.test/masks/${m.id}.png`);
+    expect(res.data!.node.pngUrl).toBe(`http://masksearch.test/masks/${encodeGlobalID('Mask', m.id)}.png`);
   });
 
   it('lists masks, leaving out one the catalog still holds after another process deleted it', async () => {
@@ -200,7 +200,7 @@ describe('pagination and single-mask fields', () => {
   });
 
   it('keeps data and answers across a restart', async () => {
-    const query = `{ topKByCP(roi: { imageBox: "object" }, range: { gt: 0.5 }, normalize: ROI_FRACTION, k: 10) { items { mask { id } value } } images(first: 1000) { edges { node { key } } } }`;
+    const query = `{ topKByCP(roi: { imageBox: "object" }, range: { gt: 0.5 }, normalize: ROI_FRACTION, k: 10) { items { nodes { mask { id } value } } } images(first: 1000) { edges { node { key } } } }`;
     const before = await running.gql(query);
     await running.restart();
     const after = await running.gql(query);

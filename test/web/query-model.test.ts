@@ -103,7 +103,7 @@ describe('which field an API message is about', () => {
   it.each([
     ['range: the lower end gt 0.8 must be below the upper end lt 0.6; the range is empty', 'range'],
     ["roi.imageBox: no image has a box named 'x'", 'roi.imageBox'],
-    ["where.modelNames: unknown model 'x'", 'where.modelNames'],
+    ["where.ids: 'x' is not a Mask id", 'where.ids'],
     ['k must be between 1 and 10000, got 0', 'k'],
     ['threshold must be a finite number, got NaN', 'threshold'],
     ['Variable "$k" of non-null type "Int!" must not be null.', 'k'],

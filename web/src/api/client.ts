@@ -1,3 +1,4 @@
+import type { TypedDocumentString } from './generated.js';
 import type { Variables } from './variables.js';
 
 export interface ApiError {
@@ -17,11 +18,11 @@ export class GraphQLRequestError extends Error {
  * (yoga answers a variable that does not coerce with 400), so the body is read first; only a
  * body that is not GraphQL (a proxy's error page, no network) becomes a plain Error.
  */
-export async function graphql<T>(query: string, variables: Variables, signal?: AbortSignal): Promise<T> {
+export async function graphql<T>(query: TypedDocumentString<T, never>, variables: Variables, signal?: AbortSignal): Promise<T> {
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: query.toString(), variables }),
     signal,
   });
   let body: { data?: T | null; errors?: ApiError[] };

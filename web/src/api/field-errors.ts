@@ -11,7 +11,7 @@ const ARGUMENTS = ['where', 'roi', 'range', 'normalize', 'op', 'threshold', 'k',
 
 /**
  * The API names the argument at the start of a BAD_USER_INPUT message (`range: the lower end…`,
- * `k must be…`, `where.modelNames: unknown model…`); GraphQL's own coercion errors name the
+ * `k must be…`, `where.ids: '…' is not a Mask id`); GraphQL's own coercion errors name the
  * variable (`Variable "$k" …`), and our variables are named after the arguments.
  */
 export function fieldOf(message: string): string | null {

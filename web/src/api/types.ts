@@ -1,79 +1,33 @@
-/** Shapes of the results of the operations in documents.ts. */
+/** Shapes of the results of the operations in operations.graphql, as generated.ts has them from the schema. */
+import type {
+  AggregateQuery,
+  AgreementQuery,
+  FilterQuery,
+  ImageDetailQuery,
+  ImageFieldsFragment,
+  MaskFieldsFragment,
+  StatsFieldsFragment,
+  TopKQuery,
+  VocabularyQuery,
+} from './generated.js';
 
-interface NamedBox {
-  name: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface ImageSummary {
-  id: string;
-  key: string;
-  label: string | null;
-  split: string | null;
-  width: number | null;
-  height: number | null;
-  /** The demo data puts prediction, correct, scenario and attacked here; other data anything. */
-  metadata: Record<string, unknown>;
-  boxes: NamedBox[];
-}
+/** The demo data puts prediction, correct, scenario and attacked in metadata; other data anything. */
+export type ImageSummary = ImageFieldsFragment;
 
 export type Colormap = 'gray' | 'turbo' | 'viridis';
 
-export interface MaskSummary extends Record<Colormap, string> {
-  id: string;
-  maskType: string;
-  width: number;
-  height: number;
-  model: { name: string } | null;
-}
+export type MaskSummary = MaskFieldsFragment;
 
-export interface QueryStats {
-  candidates: number;
-  skipped: number;
-  prunedByIndex: number;
-  acceptedByIndex: number;
-  verified: number;
-  elapsedMs: number;
-  groups: number | null;
-  usedIndex: boolean;
-}
+export type QueryStats = StatsFieldsFragment;
 
-interface PageInfo {
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
+export type FilterResult = FilterQuery['result'];
 
-export interface FilterResult {
-  totalCount: number;
-  matches: { edges: { node: { value: number; mask: MaskSummary & { image: ImageSummary } } }[]; pageInfo: PageInfo };
-  stats: QueryStats;
-}
+export type TopKResult = TopKQuery['result'];
 
-export interface TopKResult {
-  items: { rank: number; value: number; mask: MaskSummary & { image: ImageSummary } }[];
-  stats: QueryStats;
-}
+export type AggregateResult = AggregateQuery['result'];
 
-export interface AggregateResult {
-  totalCount: number;
-  groups: { edges: { node: { rank: number | null; value: number; image: ImageSummary; masks: MaskSummary[] } }[]; pageInfo: PageInfo };
-  stats: QueryStats;
-}
+export type Vocabulary = VocabularyQuery;
 
-export interface Vocabulary {
-  models: { name: string; kind: string | null }[];
-  images: { nodes: { label: string | null; split: string | null; boxes: { name: string }[]; masks: { maskType: string }[] }[] };
-}
+export type ImageDetail = ImageDetailQuery;
 
-export interface ImageDetail {
-  image: (ImageSummary & { uri: string | null; masks: (MaskSummary & { encoding: string; source: string })[] }) | null;
-}
-
-export interface Agreement {
-  intersection: { groups: { nodes: { value: number }[] } };
-  union: { groups: { nodes: { value: number }[] } };
-  iou: { groups: { nodes: { value: number }[] } };
-}
+export type Agreement = AgreementQuery;

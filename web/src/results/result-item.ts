@@ -31,7 +31,7 @@ export function filterPage(result: FilterResult): ResultPage {
 
 export function topKPage(result: TopKResult): ResultPage {
   return {
-    items: result.items.map((item) => ({ id: item.mask.id, rank: item.rank, value: item.value, image: item.mask.image, masks: [item.mask] })),
+    items: result.items.edges.map(({ node }) => ({ id: node.mask.id, rank: node.rank, value: node.value, image: node.mask.image, masks: [node.mask] })),
     totalCount: null,
     endCursor: null,
     hasNextPage: false,

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { graphql } from '../api/client.js';
+import type { TypedDocumentString } from '../api/generated.js';
 import type { Variables } from '../api/variables.js';
 
 export type Fetched<T> = { status: 'loading' } | { status: 'done'; data: T } | { status: 'error'; message: string };
 
 /** Runs an operation whenever its variables change (compared by value); null variables run nothing. */
-export function useGraphQL<T>(query: string, variables: Variables | null): Fetched<T> {
+export function useGraphQL<T>(query: TypedDocumentString<T, never>, variables: Variables | null): Fetched<T> {
   const [state, setState] = useState<Fetched<T>>({ status: 'loading' });
   const key = variables && JSON.stringify(variables);
   useEffect(() => {
