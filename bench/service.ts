@@ -18,7 +18,7 @@ import { upsertImages } from '../db/repositories/images.js';
 import { insertMasks } from '../db/repositories/masks.js';
 import { upsertModels } from '../db/repositories/models.js';
 import { createHttpServer } from '../service/http.js';
-import { MaskSearch } from '../service/mask-search.js';
+import { MaskSearch } from '../search/mask-search.js';
 import { median } from './suite.js';
 import { generateDataset } from './synthetic-masks.js';
 
@@ -189,7 +189,7 @@ async function main(opts: Options): Promise<void> {
   store = await openDatabase({ databaseUrl: opts.databaseUrl });
   const service = await MaskSearch.start(store, { cacheMb: opts.cacheMb });
   const readyMs = performance.now() - t0;
-  console.log(`ready in ${(readyMs / 1000).toFixed(2)} s with ${service.index.size} masks indexed`);
+  console.log(`ready in ${(readyMs / 1000).toFixed(2)} s with ${service.table.size} masks indexed`);
 
   const server = createHttpServer(service);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

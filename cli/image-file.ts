@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { NewImage } from '../db/repositories/images.js';
-import { InvalidImageRecord, parseImageRecord } from '../service/image-records.js';
+import { InvalidImageRecord, parseImageRecord } from '../ingest/image-records.js';
 import { CliError, fileProblem } from './errors.js';
 import { count, listing } from './format.js';
 

@@ -2,7 +2,7 @@ import type { Database } from '../db/client.js';
 import { DEFAULT_CHI_CONFIG } from '../engine/index.js';
 import { createMaskEncoder, type MaskEncoder } from '../ingest/encoder.js';
 import { ingestFiles, type IngestSummary } from '../ingest/ingest.js';
-import type { MaskSearch } from '../service/mask-search.js';
+import type { MaskSearch } from '../search/mask-search.js';
 import type { DemoTarget } from './seed.js';
 
 /** Files per service.ingest call: about a second of work, so progress and a stop request are never far off. */

@@ -104,20 +104,25 @@ interface Groups {
 function groupAll(table: MaskTable, slots: Int32Array): Groups {
   // Counting sort over image slots: no per-group allocation.
   const imageSlots = table.imageSlotCount;
+  const { imageSlots: imageOf } = table.columns();
   const end = new Int32Array(imageSlots + 1);
-  for (const slot of slots) end[table.imageSlotAt(slot) + 1]++;
-  for (let i = 1; i <= imageSlots; i++) end[i] += end[i - 1];
+  for (let k = 0; k < slots.length; k++) end[imageOf[slots[k]] + 1]++;
+  let count = 0;
+  for (let i = 1; i <= imageSlots; i++) {
+    if (end[i] > 0) count++;
+    end[i] += end[i - 1];
+  }
   const grouped = new Int32Array(slots.length);
   const fill = end.slice(0, imageSlots);
-  for (const slot of slots) grouped[fill[table.imageSlotAt(slot)]++] = slot;
-  const start: number[] = [0];
-  const images: number[] = [];
-  for (let i = 0; i < imageSlots; i++) {
+  for (let k = 0; k < slots.length; k++) grouped[fill[imageOf[slots[k]]]++] = slots[k];
+  const start = new Int32Array(count + 1);
+  const images = new Int32Array(count);
+  for (let i = 0, g = 0; i < imageSlots; i++) {
     if (end[i + 1] === end[i]) continue;
-    images.push(i);
-    start.push(end[i + 1]);
+    images[g] = i;
+    start[++g] = end[i + 1];
   }
-  return { start: Int32Array.from(start), members: grouped, selector: new Int32Array(slots.length), imageSlots: Int32Array.from(images), count: images.length, incompleteMasks: 0 };
+  return { start, members: grouped, selector: new Int32Array(slots.length), imageSlots: images, count, incompleteMasks: 0 };
 }
 
 function groupBySelectors(table: MaskTable, base: Int32Array, members: readonly AggregateMember[]): Groups {
@@ -274,7 +279,12 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     const area = (rect.x1 - rect.x0) * (rect.y1 - rect.y0);
     if ((spec.measure !== 'COUNT' && area === 0) || area < minArea) continue;
     groupOk[g] = 1;
-    for (let k = from; k < to; k++) writeRect(memberRects, k, rect);
+    for (let k = from; k < to; k++) {
+      memberRects[k * 4] = rect.x0;
+      memberRects[k * 4 + 1] = rect.y0;
+      memberRects[k * 4 + 2] = rect.x1;
+      memberRects[k * 4 + 3] = rect.y1;
+    }
   }
   const allLo = new Float64Array(groups.members.length);
   const allHi = new Float64Array(groups.members.length);
@@ -290,7 +300,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
       if (groups.selector[k] !== selector || !groupOk[groupOf[k]]) continue;
       picked[count] = k;
       pickedSlots[count] = groups.members[k];
-      pickedRects.set(memberRects.subarray(k * 4, k * 4 + 4), count * 4);
+      for (let c = 0; c < 4; c++) pickedRects[count * 4 + c] = memberRects[k * 4 + c];
       count++;
     }
     if (useIndex) bounds[selector].first(count, pickedSlots, pickedRects, pickedLo, pickedHi);
@@ -316,8 +326,10 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
       memberLo = new Float64Array(m);
       memberHi = new Float64Array(m);
     }
-    memberLo.set(allLo.subarray(from, to));
-    memberHi.set(allHi.subarray(from, to));
+    for (let j = 0; j < m; j++) {
+      memberLo[j] = allLo[from + j];
+      memberHi[j] = allHi[from + j];
+    }
     if (!combine(memberLo, memberHi, m, area, null, size)) {
       stats.skipped += m;
       continue;

@@ -1,6 +1,7 @@
 import type { EdgeTerm, RangeRuns } from './bounds.js';
 import { crossTerms, wholeLevelOf } from './bounds.js';
 import { gridAxis } from './grid-axis.js';
+import type { CountArray } from './chi.js';
 import type { LevelPlanes } from './mask-table.js';
 import type { Rect } from './roi.js';
 
@@ -22,11 +23,18 @@ export class CellBounds {
   private qTerms: EdgeTerm[] = [];
   private rTerms: EdgeTerm[] = [];
   private pixels = 0;
-  private G = 1;
-  private B = 2;
   private level!: LevelPlanes;
   private over = true;
   private under = true;
+  /** Per touched cell, its top-left corner's offset within a mask's entries (grid 1: 0). */
+  private corner = new Int32Array(0);
+  private stride = 0;
+  private pOF: CountArray | null = null;
+  private pOE: CountArray | null = null;
+  private pUF: CountArray | null = null;
+  private pUE: CountArray | null = null;
+  private areaOF = false;
+  private areaUF = false;
   reads = 0;
 
   /** Prepares for masks of size W×H, ROI rect, encoding code e, refining at levels[l]. */
@@ -42,8 +50,6 @@ export class CellBounds {
       this.qTerms = cross.q;
       this.rTerms = cross.r;
     }
-    this.G = G;
-    this.B = B;
     const { over, under } = runs.at(e, l);
     this.over = over.first <= over.last;
     this.under = under.first <= under.last;
@@ -60,7 +66,16 @@ export class CellBounds {
       this.overlap = new Int32Array(max);
       this.cellArea = new Int32Array(max);
       this.cellRects = new Int32Array(max * 4);
+      this.corner = new Int32Array(max);
     }
+    this.stride = G === 1 ? 0 : G + 1;
+    const plane = (edge: number): CountArray | null => (edge > 0 && edge < B ? level.planes[edge - 1] : null);
+    this.pOF = plane(this.edges[0]);
+    this.pOE = plane(this.edges[1]);
+    this.pUF = plane(this.edges[2]);
+    this.pUE = plane(this.edges[3]);
+    this.areaOF = this.edges[0] <= 0;
+    this.areaUF = this.edges[2] <= 0;
     let n = 0;
     for (let i = i0; i < i1; i++) {
       const cy0 = rows.lines[i];
@@ -75,6 +90,7 @@ export class CellBounds {
         const x1 = Math.min(cx1, rect.x1);
         if (x1 <= x0) continue;
         this.cellIndex[n] = i * G + j;
+        this.corner[n] = G === 1 ? 0 : i * (G + 1) + j;
         this.overlap[n] = (x1 - x0) * (y1 - y0);
         this.cellArea[n] = (cx1 - cx0) * (cy1 - cy0);
         const at = n * 4;
@@ -99,45 +115,45 @@ export class CellBounds {
     return n;
   }
 
-  /** Pixels of cell k (of the prepared cells) in bins ≥ edge, for the mask at slot. */
-  private atLeast(slot: number, k: number, edge: number): number {
-    if (edge >= this.B) return 0;
-    if (edge === 0) return this.cellArea[k];
-    const G = this.G;
-    const plane = this.level.planes[edge - 1];
-    if (G === 1) return plane[slot];
-    const s = G + 1;
-    const c = this.cellIndex[k];
-    const i = (c / G) | 0;
-    const j = c - i * G;
-    // Corner (i, j) counts rows < line i and columns < line j; the zero row and column are stored.
-    const at = slot * this.level.cells + i * s + j;
-    return plane[at + s + 1] - plane[at + 1] - plane[at + s] + plane[at];
-  }
-
   /**
    * Writes each touched cell's bounds into cellLo/cellHi and CP bounds into out[0], out[1]: the
    * cell sums, tightened across levels as in BoundProgram (CP ≤ Σ under upper + q, CP ≥ Σ over lower − r).
    */
   bound(slot: number, cellLo: Int32Array, cellHi: Int32Array, out: Float64Array): void {
-    const edges = this.edges;
+    const { pOF, pOE, pUF, pUE, areaOF, areaUF, corner, overlap, cellArea } = this;
+    const s = this.stride;
+    // Grid 1 keeps no zero row and column: its one cell is the entry itself.
+    const one = s === 0;
+    const base = slot * this.level.cells;
+    const over = this.over;
+    const under = this.under;
     let lo = 0;
     let hi = 0;
     let overLo = 0;
     let underHi = 0;
     for (let k = 0; k < this.cellCount; k++) {
-      const over = this.over ? this.atLeast(slot, k, edges[0]) - this.atLeast(slot, k, edges[1]) : 0;
-      const under = this.under ? this.atLeast(slot, k, edges[2]) - this.atLeast(slot, k, edges[3]) : 0;
-      const o = this.overlap[k];
-      const outside = this.cellArea[k] - o;
-      const l = Math.max(0, under - outside);
-      const h = Math.min(over, o);
+      const t = base + corner[k];
+      const area = cellArea[k];
+      let o = 0;
+      let u = 0;
+      if (over) {
+        o = pOF ? (one ? pOF[t] : pOF[t + s + 1] - pOF[t + 1] - pOF[t + s] + pOF[t]) : areaOF ? area : 0;
+        if (pOE) o -= one ? pOE[t] : pOE[t + s + 1] - pOE[t + 1] - pOE[t + s] + pOE[t];
+      }
+      if (under) {
+        u = pUF ? (one ? pUF[t] : pUF[t + s + 1] - pUF[t + 1] - pUF[t + s] + pUF[t]) : areaUF ? area : 0;
+        if (pUE) u -= one ? pUE[t] : pUE[t + s + 1] - pUE[t + 1] - pUE[t + s] + pUE[t];
+      }
+      const inside = overlap[k];
+      const outside = area - inside;
+      const l = u - outside > 0 ? u - outside : 0;
+      const h = o < inside ? o : inside;
       cellLo[k] = l;
       cellHi[k] = h;
       lo += l;
       hi += h;
-      overLo += Math.max(0, over - outside);
-      underHi += Math.min(under, o);
+      overLo += o - outside > 0 ? o - outside : 0;
+      underHi += u < inside ? u : inside;
     }
     if (this.whole && this.over) {
       lo = Math.max(lo, overLo - this.wholeCount(slot, this.rTerms));

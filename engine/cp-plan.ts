@@ -115,12 +115,12 @@ export class CellCounter {
         }
       }
       const c = cells.cellRects;
-      // The mask goes into the kernel's memory once, for all the cells counted.
+      // The ROI's rows go into the kernel's memory once, for all the cells counted.
       if (!loaded) {
-        kernel.load(mask.data);
+        kernel.load(mask.data.subarray(rect.y0 * mask.width, rect.y1 * mask.width));
         loaded = true;
       }
-      const exact = ilo > ihi ? 0 : kernel.countLoaded(mask.width, c[k * 4], c[k * 4 + 1], c[k * 4 + 2], c[k * 4 + 3], ilo, ihi);
+      const exact = ilo > ihi ? 0 : kernel.countLoaded(mask.width, c[k * 4], c[k * 4 + 1] - rect.y0, c[k * 4 + 2], c[k * 4 + 3] - rect.y0, ilo, ihi);
       this.stats.pixelsCounted += (c[k * 4 + 2] - c[k * 4]) * (c[k * 4 + 3] - c[k * 4 + 1]);
       lo += exact - l;
       hi += exact - h;

@@ -11,6 +11,7 @@ export * from './loader.js';
 export * from './stats.js';
 export * from './context.js';
 export * from './validate.js';
+export { RangeCounter } from './range-counter.js';
 export type { CompareOp, Order } from './plan.js';
 export type { CpSpec, Normalize } from './cp-plan.js';
 export { maskRoiRect } from './cp-plan.js';

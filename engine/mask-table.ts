@@ -341,6 +341,11 @@ export class MaskTable {
     };
   }
 
+  /** Whether any image was ever given a box of this name. */
+  hasBoxName(name: string): boolean {
+    return this.boxColumns.has(name);
+  }
+
   /** Writes the named image box scaled to the mask at slot; false when the image lacks it. */
   imageBoxRect(slot: number, name: string, out: Rect): boolean {
     return this.boxRectFromColumn(slot, this.boxColumns.get(name), out);

@@ -95,11 +95,15 @@ export async function topKByCP(ctx: EngineContext, spec: CpSpec & TopKQuery): Pr
   return topKPlan(ctx, planCp(ctx, spec, newStats()), spec, started);
 }
 
+/** Members by image id; the lookup is built on the first call, since most callers ask for a page only. */
 const groupMembers = (plan: ReturnType<typeof planAggregate>): AggregateGroups => {
-  const itemOfImage = new Map<number, number>();
-  plan.keys.forEach((key, item) => itemOfImage.set(key, item));
+  let itemOfImage: Map<number, number> | undefined;
   return {
     members(imageId) {
+      if (!itemOfImage) {
+        itemOfImage = new Map();
+        for (let item = 0; item < plan.size; item++) itemOfImage.set(plan.keys[item], item);
+      }
       const item = itemOfImage.get(imageId);
       return item === undefined ? [] : Array.from(plan.membersOf(item));
     },

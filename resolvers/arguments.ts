@@ -1,10 +1,9 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import type { MaskIndex, RoiSpec, ValueRange } from '../engine/index.js';
-import type { MaskCatalog, MaskWhere } from '../service/mask-catalog.js';
+import type { AggregateMember, MaskTable, MaskWhere, RoiSpec } from '../engine/index.js';
+import { MAX_K } from '../engine/index.js';
 import { badInput } from './errors.js';
 
-/** The largest k (and page size) a query may ask for. */
-export const MAX_K = 10_000;
+export { MAX_K };
 
 export interface RoiArg {
   full?: boolean | null;
@@ -12,49 +11,21 @@ export interface RoiArg {
   imageBox?: string | null;
 }
 
-export function roiSpec(arg: RoiArg, index: MaskIndex, name = 'roi'): RoiSpec {
+/**
+ * The ROI argument as the engine's spec. Only its GraphQL shape is checked here (one of three,
+ * and a box name some image has); the engine checks the values with every other argument.
+ */
+export function roiSpec(arg: RoiArg, table: MaskTable, name = 'roi'): RoiSpec {
   const given = Object.entries(arg).filter(([, v]) => v !== null && v !== undefined);
-  if (given.length !== 1) throw badInput(`${name}: give exactly one of full, box, imageBox`);
+  if (given.length !== 1) throw badInput(`${name}: give exactly one of full, box, imageBox`, [name]);
   if (arg.full !== null && arg.full !== undefined) {
-    if (!arg.full) throw badInput(`${name}.full must be true (omit it and give box or imageBox instead)`);
+    if (!arg.full) throw badInput(`${name}.full must be true (omit it and give box or imageBox instead)`, [name, 'full']);
     return { kind: 'full' };
   }
-  if (arg.box) {
-    for (const side of ['width', 'height'] as const) {
-      if (arg.box[side] < 0) throw badInput(`${name}.box.${side} must not be negative, got ${arg.box[side]}`);
-    }
-    return { kind: 'box', ...arg.box };
-  }
+  if (arg.box) return { kind: 'box', ...arg.box };
   const boxName = arg.imageBox!;
-  if (!index.boxColumn(boxName)) throw badInput(`${name}.imageBox: no image has a box named '${boxName}'`);
+  if (!table.hasBoxName(boxName)) throw badInput(`${name}.imageBox: no image has a box named '${boxName.slice(0, 80)}'`, [name, 'imageBox']);
   return { kind: 'imageBox', name: boxName };
-}
-
-export function valueRange(arg: ValueRange, name = 'range'): ValueRange {
-  const { gt, gte, lt, lte } = arg;
-  const has = (v: number | null | undefined): v is number => v !== null && v !== undefined;
-  if (has(gt) && has(gte)) throw badInput(`${name}: give at most one of gt and gte`);
-  if (has(lt) && has(lte)) throw badInput(`${name}: give at most one of lt and lte`);
-  const lower = has(gt) ? gt : gte;
-  const upper = has(lt) ? lt : lte;
-  if (has(lower) && has(upper)) {
-    const empty = has(gte) && has(lte) ? lower > upper : lower >= upper;
-    if (empty) {
-      throw badInput(`${name}: the lower end ${has(gt) ? 'gt' : 'gte'} ${lower} must be below the upper end ${has(lt) ? 'lt' : 'lte'} ${upper}; the range is empty`);
-    }
-  }
-  return { gt, gte, lt, lte };
-}
-
-export function positiveK(k: number, name = 'k'): number {
-  if (k < 1 || k > MAX_K) throw badInput(`${name} must be between 1 and ${MAX_K}, got ${k}`);
-  return k;
-}
-
-export function minRoiArea(value: number | null | undefined): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (value < 0) throw badInput(`minRoiArea must not be negative, got ${value}`);
-  return value;
 }
 
 /** A Relay global id of the given type, as the database id. */
@@ -75,12 +46,20 @@ export interface MaskWhereArg extends Omit<MaskWhere, 'ids'> {
 }
 
 /**
- * Candidate mask ids for a where argument, or undefined for all masks. A name no mask has (a model,
- * mask type, source, label, split or image key) matches nothing, like any value no mask has: the
- * answer is empty, not an error, wherever where is taken.
+ * The where argument as the engine's: global ids become database ids. A name no mask has (a
+ * model, mask type, source, label, split, tag or image key) matches nothing, like any value no
+ * mask has: the answer is empty, not an error, wherever where is taken.
  */
-export function candidates(where: MaskWhereArg | null | undefined, catalog: MaskCatalog): number[] | undefined {
+export function maskWhere(where: MaskWhereArg | null | undefined, name = 'where'): MaskWhere | undefined {
   if (!where) return undefined;
-  const ids = where.ids?.map((id) => localId(id, 'Mask', 'where.ids'));
-  return catalog.select({ ...where, ids });
+  const ids = where.ids?.map((id) => localId(id, 'Mask', `${name}.ids`));
+  return { ...where, ids };
 }
+
+export interface AggregateMemberArg {
+  where?: MaskWhereArg | null;
+  threshold?: number | null;
+}
+
+export const aggregateMembers = (members: readonly AggregateMemberArg[] | null | undefined): AggregateMember[] | undefined =>
+  members?.map((m, i) => ({ where: maskWhere(m.where, `members[${i}].where`), threshold: m.threshold }));

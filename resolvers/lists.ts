@@ -3,7 +3,8 @@ import { getMasksByIds } from '../db/repositories/masks.js';
 import { listModels } from '../db/repositories/models.js';
 import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
 import type { MaskWhereArg } from './arguments.js';
-import { MAX_K, candidates } from './arguments.js';
+import { MAX_K, maskWhere } from './arguments.js';
+import { selectSlots } from '../engine/index.js';
 import type { GraphQLContext } from './context.js';
 import { badInput } from './errors.js';
 import type { Page } from './pagination.js';
@@ -36,14 +37,15 @@ export async function resolveImages(args: PageArgs, ctx: GraphQLContext): Promis
 export const resolveModels = (ctx: GraphQLContext): Promise<ModelRow[]> => listModels(ctx.service.db);
 
 /**
- * Masks in id order, the page chosen from the in-memory catalog and its rows loaded here in one
- * statement. A mask another process deleted can linger in the catalog until its change is
+ * Masks in id order, the page chosen from the in-memory table and its rows loaded here in one
+ * statement. A mask another process deleted can linger in the table until its change is
  * applied; its row is gone, so it is left out (the page comes back shorter) rather than failing
- * the query. keys stay the catalog's page, so endCursor and hasNextPage move past it.
+ * the query. keys stay the table's page, so endCursor and hasNextPage move past it.
  */
 export async function resolveMasks(args: PageArgs & { where?: MaskWhereArg | null }, ctx: GraphQLContext): Promise<Page<MaskRow>> {
-  const { catalog } = ctx.service;
-  const ids = Float64Array.from(candidates(args.where, catalog) ?? catalog.allIds()).sort();
+  const { table } = ctx.service;
+  const slots = selectSlots(table, maskWhere(args.where));
+  const ids = Float64Array.from(slots, (slot) => table.idAt(slot)).sort();
   const page = pageAfter(ids, args.after, pageSize(args.first));
   const byId = new Map((await getMasksByIds(ctx.service.db, page.keys)).map((row) => [row.id, row]));
   return { ...page, items: page.keys.flatMap((id) => byId.get(id) ?? []) };

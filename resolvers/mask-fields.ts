@@ -1,9 +1,9 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { ValueRange } from '../engine/index.js';
-import { compileRange, countInRect, histogram, maskRoiRect, newRect, rangeKernel } from '../engine/index.js';
+import { InvalidQueryError, RangeCounter, compileRange, histogram, maskRoiRect, newRect, validateQuery } from '../engine/index.js';
 import type { MaskRow } from '../db/schema.js';
 import type { RoiArg } from './arguments.js';
-import { roiSpec, valueRange } from './arguments.js';
+import { roiSpec } from './arguments.js';
 import type { GraphQLContext } from './context.js';
 import { badInput, notFound } from './errors.js';
 
@@ -11,11 +11,23 @@ const MAX_HISTOGRAM_BINS = 256;
 
 /** The ROI of one mask in its own pixels, or null when its image lacks the named box. */
 function maskRect(mask: MaskRow, roi: RoiArg, ctx: GraphQLContext) {
-  const { index } = ctx.service;
-  const slot = index.slotOf(mask.id);
+  const { table } = ctx.service;
+  const slot = table.slotOf(mask.id);
   if (slot < 0) throw notFound(`mask ${mask.id} is not in the index`);
   const rect = newRect();
-  return maskRoiRect(index, roiSpec(roi, index), slot, rect) ? rect : null;
+  const spec = roiSpec(roi, table);
+  checked(() => validateQuery({ roi: spec }));
+  return maskRoiRect(table, spec, slot, rect) ? rect : null;
+}
+
+/** Runs the engine's validation of field arguments, its rejections as BAD_USER_INPUT. */
+function checked(validate: () => void): void {
+  try {
+    validate();
+  } catch (error) {
+    if (error instanceof InvalidQueryError) throw badInput(error.message, error.path);
+    throw error;
+  }
 }
 
 async function pixels(mask: MaskRow, ctx: GraphQLContext) {
@@ -29,12 +41,12 @@ export async function maskCp(
   args: { roi: RoiArg; range: ValueRange; normalize?: 'COUNT' | 'ROI_FRACTION' | null },
   ctx: GraphQLContext,
 ): Promise<number | null> {
-  const range = valueRange(args.range);
+  checked(() => validateQuery({ range: args.range }));
   const rect = maskRect(mask, args.roi, ctx);
   if (!rect) return null;
   const area = (rect.x1 - rect.x0) * (rect.y1 - rect.y0);
   if (args.normalize === 'ROI_FRACTION' && area === 0) return null;
-  const count = countInRect(await pixels(mask, ctx), rect, rangeKernel(compileRange(range)));
+  const count = new RangeCounter(compileRange(args.range)).count(await pixels(mask, ctx), rect);
   return args.normalize === 'ROI_FRACTION' ? count / area : count;
 }
 

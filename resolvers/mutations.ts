@@ -3,7 +3,7 @@ import { getImagesByIds, upsertImages, type NewImage } from '../db/repositories/
 import { deleteMasks } from '../db/repositories/masks.js';
 import { getModelsByIds, upsertModels } from '../db/repositories/models.js';
 import type { Box, ImageRow, JsonObject, ModelRow } from '../db/schema.js';
-import { InvalidImageRecord, parseImageRecord } from '../service/image-records.js';
+import { InvalidImageRecord, parseImageRecord } from '../ingest/image-records.js';
 import { localId } from './arguments.js';
 import type { GraphQLContext } from './context.js';
 import { badInput } from './errors.js';

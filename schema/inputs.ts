@@ -14,6 +14,16 @@ export const MaskWhereInput = builder.inputType('MaskWhere', {
   }),
 });
 
+
+export const AggregateMemberInput = builder.inputType('MaskSearchAggregateMember', {
+  description:
+    "One member of every group: the image's mask matching where (the smallest id if several), binarised at threshold (default: the query's). Images lacking a member are skipped and counted.",
+  fields: (t) => ({
+    where: t.field({ type: MaskWhereInput, required: true }),
+    threshold: t.float(),
+  }),
+});
+
 export const BoxInput = builder.inputType('MaskSearchBoxInput', {
   description: 'The half-open rectangle [x, x + width) × [y, y + height) in mask pixels.',
   fields: (t) => ({

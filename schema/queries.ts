@@ -4,7 +4,7 @@ import { resolveImages, resolveMasks, resolveModels } from '../resolvers/lists.j
 import { loadImageByKey } from '../resolvers/loaders.js';
 import { builder } from './builder.js';
 import { AggregateMeasureEnum, AggregateOpEnum, CompareOpEnum, NormalizeEnum, OrderEnum } from './enums.js';
-import { HavingInput, MaskWhereInput, RoiInput, ValueRangeInput } from './inputs.js';
+import { AggregateMemberInput, HavingInput, MaskWhereInput, RoiInput, ValueRangeInput } from './inputs.js';
 import { ImageRef, MaskRef, ModelRef } from './objects.js';
 import { AggregateResultRef, FilterResultRef, TopKResultRef, connectionTypes } from './results.js';
 
@@ -79,6 +79,10 @@ builder.queryFields((t) => ({
       k: t.arg.int(),
       order: t.arg({ type: OrderEnum, defaultValue: 'DESC' }),
       having: t.arg({ type: HavingInput }),
+      members: t.arg({
+        type: [AggregateMemberInput],
+        description: 'The members of each group by selector, e.g. one model\'s saliency and the human attention map; without it every mask of the image matching where.',
+      }),
       minRoiArea: t.arg.int(),
       useIndex: t.arg.boolean({ defaultValue: true }),
       first: t.arg.int({ description: 'Groups per page; default all k with k, 100 with having.' }),

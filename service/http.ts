@@ -6,7 +6,7 @@ import { createYoga } from 'graphql-yoga';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../resolvers/context.js';
 import { schema } from '../schema/index.js';
-import type { MaskSearch } from './mask-search.js';
+import type { MaskSearch } from '../search/mask-search.js';
 import { HttpError, maskIdOf, serveImagePng, serveMaskPng, serveOverlayPng } from './png-routes.js';
 import { publicOrigin } from './public-origin.js';
 import { StaticFiles } from './static-files.js';
@@ -21,7 +21,7 @@ export function createGraphQLHandler(service: MaskSearch): MaskSearchYoga {
     renderGraphiQL,
     graphiql: { title: 'MaskSearch' },
     landingPage: false,
-    context: ({ request }) => ({ service, origin: publicOrigin(request) }),
+    context: ({ request }) => ({ service, origin: publicOrigin(request), signal: request.signal }),
     logging: false,
   });
 }

@@ -7,7 +7,7 @@ import type { ImageRow } from '../db/schema.js';
 import type { Colormap } from './colormaps.js';
 import { COLORMAPS } from './colormaps.js';
 import { imageFileVersion, readImageFile } from './image-file.js';
-import type { MaskSearch } from './mask-search.js';
+import type { MaskSearch } from '../search/mask-search.js';
 import { renderOverlayPng } from './overlay.js';
 import { renderMaskPng } from './render-png.js';
 import type { RgbImage } from './rgb-image.js';
@@ -94,7 +94,7 @@ const etagOf = (...parts: string[]): string => `"${createHash('sha1').update(par
 /** GET /masks/ID.png?colormap=gray|viridis|turbo */
 export async function serveMaskPng(service: MaskSearch, id: number, url: URL, res: ServerResponse): Promise<void> {
   const colormap = colormapParam(url, 'gray');
-  const mask = service.index.hasMask(id) ? await service.loadMask(id) : undefined;
+  const mask = service.table.hasMask(id) ? await service.loadMask(id) : undefined;
   if (!mask) throw new HttpError(404, `mask ${id} does not exist`);
   sendPng(res, renderMaskPng(mask, colormap), { 'cache-control': IMMUTABLE });
 }

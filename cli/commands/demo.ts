@@ -8,7 +8,7 @@ import { DemoConflict, demoState } from '../../demo/store-state.js';
 import { serviceTarget, storeTarget } from '../../demo/targets.js';
 import { listImages } from '../../db/repositories/images.js';
 import { loadSourceRegistry } from '../../plugins/config.js';
-import type { MaskSearch } from '../../service/mask-search.js';
+import type { MaskSearch } from '../../search/mask-search.js';
 import { CliError, rootMessage } from '../errors.js';
 import { count, plural, seconds } from '../format.js';
 import { StoreInUse } from '../store-lock.js';

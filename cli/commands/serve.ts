@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_CACHE_MB, MaskSearch } from '../../service/mask-search.js';
+import { DEFAULT_CACHE_MB, MaskSearch } from '../../search/mask-search.js';
 import { CliError, rootMessage } from '../errors.js';
 import { plural, seconds } from '../format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
@@ -55,7 +55,7 @@ async function serve(options: ServeOptions): Promise<void> {
         try {
           const url = `http://localhost:${port}/graphql`;
           await store.announce(url);
-          console.log(`MaskSearch ready: ${url} (${plural(service.index.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
+          console.log(`MaskSearch ready: ${url} (${plural(service.table.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
           if (options.demo) await seedDemoIntoEmptyStore(service, defaultDemoDir(location), stop.requested);
           await stop.requested;
           console.log('stopping');

@@ -61,7 +61,7 @@ describe('the demo dataset in a running service', () => {
       segmentation: { stored: IMAGES, skipped: 0 },
       'human-attention': { stored: watched, skipped: 0 },
     });
-    expect(running.service.index.size).toBe(2 * IMAGES + watched);
+    expect(running.service.table.size).toBe(2 * IMAGES + watched);
     // Enough of each planted case for the presets to show, but a few percent, not a flood.
     for (const scenario of PLANTED_SCENARIOS) expect(summary.planted[scenario]).toBeGreaterThanOrEqual(8);
     for (const scenario of PLANTED_SCENARIOS) expect(summary.planted[scenario]).toBeLessThan(0.07 * IMAGES);

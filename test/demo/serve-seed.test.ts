@@ -49,7 +49,7 @@ describe('seeding the demo from serve', () => {
     expect(output()).toContain('the demo data is synthetic');
     expect(output()).toMatch(/\ndemo dataset ready in \d+\.\d s: 60 images, /);
     expect(await imageCount()).toBe(60);
-    expect(running.service.index.size).toBeGreaterThanOrEqual(120);
+    expect(running.service.table.size).toBeGreaterThanOrEqual(120);
   });
 
   it('leaves a store that has images alone', async () => {

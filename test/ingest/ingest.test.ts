@@ -14,7 +14,7 @@ import { filesFromPaths } from '../../ingest/input-files.js';
 import { MaskSourceRegistry } from '../../plugins/registry.js';
 import { useOpenedStore } from '../db/fresh-store.js';
 
-const CHI = { grid: 4, bins: 8 };
+const CHI = { levels: [{ grid: 4, bins: 8 }] };
 const pluginUrl = new URL('./fixtures/text-masks-plugin.ts', import.meta.url).href;
 
 let dir: string;

@@ -32,11 +32,11 @@ async function expectBadInput(query: string, argumentName: RegExp, variables?: R
 describe('bad input is a BAD_USER_INPUT error naming the argument', () => {
   const topK = (args: string) => `{ topKByCP(${args}) { items { nodes { value } } } }`;
   it.each([
-    ['k ≤ 0', topK('roi: { full: true }, range: { gt: 0.5 }, k: 0'), /^k must be between 1 and 10000, got 0/],
+    ['k ≤ 0', topK('roi: { full: true }, range: { gt: 0.5 }, k: 0'), /^k must be an integer between 1 and 10000, got 0/],
     ['k over the maximum', topK('roi: { full: true }, range: { gt: 0.5 }, k: 100000'), /^k must be between/],
     ['a range with lower ≥ upper', topK('roi: { full: true }, range: { gt: 0.7, lt: 0.2 }, k: 3'), /^range: the lower end gt 0.7 must be below the upper end lt 0.2/],
     ['both gt and gte', topK('roi: { full: true }, range: { gt: 0.1, gte: 0.2 }, k: 3'), /^range: give at most one of gt and gte/],
-    ['a negative box', topK('roi: { box: { x: 0, y: 0, width: -4, height: 3 } }, range: { gt: 0.5 }, k: 3'), /^roi.box.width must not be negative/],
+    ['a negative box', topK('roi: { box: { x: 0, y: 0, width: -4, height: 3 } }, range: { gt: 0.5 }, k: 3'), /^roi.box.width must be a non-negative integer, got -4/],
     ['an unknown box name', topK('roi: { imageBox: "dog" }, range: { gt: 0.5 }, k: 3'), /^roi.imageBox: no image has a box named 'dog'/],
     ['a mask id that is not a mask id', topK(`where: { ids: ["${encodeGlobalID('Image', 1)}"] }, roi: { full: true }, range: { gt: 0.5 }, k: 3`), /^where.ids: '.*' is not a Mask id/],
     ['full: false', topK('roi: { full: false }, range: { gt: 0.5 }, k: 3'), /^roi.full must be true/],
@@ -45,6 +45,17 @@ describe('bad input is a BAD_USER_INPUT error naming the argument', () => {
     ['a histogram with 0 bins', `{ node(id: "${encodeGlobalID('Mask', 1)}") { ... on Mask { histogram(bins: 0) } } }`, /^bins must be between 1 and 256/],
   ])('%s', async (_, query, message) => {
     await expectBadInput(query, message);
+  });
+
+  it.each([
+    ['k', topK('roi: { full: true }, range: { gt: 0.5 }, k: 0'), ['k']],
+    ['range', topK('roi: { full: true }, range: { gt: 0.7, lt: 0.2 }, k: 3'), ['range']],
+    ['roi.box.height', topK('roi: { box: { x: 0, y: 0, width: 4, height: -3 } }, range: { gt: 0.5 }, k: 3'), ['roi', 'box', 'height']],
+    ['roi.imageBox', topK('roi: { imageBox: "dog" }, range: { gt: 0.5 }, k: 3'), ['roi', 'imageBox']],
+  ])('names the argument %s by its path in extensions', async (_, query, path) => {
+    const res = await running.gql(query);
+    expect(res.errors?.length).toBe(1);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentPath: path });
   });
 
   it('an ROI with two kinds at once', async () => {

@@ -172,11 +172,11 @@ describe('pagination and single-mask fields', () => {
     expect(res.data!.node.pngUrl).toBe(`http://masksearch.test/masks/${encodeGlobalID('Mask', m.id)}.png`);
   });
 
-  it('lists masks, leaving out one the catalog still holds after another process deleted it', async () => {
-    // Until its delete is applied, such a mask is in the in-memory catalog but has no row.
+  it('lists masks, leaving out one the in-memory table still holds after another process deleted it', async () => {
+    // Until its delete is applied, such a mask is in the in-memory table but has no row.
     const gone = 0;
     const real = seeded.masks.map((m) => m.id).sort((a, b) => a - b);
-    running.service.catalog.putMask({ id: gone, imageId: seeded.masks[0].imageId, modelId: null, maskType: 'gone', source: 'test' });
+    running.service.table.putMask({ id: gone, imageId: seeded.masks[0].imageId, width: 1, height: 1, modelId: null, maskType: 'gone', source: 'test' });
     try {
       type Masks = { masks: { nodes: { id: string; maskType: string }[]; edges: { cursor: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
       const query = `query($first: Int, $after: String) {
@@ -195,7 +195,7 @@ describe('pagination and single-mask fields', () => {
       const next = await running.gql<Masks>(query, { first: 2, after: empty.data!.masks.pageInfo.endCursor });
       expect(next.data!.masks.nodes.map((n) => localId(n.id))).toEqual(real.slice(0, 2));
     } finally {
-      running.service.catalog.removeMask(gone);
+      running.service.table.removeMask(gone);
     }
   });
 

@@ -6,13 +6,13 @@ import { upsertImages } from '../../db/repositories/images.js';
 import { insertMasks } from '../../db/repositories/masks.js';
 import { upsertModels } from '../../db/repositories/models.js';
 import { createGraphQLHandler } from '../../service/http.js';
-import { MaskSearch, type MaskSearchOptions } from '../../service/mask-search.js';
+import { MaskSearch, type MaskSearchOptions } from '../../search/mask-search.js';
 import type { RefImage, RefMask } from '../support/brute-force.js';
 import { blobMask, seededRandom } from '../db/mask-fixtures.js';
 import { createFreshStore } from '../db/fresh-store.js';
 import type { FreshStore } from '../db/fresh-store.js';
 
-export const CHI = { grid: 4, bins: 8 };
+export const CHI = { levels: [{ grid: 1, bins: 64 }, { grid: 4, bins: 8 }] };
 
 export interface Seeded {
   images: Map<number, RefImage & { key: string; label: string; split: string }>;

@@ -1,5 +1,5 @@
 import type { Chi, ChiConfig, EngineContext } from '../engine/index.js';
-import { DEFAULT_CHI_CONFIG, MaskIndex, deserializeChi, serializeChi } from '../engine/index.js';
+import { DEFAULT_CHI_CONFIG, IndexingLoader, InvalidChiError, MaskTable, deserializeChi, sameConfig, serializeChi } from '../engine/index.js';
 import type { DatabaseHandle } from '../db/client.js';
 import { getLatestChangeSeq, readChanges } from '../db/repositories/changes.js';
 import { getImagesByIds, listImages } from '../db/repositories/images.js';
@@ -13,7 +13,6 @@ import { ingestFiles, type IngestSettings, type IngestSummary } from '../ingest/
 import type { IngestFile } from '../ingest/input-files.js';
 import { MaskSourceRegistry } from '../plugins/registry.js';
 import { MaskCache } from './mask-cache.js';
-import { MaskCatalog } from './mask-catalog.js';
 import { CachedPixelLoader } from './pixel-loader.js';
 
 export interface MaskSearchOptions {
@@ -31,15 +30,17 @@ export interface MaskSearchOptions {
 export const DEFAULT_CACHE_MB = 512;
 
 /**
- * The engine kept consistent with the store: every committed mask's CHI and metadata and every
- * image's label, split, size and boxes in memory, loaded at start, then followed through the
- * change log (this process's writes and, through LISTEN/NOTIFY, other processes' writes).
+ * The engine kept consistent with the store: one table in memory with every committed mask's
+ * CHI and metadata and every image's key, label, split, tags, size and boxes, loaded at start,
+ * then followed through the change log (this process's writes and, through LISTEN/NOTIFY, other
+ * processes' writes). A mask whose stored CHI is missing, of an older format or of another level
+ * configuration is verified by queries until loading its pixels indexes it (and stores the CHI).
  */
 export class MaskSearch {
-  readonly index: MaskIndex;
-  readonly catalog = new MaskCatalog();
+  readonly table: MaskTable;
   private readonly cache: MaskCache;
   private readonly cachedLoader: CachedPixelLoader;
+  private readonly indexingLoader: IndexingLoader;
   private readonly directLoader: CachedPixelLoader;
   private lastSeq = 0;
   private catchingUp: Promise<void> = Promise.resolve();
@@ -52,11 +53,12 @@ export class MaskSearch {
     readonly store: DatabaseHandle,
     private readonly options: MaskSearchOptions,
   ) {
-    this.index = new MaskIndex(options.chi ?? DEFAULT_CHI_CONFIG);
+    this.table = new MaskTable(options.chi ?? DEFAULT_CHI_CONFIG);
     this.sources = options.sources ?? new MaskSourceRegistry();
     this.cache = new MaskCache((options.cacheMb ?? DEFAULT_CACHE_MB) * 2 ** 20);
     const source = (ids: readonly number[]) => loadMaskPixels(store.db, ids);
     this.cachedLoader = new CachedPixelLoader(source, this.cache);
+    this.indexingLoader = new IndexingLoader(this.cachedLoader, this.table, (id, chi) => this.persistChi(id, chi));
     // The scan baseline reads every mask from the store, as a system without the index would.
     this.directLoader = new CachedPixelLoader(source, new MaskCache(0));
   }
@@ -79,12 +81,8 @@ export class MaskSearch {
   }
 
   /** What queries run against; useIndex false gives the uncached full-scan baseline. */
-  engineContext(useIndex = true): EngineContext {
-    return {
-      index: this.index,
-      loader: useIndex ? this.cachedLoader : this.directLoader,
-      onChiBuilt: (id, chi) => this.persistChi(id, chi),
-    };
+  engineContext(useIndex = true, signal?: AbortSignal): EngineContext {
+    return { table: this.table, loader: useIndex ? this.indexingLoader : this.directLoader, signal };
   }
 
   /** Pixels of one mask, through the cache. */
@@ -105,24 +103,23 @@ export class MaskSearch {
   }
 
   /**
-   * Registers images (new or updated) with the index and catalog. Only the snapshot and the
-   * change log call it: rows read outside the log's order could overwrite a newer change.
+   * Registers images (new or updated) with the table. Only the snapshot and the change log call
+   * it: rows read outside the log's order could overwrite a newer change.
    */
   private putImages(rows: readonly ImageRow[]): void {
     for (const row of rows) {
-      this.index.putImage({ id: row.id, width: row.width ?? 0, height: row.height ?? 0, boxes: row.boxes });
-      this.catalog.putImage({ id: row.id, key: row.key, label: row.label, split: row.split });
+      this.table.putImage({ id: row.id, key: row.key, width: row.width ?? 0, height: row.height ?? 0, label: row.label, split: row.split, boxes: row.boxes });
     }
   }
 
   putModels(rows: readonly ModelRow[]): void {
-    for (const row of rows) this.catalog.putModel(row.id, row.name);
+    for (const row of rows) this.table.putModel(row.id, row.name);
   }
 
   /** Ingests files through a source; the masks are queryable as each group of files commits. */
   ingest(files: readonly IngestFile[], settings: IngestSettings): Promise<IngestSummary> {
     // Worker threads start on the first ingest: a server that never ingests should not hold them.
-    this.encoder ??= createMaskEncoder({ chi: this.index.config, workers: this.options.ingestWorkers });
+    this.encoder ??= createMaskEncoder({ chi: this.table.config, workers: this.options.ingestWorkers });
     const running = ingestFiles({ db: this.db, encoder: this.encoder, afterCommit: () => this.catchUp() }, files, settings);
     this.ingests.add(running);
     const forget = () => void this.ingests.delete(running);
@@ -150,23 +147,30 @@ export class MaskSearch {
     }
     // A mask of an image committed after the list was read is left to the change log, where its
     // insert follows lastSeq (seq order is commit order).
-    for await (const rows of streamMaskIndex(this.db)) this.putMaskRows(rows.filter((r) => this.index.hasImage(r.imageId)));
+    for await (const rows of streamMaskIndex(this.db)) this.putMaskRows(rows.filter((r) => this.table.hasImage(r.imageId)));
   }
 
   private putMaskRows(rows: readonly MaskIndexRow[]): void {
     for (const row of rows) {
-      this.index.putMask({ id: row.id, imageId: row.imageId, width: row.width, height: row.height, encoding: row.encoding }, this.storedChi(row.chi));
-      // Only the metadata: the row also holds the CHI bytes, which the index has copied.
-      this.catalog.putMask({ id: row.id, imageId: row.imageId, modelId: row.modelId, maskType: row.maskType, source: row.source });
+      const entry = { id: row.id, imageId: row.imageId, width: row.width, height: row.height, encoding: row.encoding, modelId: row.modelId, maskType: row.maskType, source: row.source };
+      this.table.putMask(entry, this.storedChi(row.chi, row.width, row.height));
       this.cachedLoader.forget(row.id);
     }
   }
 
-  /** A stored CHI of another grid or bin count (the configuration changed) is rebuilt lazily instead. */
-  private storedChi(bytes: Uint8Array | null): Chi | null {
+  /**
+   * The stored CHI if this index can use it. One of an older format (CHI1), of other levels (the
+   * configuration changed) or that does not fit the mask is rebuilt when the mask is next loaded.
+   */
+  private storedChi(bytes: Uint8Array | null, width: number, height: number): Chi | null {
     if (!bytes) return null;
-    const chi = deserializeChi(bytes);
-    return chi.grid === this.index.config.grid && chi.bins === this.index.config.bins ? chi : null;
+    try {
+      const chi = deserializeChi(bytes);
+      return sameConfig(chi, this.table.config) && chi.width === width && chi.height === height ? chi : null;
+    } catch (error) {
+      if (error instanceof InvalidChiError) return null;
+      throw error;
+    }
   }
 
   /**
@@ -192,19 +196,18 @@ export class MaskSearch {
         }
       }
       const rows = await getMaskIndexRows(this.db, [...inserted]);
-      for (const row of rows) if (!this.index.hasImage(row.imageId)) changedImages.add(row.imageId);
+      for (const row of rows) if (!this.table.hasImage(row.imageId)) changedImages.add(row.imageId);
       this.putImages(await getImagesByIds(this.db, [...changedImages]));
-      const unknownModels = rows.some((r) => r.modelId !== null && !this.catalog.hasModelId(r.modelId));
+      const unknownModels = rows.some((r) => r.modelId !== null && !this.table.hasModelId(r.modelId));
       if (unknownModels) this.putModels(await listModels(this.db));
       // An image deleted between the two reads took its masks along; their deletes are logged next.
-      this.putMaskRows(rows.filter((r) => this.index.hasImage(r.imageId)));
+      this.putMaskRows(rows.filter((r) => this.table.hasImage(r.imageId)));
       this.lastSeq = changes[changes.length - 1].seq;
     }
   }
 
   private removeMask(id: number): void {
-    this.index.removeMask(id);
-    this.catalog.removeMask(id);
+    this.table.removeMask(id);
     this.cachedLoader.forget(id);
   }
 
