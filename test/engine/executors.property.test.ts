@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidQueryError, aggregateFilter, aggregateTopK, filterByCP, topKByCP } from '../../engine/index.js';
 import { chiConfigArb, datasetArb, rangeArb, rangeEndArb, roiArb } from '../support/arbitraries.js';
 import type { Dataset } from '../support/arbitraries.js';
-import { aggregateValues, bruteFilter, bruteTopK, cpValues } from '../support/brute-force.js';
+import { aggregateValues, bruteFilter, bruteTopK, cpValues, memberAggregateValues } from '../support/brute-force.js';
 import { emptyByRule, engineFor } from '../support/engine-fixture.js';
 
 const opArb = fc.constantFrom('GT' as const, 'GTE' as const, 'LT' as const, 'LTE' as const);
@@ -129,6 +129,50 @@ describe('aggregation equals brute force', () => {
         expect(result.items).toEqual(expected.map((g, i) => ({ rank: i + 1, key: g.id, value: g.value })));
       }),
       { numRuns: 2000, seed: 4 },
+    );
+  });
+});
+
+/** Two or three member selectors over subsets of the masks, some with their own threshold. */
+const membersArb = (data: Dataset) =>
+  fc.array(
+    fc.record({
+      ids: fc.subarray(data.masks.map((m) => m.id)),
+      threshold: fc.option(rangeEndArb, { nil: undefined }),
+    }),
+    { minLength: 1, maxLength: 3 },
+  );
+
+describe('member-selected aggregation equals brute force', () => {
+  const memberCaseArb = aggCaseArb.chain((c) => fc.record({ c: fc.constant(c), members: membersArb(c.data) }));
+
+  it('ranks groups of one mask per selector top-k, skipping images that lack a member', async () => {
+    await fc.assert(
+      fc.asyncProperty(memberCaseArb, fc.integer({ min: 1, max: 10 }), orderArb, fc.boolean(), async ({ c, members }, k, order, useIndex) => {
+        const ctx = engineFor(c.data, c.config, c.batchSize);
+        const spec = { ...c, where: whereOf(c.candidates), members: members.map((m) => ({ where: { ids: m.ids }, threshold: m.threshold })) };
+        const result = await aggregateTopK(ctx, { ...spec, k, order, useIndex });
+        const expected = bruteTopK(memberAggregateValues(restrict(c.data, c.candidates), c.data.images, c, members), k, order);
+        expect(result.items).toEqual(expected.map((g, i) => ({ rank: i + 1, key: g.id, value: g.value })));
+        expect(result.items.map((i) => result.members(i.key).sort((a, b) => a - b))).toEqual(expected.map((g) => g.members));
+      }),
+      { numRuns: 1500, seed: 5 },
+    );
+  });
+
+  it('filters such groups with having', async () => {
+    await fc.assert(
+      fc.asyncProperty(memberCaseArb, opArb, thresholdArb, fc.boolean(), async ({ c, members }, op, having, useIndex) => {
+        const ctx = engineFor(c.data, c.config, c.batchSize);
+        const spec = { ...c, where: whereOf(c.candidates), members: members.map((m) => ({ where: { ids: m.ids }, threshold: m.threshold })) };
+        const result = await aggregateFilter(ctx, { ...spec, having: { op, threshold: having }, useIndex });
+        const expected = memberAggregateValues(restrict(c.data, c.candidates), c.data.images, c, members)
+          .filter((g) => bruteFilter([g], op, having).length > 0)
+          .sort((a, b) => a.id - b.id);
+        expect(Array.from(result.keys)).toEqual(expected.map((g) => g.id));
+        expect(await result.values(Array.from(result.keys))).toEqual(expected.map((g) => g.value));
+      }),
+      { numRuns: 1500, seed: 6 },
     );
   });
 });

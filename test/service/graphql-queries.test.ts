@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cursorOf } from '../../resolvers/pagination.js';
 import { seededRandom } from '../db/mask-fixtures.js';
 import type { AggCase, CpCase, RefRoi } from '../support/brute-force.js';
-import { aggregateValues, bruteFilter, bruteTopK, cpValues } from '../support/brute-force.js';
+import { aggregateValues, bruteFilter, bruteTopK, cpValues, memberAggregateValues } from '../support/brute-force.js';
 import type { RunningService, Seeded } from './service-fixture.js';
 import { seedStore, startService } from './service-fixture.js';
 
@@ -126,6 +126,29 @@ describe('aggregateMasks over HTTP equals brute force', () => {
     expect(got.map((g) => [g.image.key, g.masks.map((m) => localId(m.id)).sort((a, b) => a - b), g.value])).toEqual(
       (expected as { id: number; members: number[]; value: number }[]).map((e) => [seeded.images.get(e.id)!.key, e.members, e.value]),
     );
+  });
+});
+
+describe('aggregateMasks with member selectors', () => {
+  it("intersects one model's saliency with the human attention map, each at its own threshold, and counts images lacking a member", async () => {
+    const res = await running.gql<{ aggregateMasks: { groups: { edges: { node: { image: { key: string }; masks: { id: string }[]; value: number } }[] }; stats: { skipped: number } } }>(
+      `{ aggregateMasks(
+          members: [{ where: { modelNames: ["resnet50"] } }, { where: { maskTypes: ["human-attention"] }, threshold: 0.3 }],
+          threshold: 0.5, measure: IOU, k: 1000, order: ASC
+        ) { groups { edges { node { image { key } masks { id } value } } } stats { skipped } } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    const resnet = seeded.masks.filter((m) => m.modelName === 'resnet50').map((m) => m.id);
+    const human = seeded.masks.filter((m) => m.maskType === 'human-attention').map((m) => m.id);
+    const q: AggCase = { op: 'INTERSECT', threshold: 0.5, roi: { kind: 'full' }, measure: 'IOU' };
+    const expected = bruteTopK(memberAggregateValues(seeded.masks, seeded.images, q, [{ ids: resnet }, { ids: human, threshold: 0.3 }]), 1000, 'ASC');
+    expect(expected.length).toBeGreaterThan(3);
+    const got = res.data!.aggregateMasks.groups.edges.map((e) => e.node);
+    expect(got.map((g) => [g.image.key, g.masks.map((m) => localId(m.id)).sort((a, b) => a - b), g.value])).toEqual(
+      expected.map((e) => [seeded.images.get(e.id)!.key, e.members, e.value]),
+    );
+    // Images with a resnet50 mask but no human one, and human masks of vit-b16 images, are skipped.
+    expect(res.data!.aggregateMasks.stats.skipped).toBeGreaterThan(0);
   });
 });
 

@@ -105,36 +105,64 @@ export interface AggCase {
   minRoiArea?: number;
 }
 
+type Member = { mask: RefMask; threshold: number };
+
+/** A group's value, or null when it is skipped (sizes differ, no ROI, area rules, empty union for IoU). */
+function groupValue(group: Member[], image: RefImage, q: AggCase): number | null {
+  const { width, height } = group[0].mask.mask;
+  if (group.some((m) => m.mask.mask.width !== width || m.mask.mask.height !== height)) return null;
+  const rect = roiPixels(q.roi, group[0].mask.mask, image);
+  if (!rect) return null;
+  const area = areaOf(rect);
+  if ((q.measure !== 'COUNT' && area === 0) || area < (q.minRoiArea ?? 0)) return null;
+  let inter = 0;
+  let union = 0;
+  for (let y = rect[1]; y < rect[3]; y++) {
+    for (let x = rect[0]; x < rect[2]; x++) {
+      const set = group.map((m) => valueAt(m.mask.mask, y, x) > m.threshold);
+      if (set.every(Boolean)) inter++;
+      if (set.some(Boolean)) union++;
+    }
+  }
+  if (q.measure === 'IOU') return union === 0 ? null : inter / union;
+  const count = q.op === 'INTERSECT' ? inter : union;
+  return q.measure === 'ROI_FRACTION' ? count / area : count;
+}
+
 /** Every image group's value (groups of masks of one size only), or skipped. */
 export function aggregateValues(masks: RefMask[], images: Map<number, RefImage>, q: AggCase): { id: number; members: number[]; value: number }[] {
   const groups = new Map<number, RefMask[]>();
   for (const m of masks) groups.set(m.imageId, [...(groups.get(m.imageId) ?? []), m]);
   const out: { id: number; members: number[]; value: number }[] = [];
   for (const [imageId, group] of groups) {
-    const { width, height } = group[0].mask;
-    if (group.some((m) => m.mask.width !== width || m.mask.height !== height)) continue;
-    const rect = roiPixels(q.roi, group[0].mask, images.get(imageId)!);
-    if (!rect) continue;
-    const area = areaOf(rect);
-    if ((q.measure !== 'COUNT' && area === 0) || area < (q.minRoiArea ?? 0)) continue;
-    let inter = 0;
-    let union = 0;
-    for (let y = rect[1]; y < rect[3]; y++) {
-      for (let x = rect[0]; x < rect[2]; x++) {
-        const set = group.map((m) => valueAt(m.mask, y, x) > q.threshold);
-        if (set.every(Boolean)) inter++;
-        if (set.some(Boolean)) union++;
-      }
+    const value = groupValue(group.map((mask) => ({ mask, threshold: q.threshold })), images.get(imageId)!, q);
+    if (value !== null) out.push({ id: imageId, members: group.map((m) => m.id).sort((a, b) => a - b), value });
+  }
+  return out;
+}
+
+/**
+ * Groups by member selectors: per image, for each selector the mask of smallest id among those it
+ * names, binarised at its threshold (default the query's); an image missing any member is skipped.
+ */
+export function memberAggregateValues(
+  masks: RefMask[],
+  images: Map<number, RefImage>,
+  q: AggCase,
+  selectors: { ids: number[]; threshold?: number }[],
+): { id: number; members: number[]; value: number }[] {
+  const out: { id: number; members: number[]; value: number }[] = [];
+  for (const image of images.values()) {
+    const of = masks.filter((m) => m.imageId === image.id);
+    const group: Member[] = [];
+    for (const sel of selectors) {
+      const chosen = of.filter((m) => sel.ids.includes(m.id)).sort((a, b) => a.id - b.id)[0];
+      if (!chosen) break;
+      group.push({ mask: chosen, threshold: sel.threshold ?? q.threshold });
     }
-    let value: number;
-    if (q.measure === 'IOU') {
-      if (union === 0) continue;
-      value = inter / union;
-    } else {
-      const count = q.op === 'INTERSECT' ? inter : union;
-      value = q.measure === 'ROI_FRACTION' ? count / area : count;
-    }
-    out.push({ id: imageId, members: group.map((m) => m.id).sort((a, b) => a - b), value });
+    if (group.length < selectors.length || group.length === 0) continue;
+    const value = groupValue(group, image, q);
+    if (value !== null) out.push({ id: image.id, members: group.map((m) => m.mask.id).sort((a, b) => a - b), value });
   }
   return out;
 }
