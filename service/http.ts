@@ -7,20 +7,21 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../resolvers/context.js';
 import { schema } from '../schema/index.js';
 import type { MaskSearch } from './mask-search.js';
+import type { SeedingStatus } from './seeding-status.js';
 import { HttpError, serveImagePng, serveMaskPng, serveOverlayPng } from './png-routes.js';
 import { StaticFiles } from './static-files.js';
 
 export type MaskSearchYoga = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** The GraphQL endpoint at /graphql, with GraphiQL (bundled assets, no CDN) for browsers. */
-export function createGraphQLHandler(service: MaskSearch): MaskSearchYoga {
+export function createGraphQLHandler(service: MaskSearch, seeding?: SeedingStatus): MaskSearchYoga {
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     renderGraphiQL,
     graphiql: { title: 'MaskSearch' },
     landingPage: false,
-    context: ({ request }) => ({ service, origin: new URL(request.url).origin }),
+    context: ({ request }) => ({ service, origin: new URL(request.url).origin, seeding }),
     logging: false,
   });
 }
@@ -31,6 +32,8 @@ export const EXPLORER_DIR = fileURLToPath(new URL('../web/dist', import.meta.url
 export interface HttpServerOptions {
   /** The built explorer to serve at /; default EXPLORER_DIR. */
   explorerDir?: string;
+  /** What the server's demo seeding reports (Query.seeding). */
+  seeding?: SeedingStatus;
 }
 
 const MASK_PNG = /^\/masks\/(\d+)\.png$/;
@@ -62,7 +65,7 @@ function answerError(error: unknown, res: ServerResponse): void {
 
 /** The HTTP server: GraphQL at /graphql, masks and images as PNG, and the explorer at /. */
 export function createHttpServer(service: MaskSearch, options: HttpServerOptions = {}): Server {
-  const yoga = createGraphQLHandler(service);
+  const yoga = createGraphQLHandler(service, options.seeding);
   const explorer = new StaticFiles(options.explorerDir ?? EXPLORER_DIR);
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);

@@ -7,6 +7,8 @@ export interface MaskWhere {
   sources?: readonly string[] | null;
   imageLabels?: readonly string[] | null;
   imageSplits?: readonly string[] | null;
+  /** Images carrying any of these tags. */
+  imageTags?: readonly string[] | null;
 }
 
 export interface CatalogMask {
@@ -22,6 +24,7 @@ export interface CatalogImage {
   key: string;
   label: string | null;
   split: string | null;
+  tags: readonly string[];
 }
 
 const given = <T>(list: readonly T[] | null | undefined): list is readonly T[] => list !== undefined && list !== null;
@@ -96,7 +99,8 @@ export class MaskCatalog {
     const keys = given(where.imageKeys) ? new Set(where.imageKeys) : null;
     const labels = given(where.imageLabels) ? new Set(where.imageLabels) : null;
     const splits = given(where.imageSplits) ? new Set(where.imageSplits) : null;
-    if (!keys && !labels && !splits) return null;
+    const tags = given(where.imageTags) ? new Set(where.imageTags) : null;
+    if (!keys && !labels && !splits && !tags) return null;
     const verdict = new Map<number, boolean>();
     return (imageId) => {
       let ok = verdict.get(imageId);
@@ -106,7 +110,8 @@ export class MaskCatalog {
           image !== undefined &&
           (!keys || keys.has(image.key)) &&
           (!labels || (image.label !== null && labels.has(image.label))) &&
-          (!splits || (image.split !== null && splits.has(image.split)));
+          (!splits || (image.split !== null && splits.has(image.split))) &&
+          (!tags || image.tags.some((tag) => tags.has(tag)));
         verdict.set(imageId, ok);
       }
       return ok;

@@ -111,7 +111,7 @@ export class MaskSearch {
   private putImages(rows: readonly ImageRow[]): void {
     for (const row of rows) {
       this.index.putImage({ id: row.id, width: row.width ?? 0, height: row.height ?? 0, boxes: row.boxes });
-      this.catalog.putImage({ id: row.id, key: row.key, label: row.label, split: row.split });
+      this.catalog.putImage({ id: row.id, key: row.key, label: row.label, split: row.split, tags: row.tags });
     }
   }
 
