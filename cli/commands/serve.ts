@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CACHE_MB, MaskSearch } from '../../service/mask-search.js';
+import { SeedingStatus } from '../../service/seeding-status.js';
 import { CliError, rootMessage } from '../errors.js';
 import { plural, seconds } from '../format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
@@ -50,13 +51,14 @@ async function serve(options: ServeOptions): Promise<void> {
         // Loaded here, not at the top: yoga and the schema take seconds to load, which --help and
         // the other commands should not wait for.
         const { createHttpServer } = await import('../../service/http.js');
-        const server = createHttpServer(service);
+        const seeding = new SeedingStatus();
+        const server = createHttpServer(service, { seeding });
         const port = await listen(server, options.port);
         try {
           const url = `http://localhost:${port}/graphql`;
           await store.announce(url);
           console.log(`MaskSearch ready: ${url} (${plural(service.index.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
-          if (options.demo) await seedDemoIntoEmptyStore(service, defaultDemoDir(location), stop.requested);
+          if (options.demo) await seedDemoIntoEmptyStore(service, defaultDemoDir(location), stop.requested, undefined, seeding);
           await stop.requested;
           console.log('stopping');
         } finally {

@@ -10,7 +10,7 @@ import { paramsToQuery, queryToParams, questionKey } from '../../web/src/query/u
 const filter: QueryState = {
   ...DEFAULT_QUERY,
   kind: 'filter',
-  where: { modelNames: ['resnet50'], maskTypes: ['saliency'], imageLabels: [], imageSplits: ['val'] },
+  where: { modelNames: ['resnet50'], maskTypes: ['saliency'], imageLabels: [], imageSplits: ['val'], sources: [], imageTags: [] },
   roi: { kind: 'imageBox', name: 'object' },
   range: { lower: { value: 0.5, inclusive: false }, upper: { value: 1, inclusive: true } },
   normalize: 'ROI_FRACTION',

@@ -42,12 +42,6 @@ export const AGGREGATE_QUERY = `query Aggregate($where: MaskWhere, $roi: RoiInpu
   }
 }`;
 
-/** What the builder offers to pick from: models, and the labels, splits, box names and mask types of a sample of images. */
-export const VOCABULARY_QUERY = `query Vocabulary($sample: Int) {
-  models { name kind }
-  images(first: $sample) { nodes { label split boxes { name } masks { maskType } } }
-}`;
-
 /** One image with all its masks, and how two of its mask types agree (exact, from the API). */
 export const IMAGE_DETAIL_QUERY = `query ImageDetail($key: String!) {
   image(key: $key) { ${IMAGE_FIELDS} uri masks { ${MASK_FIELDS} encoding source } }

@@ -63,11 +63,6 @@ export interface AggregateResult {
   stats: QueryStats;
 }
 
-export interface Vocabulary {
-  models: { name: string; kind: string | null }[];
-  images: { nodes: { label: string | null; split: string | null; boxes: { name: string }[]; masks: { maskType: string }[] }[] };
-}
-
 export interface ImageDetail {
   image: (ImageSummary & { uri: string | null; masks: (MaskSummary & { encoding: string; source: string })[] }) | null;
 }

@@ -4,8 +4,8 @@ import type { Variables } from '../api/variables.js';
 
 export type Fetched<T> = { status: 'loading' } | { status: 'done'; data: T } | { status: 'error'; message: string };
 
-/** Runs an operation whenever its variables change (compared by value); null variables run nothing. */
-export function useGraphQL<T>(query: string, variables: Variables | null): Fetched<T> {
+/** Runs an operation whenever its variables change (compared by value) or refresh moves; null variables run nothing. */
+export function useGraphQL<T>(query: string, variables: Variables | null, refresh = 0): Fetched<T> {
   const [state, setState] = useState<Fetched<T>>({ status: 'loading' });
   const key = variables && JSON.stringify(variables);
   useEffect(() => {
@@ -17,6 +17,6 @@ export function useGraphQL<T>(query: string, variables: Variables | null): Fetch
       (error: unknown) => !controller.signal.aborted && setState({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
     );
     return () => controller.abort();
-  }, [query, key]);
+  }, [query, key, refresh]);
   return state;
 }
