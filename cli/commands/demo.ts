@@ -18,7 +18,7 @@ import { StoreInUse } from '../store-lock.js';
 import { openStore, storeLocation, withStoreOptions, type StoreLocation, type StoreOptionValues } from '../store.js';
 
 export const DEFAULT_DEMO_IMAGES = 5_000;
-const DEFAULT_SEED = 1;
+export const DEFAULT_SEED = 1;
 
 interface DemoOptions extends StoreOptionValues {
   images: number;

@@ -85,7 +85,7 @@ function Legend({ colormap, range }: { colormap: Colormap; range: ValueRange | n
   const lower = range?.lower?.value ?? 0;
   const upper = range?.upper?.value ?? 1;
   return (
-    <figure className="legend" data-testid="legend">
+    <div className="legend" data-testid="legend">
       <div className="legend-bar" style={{ background: `linear-gradient(to right, ${stops.join(', ')})` }}>
         {range && <span className="legend-range" style={{ left: `${Math.max(0, lower) * 100}%`, width: `${(Math.min(1, upper) - Math.max(0, lower)) * 100}%` }} />}
       </div>
@@ -96,10 +96,10 @@ function Legend({ colormap, range }: { colormap: Colormap; range: ValueRange | n
         <span>0.75</span>
         <span>1</span>
       </div>
-      <figcaption>
+      <p className="legend-caption">
         mask value ({colormap}){range && <> · the query counts values in {rangeText(range)} (outlined)</>}
-      </figcaption>
-    </figure>
+      </p>
+    </div>
   );
 }
 
