@@ -169,7 +169,7 @@ export async function seedDemoIntoEmptyStore(
   const target = serviceTarget(service, stop.signal);
   try {
     status?.started('real photos (NUS Scene)');
-    await seedRealDemo(target, service.sources, realPhotosDir(dir), statusReporter(reporter, status));
+    await seedRealDemo(target, service.sources, realPhotosDir(dir), statusReporter(reporter, status), stop.signal);
     console.log(SYNTHETIC_NOTICE);
     status?.started(`synthetic demo (${plural(dataset.images, 'image')})`);
     const summary = await seedDemo(target, service.sources, { ...dataset, dir, signal: stop.signal }, statusReporter(reporter, status));

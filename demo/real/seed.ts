@@ -74,12 +74,17 @@ async function ingestAll(target: DemoTarget, settings: IngestSettings, path: str
   return stored;
 }
 
-/** Seeds the real photos into `dir` (their PNGs) and the store; harmless to re-run (what is there is skipped). */
-export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegistry, dir: string, reporter: SeedReporter): Promise<RealSummary> {
+/**
+ * Seeds the real photos into `dir` (their PNGs) and the store; harmless to re-run (what is there
+ * is skipped). A stop request (signal) ends it between steps.
+ */
+export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegistry, dir: string, reporter: SeedReporter, signal?: AbortSignal): Promise<RealSummary> {
   const started = performance.now();
+  signal?.throwIfAborted();
   const records = parseImageFile(await readFile(join(REAL_DATA_DIR, 'images.jsonl'), 'utf8'), 'images.jsonl');
   reporter.start(records.length, records.length * 2);
   const uris = await writePhotos(dir);
+  signal?.throwIfAborted();
   await upsertImages(
     target.db,
     records.map((r) => ({ ...r, uri: uris.get(r.key) ?? null })),
@@ -87,8 +92,10 @@ export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegist
   await changeImageTags(target.db, { keys: records.map((r) => r.key) }, { add: [REAL_TAG], remove: [] });
   await target.imported();
   reporter.generated(records.length);
+  signal?.throwIfAborted();
   await upsertModels(target.db, [REAL_MODEL]);
   const saliency = await ingestAll(target, settingsOf(sources, 'gradcam', REAL_MODEL.name), join(REAL_DATA_DIR, 'saliency'), (m) => reporter.stored(m));
+  signal?.throwIfAborted();
   const humanAttention = await ingestAll(target, settingsOf(sources, 'eyetracking'), join(REAL_DATA_DIR, 'fixations.json'), (m) => reporter.stored(saliency + m));
   reporter.line(
     `real demo: ${plural(records.length, 'NUS Scene photo')} (tag ${REAL_TAG}), ${plural(saliency, 'saliency map')} of ${REAL_MODEL.name}, ` +

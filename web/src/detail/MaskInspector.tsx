@@ -85,18 +85,18 @@ function Legend({ colormap, range }: { colormap: Colormap; range: ValueRange | n
   const lower = range?.lower?.value ?? 0;
   const upper = range?.upper?.value ?? 1;
   return (
-    <div className="legend" data-testid="legend">
-      <div className="legend-bar" style={{ background: `linear-gradient(to right, ${stops.join(', ')})` }}>
-        {range && <span className="legend-range" style={{ left: `${Math.max(0, lower) * 100}%`, width: `${(Math.min(1, upper) - Math.max(0, lower)) * 100}%` }} />}
+    <div className="value-legend" data-testid="legend">
+      <div className="value-legend-bar" style={{ background: `linear-gradient(to right, ${stops.join(', ')})` }}>
+        {range && <span className="value-legend-range" style={{ left: `${Math.max(0, lower) * 100}%`, width: `${(Math.min(1, upper) - Math.max(0, lower)) * 100}%` }} />}
       </div>
-      <div className="legend-ticks" aria-hidden="true">
+      <div className="value-legend-ticks" aria-hidden="true">
         <span>0</span>
         <span>0.25</span>
         <span>0.5</span>
         <span>0.75</span>
         <span>1</span>
       </div>
-      <p className="legend-caption">
+      <p className="value-legend-caption">
         mask value ({colormap}){range && <> · the query counts values in {rangeText(range)} (outlined)</>}
       </p>
     </div>
