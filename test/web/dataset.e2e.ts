@@ -92,6 +92,16 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
     const keys = await page.locator('.card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-image-key')));
     expect(keys).toHaveLength(10);
     expect(keys.every((k) => k?.startsWith('nus-'))).toBe(true);
+    await until(async () => (await page.locator('.card .overlay[data-mask-state="loaded"]').count()) >= 8, 'the overlays');
+    await shot('real-disagree');
+
+    // The second click: a photo with the model's and the people's maps, their intersection and union.
+    await page.locator('.card-open').first().click();
+    const dialog = page.getByRole('dialog', { name: keys[0]! });
+    await until(async () => /IoU \d\.\d{4}/.test((await dialog.getByTestId('agreement-iou').textContent()) ?? ''), 'the exact IoU');
+    await dialog.getByTestId('agreement-iou').scrollIntoViewIfNeeded();
+    await shot('real-detail');
+    await page.keyboard.press('Escape');
   });
 
   it('refreshes itself when the seeding ends: the banner goes, the counts are the final ones', async () => {
