@@ -45,8 +45,8 @@ export interface TagImagesArgs {
 }
 
 /**
- * Tags or untags the images named by key, or the images of the masks where selects (a result
- * set or a browsing selection). Returns when this server's catalog has the change, so a query
+ * Tags or untags the images named by key (a result set), or the images where selects (a
+ * browsing selection, as browseImages lists it). Returns when this server's catalog has the change, so a query
  * by imageTags right after sees it.
  */
 export async function resolveTagImages(args: TagImagesArgs, ctx: GraphQLContext): Promise<{ changedImages: number }> {

@@ -99,7 +99,8 @@ const TagImagesResultRef = builder.objectRef<{ changedImages: number }>('TagImag
 builder.mutationFields((t) => ({
   tagImages: t.field({
     type: TagImagesResultRef,
-    description: 'Adds and removes tags on the images named by imageKeys, or on the images of the masks where selects. Usable at once in where.imageTags.',
+    description:
+      'Adds and removes tags on the images named by imageKeys, or on the images where selects (those browseImages lists: with a mask condition, the images having such a mask). Usable at once in where.imageTags.',
     args: {
       imageKeys: t.arg.stringList(),
       where: t.arg({ type: MaskWhereInput }),

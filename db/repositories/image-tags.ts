@@ -1,13 +1,13 @@
-import { inArray, sql } from 'drizzle-orm';
+import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { images } from '../schema.js';
 import { forEachChunk } from './batching.js';
 import { lockChangeLog } from './changes.js';
-import { selectedImages } from './facets.js';
+import { browsedImages } from './image-browse.js';
 import type { MaskFilter } from './mask-where.js';
 import { textArray } from './mask-where.js';
 
-/** Which images a tag change applies to: by key, or the images of the masks a filter selects. */
+/** Which images a tag change applies to: by key, or the images a filter selects (as browseImages lists them). */
 export type ImageSelection = { keys: readonly string[] } | { filter: MaskFilter };
 
 export interface TagChange {
@@ -26,9 +26,9 @@ export async function changeImageTags(db: Database, selection: ImageSelection, c
   const changed = sql`${images.tags} is distinct from ${tags}`;
   return db.transaction(async (tx) => {
     await lockChangeLog(tx);
-    const update = (where: ReturnType<typeof sql>) =>
-      tx.update(images).set({ tags }).where(sql`${where} and ${changed}`).returning({ id: images.id });
-    if ('filter' in selection) return (await update(selectedImages(selection.filter))).length;
+    const update = (where: SQL | undefined) =>
+      tx.update(images).set({ tags }).where(where ? sql`${where} and ${changed}` : changed).returning({ id: images.id });
+    if ('filter' in selection) return (await update(browsedImages(selection.filter))).length;
     let count = 0;
     await forEachChunk(selection.keys, async (chunk) => {
       count += (await update(sql`${inArray(images.key, chunk)}`)).length;

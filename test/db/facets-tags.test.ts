@@ -108,6 +108,13 @@ describe(`facets, tags and browsing on ${testDriver}`, () => {
     expect(Object.fromEntries(rows.map((r) => [r.key, r.tags]))).toEqual({ a: ['cats', 'vit-seen'], b: ['cats', 'review'], c: [] });
   });
 
+  it('tags by a filter of image conditions only: every image it selects, with masks or not, as browsing lists them', async () => {
+    expect(await changeImageTags(db(), { filter: { imageKeys: ['c', 'd'] } }, { add: ['picked'], remove: [] })).toBe(2);
+    expect(await changeImageTags(db(), { filter: { imageKeys: ['c', 'd'] } }, { add: [], remove: ['picked'] })).toBe(2);
+    const rows = await getImagesByKeys(db(), ['c', 'd']);
+    expect(rows.map((r) => r.tags)).toEqual([[], []]);
+  });
+
   it('re-importing an image keeps its tags', async () => {
     await upsertImages(db(), [{ key: 'b', width: 8, height: 8, label: 'cat', split: 'val', metadata: { prediction: 'dog' } }]);
     const [b] = await getImagesByKeys(db(), ['b']);

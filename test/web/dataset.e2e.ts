@@ -124,6 +124,14 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
     expect(page.url()).toContain(`label=${label.value}`);
     await shot('facets-browse');
 
+    // The selection can be tagged as a whole.
+    await page.getByLabel('Tag', { exact: true }).fill('picked');
+    await page.getByRole('button', { name: 'Tag', exact: true }).click();
+    const n = label.images.toLocaleString('en-US');
+    await until(async () => ((await page.getByTestId('tag-message').textContent()) ?? '').startsWith(`Tagged ${n} of ${n} images`), 'the selection to be tagged');
+    const picked = await gql<{ browseImages: { totalCount: number } }>(server.origin, '{ browseImages(where: { imageTags: ["picked"] }, limit: 0) { totalCount } }');
+    expect(picked.browseImages.totalCount).toBe(label.images);
+
     // The same filter narrows a query: a preset run now keeps to the label.
     await page.getByRole('button', { name: BACKGROUND.title }).click();
     await page.locator('.results[data-status="done"]').waitFor();
@@ -176,7 +184,7 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
 
     await page.getByLabel('Tag', { exact: true }).fill('disagree');
     await page.getByRole('button', { name: 'Tag', exact: true }).click();
-    await until(async () => ((await page.getByTestId('action-message').textContent()) ?? '').startsWith('Tagged 10 of 10 images'), 'the tag to be stored');
+    await until(async () => ((await page.getByTestId('tag-message').textContent()) ?? '').startsWith('Tagged 10 of 10 images'), 'the tag to be stored');
     const tagged = await gql<{ browseImages: { images: { key: string }[] } }>(server.origin, '{ browseImages(where: { imageTags: ["disagree"] }) { images { key } } }');
     expect(tagged.browseImages.images.map((i) => i.key).sort()).toEqual([...keys].sort());
     await until(async () => (await page.locator('[data-facet="imageTags"]').getByLabel('disagree').count()) === 1, 'the tag among the facets');
@@ -200,11 +208,11 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
     await writeFile(join(dir, 'query.py'), python);
     const stats = JSON.parse((await run('python3', [join(dir, 'query.py')])).stdout) as { groups: number };
     expect(stats.groups).toBe(80);
-    await shot('result-actions');
+    await shot('result-tags');
 
     // Untagged again through the same form: the facet goes.
     await page.getByRole('button', { name: 'Untag' }).click();
-    await until(async () => ((await page.getByTestId('action-message').textContent()) ?? '').startsWith('Untagged 10 of 10'), 'the untag');
+    await until(async () => ((await page.getByTestId('tag-message').textContent()) ?? '').startsWith('Untagged 10 of 10'), 'the untag');
   });
 
   it('shows accuracy and the top confusions of a synthetic result set beside the dataset\'s', async () => {
@@ -215,6 +223,7 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
     const api = await gql<{ maskFacets: { predictions: { accuracy: number } } }>(server.origin, 'query ($keys: [String!]) { maskFacets(where: { imageKeys: $keys }) { predictions { accuracy } } }', { keys });
     expect(await page.getByTestId('accuracy-here').textContent()).toBe(`${(api.maskFacets.predictions.accuracy * 100).toFixed(1)} %`);
     expect(await page.getByTestId('accuracy-overall').textContent()).toMatch(/^\d+\.\d %$/);
+    await shot('result-actions');
   });
 
   it('raised no error in the page', () => {

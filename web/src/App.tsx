@@ -165,7 +165,7 @@ export function App() {
         ) : (
           <section className="results" aria-label="The dataset">
             <Landing dataset={data.dataset} presets={PRESETS} onPick={(p) => url.run(p.query)} />
-            <BrowseGrid where={whereKey} version={data.version} onOpen={url.openDetail} />
+            <BrowseGrid where={whereKey} version={data.version} onOpen={url.openDetail} onTagged={data.refresh} />
           </section>
         )}
       </main>

@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Variables } from '../api/variables.js';
 import { formatCount } from '../format.js';
 import { imagePngUrl } from '../results/image-url.js';
+import { TagForm } from '../tags/TagForm.js';
 import { useImageWindow } from './use-image-window.js';
 
 interface Props {
@@ -10,6 +11,7 @@ interface Props {
   /** Moves when the store changed: the grid fetches again. */
   version: number;
   onOpen(key: string): void;
+  onTagged(): void;
 }
 
 const CELL = 152;
@@ -20,7 +22,7 @@ const GAP = 8;
  * a few around) are in the DOM, and only their pages are fetched, so scrolling through 100,000
  * images stays smooth.
  */
-export function BrowseGrid({ where, version, onOpen }: Props) {
+export function BrowseGrid({ where, version, onOpen, onTagged }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [columns, setColumns] = useState(6);
   const images = useImageWindow(where, version);
@@ -51,6 +53,7 @@ export function BrowseGrid({ where, version, onOpen }: Props) {
       <h2 id="browse-heading">
         Images <small data-testid="browse-count">{images.total === null ? '…' : `${formatCount(total)} images`}</small>
       </h2>
+      {total > 0 && <TagForm target={{ where }} count={total} onTagged={onTagged} />}
       {images.error && <p role="alert">{images.error}</p>}
       {images.total === 0 && <p className="empty">No image matches the filter.</p>}
       <div ref={scroller} className="browse-scroller" data-testid="browse-scroller">

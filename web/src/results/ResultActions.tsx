@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { graphql } from '../api/client.js';
 import type { Predictions } from '../api/explore-documents.js';
-import { PREDICTIONS_QUERY, TAG_IMAGES_MUTATION } from '../api/explore-documents.js';
+import { PREDICTIONS_QUERY } from '../api/explore-documents.js';
+import { TagForm } from '../tags/TagForm.js';
 import { formatCount } from '../format.js';
 import type { QueryState } from '../query/query-state.js';
 import { useGraphQL } from '../state/use-graphql.js';
@@ -62,22 +62,9 @@ function Accuracy({ keys, overall }: { keys: string[]; overall: Predictions | nu
 
 /** What to do with a result set: tag its images, export it, copy its query for a script, see how right the model was on it. */
 export function ResultActions({ items, query, overall, onTagged }: Props) {
-  const [tag, setTag] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const keys = [...new Set(items.map((i) => i.image.key))];
   const origin = window.location.origin;
-
-  const tagResults = async (remove: boolean) => {
-    const name = tag.trim();
-    if (!name) return;
-    try {
-      const { tagImages } = await graphql<{ tagImages: { changedImages: number } }>(TAG_IMAGES_MUTATION, { imageKeys: keys, ...(remove ? { remove: [name] } : { add: [name] }) });
-      setMessage(`${remove ? 'Untagged' : 'Tagged'} ${formatCount(tagImages.changedImages)} of ${formatCount(keys.length)} images ${remove ? 'from' : 'with'} "${name}".`);
-      onTagged();
-    } catch (error) {
-      setMessage(error instanceof Error ? error.message : String(error));
-    }
-  };
 
   const copy = async (what: string, text: string) => {
     try {
@@ -92,23 +79,7 @@ export function ResultActions({ items, query, overall, onTagged }: Props) {
 
   return (
     <section className="result-actions" aria-label="Act on the results">
-      <form
-        className="tag-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void tagResults(false);
-        }}
-      >
-        <label>
-          Tag these {formatCount(keys.length)} images <input value={tag} onChange={(e) => setTag(e.target.value)} placeholder="e.g. review" aria-label="Tag" />
-        </label>
-        <button type="submit" disabled={!tag.trim()}>
-          Tag
-        </button>
-        <button type="button" disabled={!tag.trim()} onClick={() => void tagResults(true)}>
-          Untag
-        </button>
-      </form>
+      <TagForm target={{ imageKeys: keys }} count={keys.length} onTagged={onTagged} />
       <div className="export-buttons">
         <button type="button" onClick={() => download('masksearch-results.csv', 'text/csv', toCsv(items))}>
           Export CSV
@@ -127,7 +98,7 @@ export function ResultActions({ items, query, overall, onTagged }: Props) {
         </button>
       </div>
       {message && (
-        <p role="status" data-testid="action-message">
+        <p role="status" data-testid="copy-message">
           {message}
         </p>
       )}
