@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Facets } from './api/explore-documents.js';
 import { FACETS_QUERY } from './api/explore-documents.js';
 import { BrowseGrid } from './browse/BrowseGrid.js';
@@ -64,6 +64,9 @@ export function App() {
   const where = url.active?.where ?? url.browseWhere;
   const whereKey = useMemo(() => whereVariables(where), [JSON.stringify(where)]);
   const scoped = useGraphQL<{ facets: Facets }>(FACETS_QUERY, { where: whereKey }, data.version);
+  // The last counts stay up while new ones load: no flicker each time seeding lands more.
+  const shownFacets = useRef<Facets | null>(null);
+  if (scoped.status === 'done') shownFacets.current = scoped.data.facets;
   const setWhere = (next: Where) => (url.active ? url.run({ ...url.active, where: next }) : url.browse(next));
   const comparison = useStatsComparison(url.active, state);
   const [display, setDisplay] = useState<DisplaySettings>({ opacity: 0.6, colormap: 'turbo', overlayType: null });
@@ -87,7 +90,7 @@ export function App() {
       </header>
       <main className="layout">
         <div className="side">
-          <FacetSidebar facets={scoped.status === 'done' ? scoped.data.facets : null} where={where} onChange={setWhere} />
+          <FacetSidebar facets={shownFacets.current} where={where} onChange={setWhere} />
           {url.active && <PresetBar presets={PRESETS} onPick={(p) => url.run(p.query)} />}
           <QueryBuilder
             query={draft}

@@ -16,6 +16,7 @@ interface Props {
 
 const CELL = 152;
 const GAP = 8;
+const SETTLE_MS = 120;
 
 /**
  * Every image the where selects as a grid of thumbnails, virtualised: only the rows in view (and
@@ -43,10 +44,14 @@ export function BrowseGrid({ where, version, onOpen, onTagged }: Props) {
   const items = virtualizer.getVirtualItems();
   const firstRow = items[0]?.index ?? 0;
   const lastRow = items[items.length - 1]?.index ?? 0;
+  // Pages are asked for once the scrolling rests a moment: a fling through 100,000 images would
+  // otherwise queue a request for every page it passes.
+  const { need } = images;
   useEffect(() => {
-    const { need } = images;
-    if (rows > 0) need(firstRow * columns, Math.min(total - 1, (lastRow + 1) * columns - 1));
-  }, [firstRow, lastRow, columns, rows, total, images.need]);
+    if (rows === 0) return;
+    const settled = setTimeout(() => need(firstRow * columns, Math.min(total - 1, (lastRow + 1) * columns - 1)), SETTLE_MS);
+    return () => clearTimeout(settled);
+  }, [firstRow, lastRow, columns, rows, total, need]);
 
   return (
     <section className="browse" aria-labelledby="browse-heading">
