@@ -46,7 +46,7 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.jpg`), type: 'jpeg', quality: 85 });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'masksearch-e2e-first-run-'));

@@ -65,7 +65,7 @@ describe('the explorer', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.jpg`), type: 'jpeg', quality: 85 });
 
   /** Waits until the results shown are those of this query (the section names the query it shows). */
   const resultsOf = (query: QueryState) => page.locator(`.results[data-status="done"][data-query="${queryToParams(query).toString()}"]`).waitFor();
