@@ -49,7 +49,7 @@ const byCount = (a: FacetValue, b: FacetValue) => b.masks - a.masks || String(a.
 /**
  * The distinct labels, splits, models, mask types and sources of the masks a filter selects,
  * with counts, in one GROUPING SETS statement; tags, box names and the prediction summary each
- * in one more. Only masks are counted: an image without masks is in no facet.
+ * in one more, those three at once. Only masks are counted: an image without masks is in no facet.
  */
 export async function maskFacets(db: Database, filter: MaskFilter | null | undefined): Promise<MaskFacets> {
   const where = maskFilterCondition(filter);
@@ -85,9 +85,10 @@ export async function maskFacets(db: Database, filter: MaskFilter | null | undef
     predictions: { images: 0, correct: 0, confusions: [] },
   };
   const valueOf = { labels: 'label', splits: 'split', models: 'model', maskTypes: 'maskType', sources: 'source' } as const;
+  // grouping() sets a bit for each column not grouped by (the first column is the highest bit):
+  // all bits set is the grand total, all but one a facet's row.
+  const all = (1 << GROUPED.length) - 1;
   for (const row of grouped) {
-    // grouping() sets a bit for each column not grouped by: all ones but one bit is a facet row.
-    const all = (1 << GROUPED.length) - 1;
     if (row.grouping === all) {
       facets.masks = row.masks;
       facets.images = row.images;
@@ -98,22 +99,23 @@ export async function maskFacets(db: Database, filter: MaskFilter | null | undef
     facets[name].push({ value: row[valueOf[name]], masks: row.masks, images: row.images });
   }
 
-  const tag = sql<string>`tag`;
-  facets.tags = await db
-    .select({ value: tag, masks: sql<number>`count(*)`.mapWith(Number), images: sql<number>`count(distinct ${masks.imageId})`.mapWith(Number) })
-    .from(sql`${masks} inner join ${images} on ${images.id} = ${masks.imageId} left join ${models} on ${models.id} = ${masks.modelId} cross join lateral unnest(${images.tags}) as tag`)
-    .where(where)
-    .groupBy(tag);
-
+  // Tags, box names and predictions in parallel (PostgreSQL runs them at once; PGlite in turn).
   // Box names and predictions are about images: each image once, whatever its mask count.
-  const imagesWhere = selectedImages(filter);
+  const tag = sql<string>`tag`;
   const boxName = sql<string>`box_name`;
-  facets.boxNames = await db
-    .select({ value: boxName, masks: sql<number>`0`.mapWith(Number), images: sql<number>`count(*)`.mapWith(Number) })
-    .from(sql`${images} cross join lateral jsonb_object_keys(${images.boxes}) as box_name`)
-    .where(imagesWhere)
-    .groupBy(boxName);
-  facets.predictions = await predictionSummary(db, filter);
+  [facets.tags, facets.boxNames, facets.predictions] = await Promise.all([
+    db
+      .select({ value: tag, masks: sql<number>`count(*)`.mapWith(Number), images: sql<number>`count(distinct ${masks.imageId})`.mapWith(Number) })
+      .from(sql`${masks} inner join ${images} on ${images.id} = ${masks.imageId} left join ${models} on ${models.id} = ${masks.modelId} cross join lateral unnest(${images.tags}) as tag`)
+      .where(where)
+      .groupBy(tag),
+    db
+      .select({ value: boxName, masks: sql<number>`0`.mapWith(Number), images: sql<number>`count(*)`.mapWith(Number) })
+      .from(sql`${images} cross join lateral jsonb_object_keys(${images.boxes}) as box_name`)
+      .where(selectedImages(filter))
+      .groupBy(boxName),
+    predictionSummary(db, filter),
+  ]);
 
   for (const list of [facets.labels, facets.splits, facets.models, facets.maskTypes, facets.sources, facets.tags]) list.sort(byCount);
   facets.boxNames.sort((a, b) => b.images - a.images || String(a.value).localeCompare(String(b.value)));
