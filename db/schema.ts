@@ -42,6 +42,8 @@ export const images = pgTable('images', {
   split: text('split'),
   metadata: jsonb('metadata').$type<JsonObject>().notNull().default({}),
   boxes: jsonb('boxes').$type<Record<string, Box>>().notNull().default({}),
+  /** The user's own marks on the image (e.g. "review", "mislabelled"): set by tagImages, kept by re-imports. */
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
 });
 
 export const models = pgTable('models', {

@@ -4,6 +4,7 @@ import { readImageFile } from '../cli/image-file.js';
 import { count, plural, seconds } from '../cli/format.js';
 import type { Database } from '../db/client.js';
 import { upsertImages } from '../db/repositories/images.js';
+import { changeImageTags } from '../db/repositories/image-tags.js';
 import { upsertModels } from '../db/repositories/models.js';
 import { parseSourceOptions, type IngestSettings, type IngestSummary } from '../ingest/ingest.js';
 import { filesFromPaths, type IngestFile } from '../ingest/input-files.js';
@@ -24,6 +25,13 @@ export const DEMO_MODEL = {
   kind: 'classifier',
   metadata: { synthetic: true, description: 'saliency of the MaskSearch demo dataset: Grad-CAM-like maps on a 7×7 grid, procedurally generated' },
 };
+
+/**
+ * Every synthetic image carries this tag, so that queries can keep the synthetic and the real
+ * demo (demo/real) apart when both are in one store: an aggregation's where cannot name the model
+ * of one member only.
+ */
+export const SYNTHETIC_TAG = 'synthetic';
 
 export const SYNTHETIC_NOTICE =
   'the demo data is synthetic: procedurally generated pictures, saliency maps, eye fixations and segmentations (metadata.synthetic = true)';
@@ -136,6 +144,7 @@ async function importImages(target: DemoTarget, batch: readonly ShardResult[]): 
   for (const shard of batch) {
     const records = await readImageFile(shard.files.imageList);
     await upsertImages(target.db, records);
+    await changeImageTags(target.db, { keys: records.map((r) => r.key) }, { add: [SYNTHETIC_TAG], remove: [] });
     imported += records.length;
   }
   await target.imported();

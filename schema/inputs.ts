@@ -11,6 +11,7 @@ export const MaskWhereInput = builder.inputType('MaskWhere', {
     sources: t.stringList(),
     imageLabels: t.stringList(),
     imageSplits: t.stringList(),
+    imageTags: t.stringList({ description: 'Images carrying any of these tags (see Mutation.tagImages).' }),
   }),
 });
 

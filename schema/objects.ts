@@ -41,6 +41,7 @@ ImageRef.implement({
     label: t.exposeString('label', { nullable: true }),
     split: t.exposeString('split', { nullable: true }),
     metadata: t.field({ type: 'JSONObject', resolve: (image) => image.metadata }),
+    tags: t.exposeStringList('tags', { description: 'Set with Mutation.tagImages; kept when the image is imported again.' }),
     boxes: t.field({
       type: [NamedBox],
       resolve: (image) => Object.entries(image.boxes).map(([name, box]) => ({ name, box })),

@@ -108,7 +108,16 @@ export class MaskSearch {
    */
   private putImages(rows: readonly ImageRow[]): void {
     for (const row of rows) {
-      this.table.putImage({ id: row.id, key: row.key, width: row.width ?? 0, height: row.height ?? 0, label: row.label, split: row.split, boxes: row.boxes });
+      this.table.putImage({
+        id: row.id,
+        key: row.key,
+        width: row.width ?? 0,
+        height: row.height ?? 0,
+        label: row.label,
+        split: row.split,
+        tags: row.tags,
+        boxes: row.boxes,
+      });
     }
   }
 

@@ -7,6 +7,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../resolvers/context.js';
 import { schema } from '../schema/index.js';
 import type { MaskSearch } from '../search/mask-search.js';
+import type { SeedingStatus } from '../search/seeding-status.js';
 import { HttpError, maskIdOf, serveImagePng, serveMaskPng, serveOverlayPng } from './png-routes.js';
 import { publicOrigin } from './public-origin.js';
 import { StaticFiles } from './static-files.js';
@@ -14,14 +15,14 @@ import { StaticFiles } from './static-files.js';
 export type MaskSearchYoga = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** The GraphQL endpoint at /graphql, with GraphiQL (bundled assets, no CDN) for browsers. */
-export function createGraphQLHandler(service: MaskSearch): MaskSearchYoga {
+export function createGraphQLHandler(service: MaskSearch, seeding?: SeedingStatus): MaskSearchYoga {
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     renderGraphiQL,
     graphiql: { title: 'MaskSearch' },
     landingPage: false,
-    context: ({ request }) => ({ service, origin: publicOrigin(request), signal: request.signal }),
+    context: ({ request }) => ({ service, origin: publicOrigin(request), signal: request.signal, seeding }),
     logging: false,
   });
 }
@@ -32,6 +33,8 @@ export const EXPLORER_DIR = fileURLToPath(new URL('../web/dist', import.meta.url
 export interface HttpServerOptions {
   /** The built explorer to serve at /; default EXPLORER_DIR. */
   explorerDir?: string;
+  /** What the server's demo seeding reports (Query.seeding). */
+  seeding?: SeedingStatus;
 }
 
 // A mask's global id (as GraphQL gives it), or its database id.
@@ -64,7 +67,7 @@ function answerError(error: unknown, res: ServerResponse): void {
 
 /** The HTTP server: GraphQL at /graphql, masks and images as PNG, and the explorer at /. */
 export function createHttpServer(service: MaskSearch, options: HttpServerOptions = {}): Server {
-  const yoga = createGraphQLHandler(service);
+  const yoga = createGraphQLHandler(service, options.seeding);
   const explorer = new StaticFiles(options.explorerDir ?? EXPLORER_DIR);
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);

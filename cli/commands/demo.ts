@@ -5,7 +5,10 @@ import { MAX_IMAGES } from '../../demo/dataset.js';
 import { terminalReporter } from '../../demo/progress.js';
 import { SYNTHETIC_NOTICE, seedDemo, type DemoSummary } from '../../demo/seed.js';
 import { DemoConflict, demoState } from '../../demo/store-state.js';
+import { seedRealDemo } from '../../demo/real/seed.js';
 import { serviceTarget, storeTarget } from '../../demo/targets.js';
+import type { SeedReporter } from '../../demo/seed.js';
+import type { SeedingStatus } from '../../search/seeding-status.js';
 import { listImages } from '../../db/repositories/images.js';
 import { loadSourceRegistry } from '../../plugins/config.js';
 import type { MaskSearch } from '../../search/mask-search.js';
@@ -15,12 +18,13 @@ import { StoreInUse } from '../store-lock.js';
 import { openStore, storeLocation, withStoreOptions, type StoreLocation, type StoreOptionValues } from '../store.js';
 
 export const DEFAULT_DEMO_IMAGES = 5_000;
-const DEFAULT_SEED = 1;
+export const DEFAULT_SEED = 1;
 
 interface DemoOptions extends StoreOptionValues {
   images: number;
   seed: number;
   files?: string;
+  real?: boolean;
 }
 
 const integer = (min: number, max: number) => (text: string) => {
@@ -44,6 +48,10 @@ export function demoCommand(): Command {
     .option('--images <n>', 'how many images', integer(1, MAX_IMAGES), DEFAULT_DEMO_IMAGES)
     .option('--seed <n>', 'the random seed: one seed, one dataset', integer(0, 2 ** 32 - 1), DEFAULT_SEED)
     .option('--files <dir>', 'where to write the files; the pictures must stay there for the service to show them (default: DATA_DIR/demo)')
+    .option(
+      '--real',
+      'seed the real-data demo instead: 80 NUS Scene photographs with the fixations of 12 observers (human-attention) and the attention maps and boxes of a real COCO detector (model centernet-coco), all committed in demo/real/data',
+    )
     .action((options: DemoOptions) => demo(options));
 }
 
@@ -60,6 +68,9 @@ export function summaryLine(summary: DemoSummary): string {
     `${count(planted['human-disagrees'])} human-disagrees`
   );
 }
+
+/** Where the real demo's photos go, as PNG files the service renders overlays from. */
+const realPhotosDir = (demoDir: string) => join(demoDir, 'real-photos');
 
 async function demo(options: DemoOptions): Promise<void> {
   const location = storeLocation(options);
@@ -81,6 +92,11 @@ async function demo(options: DemoOptions): Promise<void> {
   const target = storeTarget(store.handle.db);
   const reporter = terminalReporter();
   try {
+    if (options.real) {
+      console.log(`seeding ${location.label} with the real-data demo (photos as PNG in ${realPhotosDir(dir)})`);
+      await seedRealDemo(target, sources, realPhotosDir(dir), reporter);
+      return;
+    }
     let state;
     try {
       state = await demoState(store.handle.db, options.seed, options.images);
@@ -110,27 +126,63 @@ async function demo(options: DemoOptions): Promise<void> {
  * which shows each batch as it lands. A stop request ends the seeding between batches; a
  * failure is reported and the server keeps serving.
  */
+/** A terminal reporter that also tells the server's seeding status, for the explorer to show. */
+function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined): SeedReporter {
+  return {
+    start(images, masks) {
+      status?.planned(images, masks);
+      inner.start(images, masks);
+    },
+    generated(images) {
+      status?.made(images);
+      inner.generated(images);
+    },
+    stored(masks) {
+      status?.stored(masks);
+      inner.stored(masks);
+    },
+    line: (text) => inner.line(text),
+  };
+}
+
+/**
+ * `masksearch serve` on a store without any image: seeds the real-data demo (a few seconds),
+ * then the synthetic one, through the running service, which shows each batch as it lands. A
+ * stop request ends the seeding between batches; a failure is reported and the server keeps
+ * serving. `status` tells clients how far it got.
+ */
 export async function seedDemoIntoEmptyStore(
   service: MaskSearch,
   dir: string,
   stopRequested: Promise<void>,
   dataset = { images: DEFAULT_DEMO_IMAGES, seed: DEFAULT_SEED },
+  status?: SeedingStatus,
 ): Promise<void> {
   if ((await listImages(service.db, { limit: 1 })).images.length > 0) return;
   console.log(
-    `the store is empty: seeding the demo dataset (${plural(dataset.images, 'image')}, seed ${dataset.seed}, files in ${dir}); ` +
+    `the store is empty: seeding the real-data demo, then the synthetic demo dataset (${plural(dataset.images, 'image')}, seed ${dataset.seed}, files in ${dir}); ` +
       'queries see it as it lands. Start with --no-demo to skip this',
   );
-  console.log(SYNTHETIC_NOTICE);
   const stop = new AbortController();
   void stopRequested.then(() => stop.abort());
   const reporter = terminalReporter();
+  const target = serviceTarget(service, stop.signal);
   try {
-    const summary = await seedDemo(serviceTarget(service, stop.signal), service.sources, { ...dataset, dir, signal: stop.signal }, reporter);
+    status?.started('real photos (NUS Scene)');
+    await seedRealDemo(target, service.sources, realPhotosDir(dir), statusReporter(reporter, status), stop.signal);
+    console.log(SYNTHETIC_NOTICE);
+    status?.started(`synthetic demo (${plural(dataset.images, 'image')})`);
+    const summary = await seedDemo(target, service.sources, { ...dataset, dir, signal: stop.signal }, statusReporter(reporter, status));
     console.log(summaryLine(summary));
+    status?.ended('done');
   } catch (error) {
     reporter.stop();
-    if (stop.signal.aborted) console.log('seeding the demo stopped before it was complete; `masksearch demo` completes it');
-    else console.error(`masksearch: seeding the demo failed: ${rootMessage(error)}`);
+    if (stop.signal.aborted) {
+      console.log('seeding the demo stopped before it was complete; `masksearch demo` completes it');
+      status?.ended('stopped', 'the server is stopping');
+    } else {
+      console.error(`masksearch: seeding the demo failed: ${rootMessage(error)}`);
+      status?.ended('failed', rootMessage(error));
+    }
   }
 }

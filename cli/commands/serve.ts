@@ -2,11 +2,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CACHE_MB, MaskSearch } from '../../search/mask-search.js';
+import { SeedingStatus } from '../../search/seeding-status.js';
 import { CliError, rootMessage } from '../errors.js';
 import { plural, seconds } from '../format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
 import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';
-import { defaultDemoDir, seedDemoIntoEmptyStore } from './demo.js';
+import { MAX_IMAGES } from '../../demo/dataset.js';
+import { DEFAULT_DEMO_IMAGES, DEFAULT_SEED, defaultDemoDir, seedDemoIntoEmptyStore } from './demo.js';
 
 const DEFAULT_PORT = 4000;
 
@@ -14,6 +16,7 @@ interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   port: number;
   cacheMb: number;
   demo: boolean;
+  demoImages: number;
 }
 
 const integer = (min: number, max: number) => (text: string) => {
@@ -27,7 +30,8 @@ export function serveCommand(): Command {
     .description('serve the web explorer at /, the GraphQL API at /graphql (GraphiQL in a browser), and masks and overlays as PNG')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free one', integer(0, 65535), DEFAULT_PORT)
     .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
-    .option('--no-demo', 'leave an empty store empty (by default it is seeded with the synthetic demo dataset, as `masksearch demo` does)')
+    .option('--no-demo', 'leave an empty store empty (by default it is seeded with the real-data demo and the synthetic demo dataset, as `masksearch demo --real` and `masksearch demo` do)')
+    .option('--demo-images <n>', 'images of the synthetic demo dataset an empty store is seeded with', integer(1, MAX_IMAGES), DEFAULT_DEMO_IMAGES)
     .action((options: ServeOptions) => serve(options));
 }
 
@@ -50,13 +54,14 @@ async function serve(options: ServeOptions): Promise<void> {
         // Loaded here, not at the top: yoga and the schema take seconds to load, which --help and
         // the other commands should not wait for.
         const { createHttpServer } = await import('../../service/http.js');
-        const server = createHttpServer(service);
+        const seeding = new SeedingStatus();
+        const server = createHttpServer(service, { seeding });
         const port = await listen(server, options.port);
         try {
           const url = `http://localhost:${port}/graphql`;
           await store.announce(url);
           console.log(`MaskSearch ready: ${url} (${plural(service.table.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
-          if (options.demo) await seedDemoIntoEmptyStore(service, defaultDemoDir(location), stop.requested);
+          if (options.demo) await seedDemoIntoEmptyStore(service, defaultDemoDir(location), stop.requested, { images: options.demoImages, seed: DEFAULT_SEED }, seeding);
           await stop.requested;
           console.log('stopping');
         } finally {

@@ -23,11 +23,11 @@ const scenarioOf = (key: string) => planImage(SEED, Number(key.slice('demo-'.len
 
 /** The preset queries exactly as the web explorer sends them (web/src/query/presets.ts). */
 const PRESETS = {
-  'background-focus': `{ ranked: topKByCP(where: { maskTypes: ["saliency"] }, roi: { imageBox: "object" }, range: { gt: 0.6 },
+  'background-focus': `{ ranked: topKByCP(where: { maskTypes: ["saliency"], modelNames: ["demo-classifier"] }, roi: { imageBox: "object" }, range: { gt: 0.6 },
       normalize: ROI_FRACTION, order: ASC, k: ${K}) { items { nodes { value mask { image { key } } } } } }`,
-  dispersed: `{ ranked: topKByCP(where: { maskTypes: ["saliency"] }, roi: { full: true }, range: { gt: 0.2, lt: 0.6 },
+  dispersed: `{ ranked: topKByCP(where: { maskTypes: ["saliency"], modelNames: ["demo-classifier"] }, roi: { full: true }, range: { gt: 0.2, lt: 0.6 },
       normalize: ROI_FRACTION, order: DESC, k: ${K}) { items { nodes { value mask { image { key } } } } } }`,
-  'human-disagrees': `{ ranked: aggregateMasks(where: { maskTypes: ["saliency", "human-attention"] }, op: INTERSECT, measure: IOU,
+  'human-disagrees': `{ ranked: aggregateMasks(where: { maskTypes: ["saliency", "human-attention"], imageTags: ["synthetic"] }, op: INTERSECT, measure: IOU,
       threshold: 0.5, order: ASC, k: ${K}) { groups { edges { node { value image { key } } } } } }`,
 } satisfies Record<PlantedScenario, string>;
 

@@ -28,6 +28,9 @@ async function plantedCounts(origin: string): Promise<Map<string, number>> {
   return counts;
 }
 
+/** This store holds the synthetic demo only (the real photos have their own tests, real-data.e2e.ts). */
+const SYNTHETIC = PRESETS.filter((p) => p.dataset === 'synthetic');
+
 function withoutDatabaseUrl(): NodeJS.ProcessEnv {
   const { DATABASE_URL: _, ...env } = process.env;
   return env;
@@ -62,7 +65,7 @@ describe('the explorer', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.jpg`), type: 'jpeg', quality: 85 });
 
   /** Waits until the results shown are those of this query (the section names the query it shows). */
   const resultsOf = (query: QueryState) => page.locator(`.results[data-status="done"][data-query="${queryToParams(query).toString()}"]`).waitFor();
@@ -78,7 +81,7 @@ describe('the explorer', () => {
     }
   }
 
-  for (const preset of PRESETS) {
+  for (const preset of SYNTHETIC) {
     it(`${preset.title}: the planted ${preset.scenario} cases rank first, with overlays, stats and the query as SQL`, async () => {
       await page.goto(`${server.origin}/`);
       await page.getByRole('button', { name: preset.title }).click();
@@ -87,7 +90,7 @@ describe('the explorer', () => {
       const scenarios = await cardAttribute('data-scenario');
       expect(scenarios).toHaveLength(preset.query.rank.k);
       // Every planted case ranks above every other image (as many as the k results hold).
-      const top = Math.min(planted.get(preset.scenario) ?? 0, preset.query.rank.k);
+      const top = Math.min(planted.get(preset.scenario!) ?? 0, preset.query.rank.k);
       expect(top).toBeGreaterThan(0);
       expect(scenarios.slice(0, top)).toEqual(Array(top).fill(preset.scenario));
 
@@ -101,7 +104,7 @@ describe('the explorer', () => {
   }
 
   it('reruns the same query without the index, shows both side by side, and the back button returns', async () => {
-    const preset = PRESETS[0];
+    const preset = SYNTHETIC[0];
     await page.goto(`${server.origin}/?${queryToParams(preset.query)}`);
     await resultsOf(preset.query);
     const withIndex = await cardAttribute('data-image-key');
@@ -124,7 +127,7 @@ describe('the explorer', () => {
   });
 
   it('shows all masks of an image side by side, with their intersection and union, in a dialog Escape closes', async () => {
-    const preset = PRESETS[2];
+    const preset = SYNTHETIC[2];
     await page.goto(`${server.origin}/?${queryToParams(preset.query)}`);
     await resultsOf(preset.query);
     const first = page.locator('.card').first();
@@ -153,7 +156,7 @@ describe('the explorer', () => {
   });
 
   it('pages through filter results as the grid scrolls', async () => {
-    const filter: QueryState = { ...PRESETS[1].query, kind: 'filter', compare: { op: 'GT', value: 0.01 } };
+    const filter: QueryState = { ...SYNTHETIC[1].query, kind: 'filter', compare: { op: 'GT', value: 0.01 } };
     await page.goto(`${server.origin}/?${queryToParams(filter)}`);
     await resultsOf(filter);
     const count = async () => page.locator('.card').count();
@@ -164,7 +167,7 @@ describe('the explorer', () => {
   });
 
   it('runs from the keyboard, and shows the API\'s message next to the field it is about', async () => {
-    const preset = PRESETS[1];
+    const preset = SYNTHETIC[1];
     await page.goto(`${server.origin}/?${queryToParams(preset.query)}`);
     await resultsOf(preset.query);
 

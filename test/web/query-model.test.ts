@@ -10,7 +10,7 @@ import { paramsToQuery, queryToParams, questionKey } from '../../web/src/query/u
 const filter: QueryState = {
   ...DEFAULT_QUERY,
   kind: 'filter',
-  where: { modelNames: ['resnet50'], maskTypes: ['saliency'], imageLabels: [], imageSplits: ['val'] },
+  where: { modelNames: ['resnet50'], maskTypes: ['saliency'], imageLabels: [], imageSplits: ['val'], sources: [], imageTags: [] },
   roi: { kind: 'imageBox', name: 'object' },
   range: { lower: { value: 0.5, inclusive: false }, upper: { value: 1, inclusive: true } },
   normalize: 'ROI_FRACTION',
@@ -53,6 +53,8 @@ describe('the query in the URL', () => {
   });
 });
 
+const preset = (id: string) => PRESETS.find((p) => p.id === id)!;
+
 describe('the SQL-like form', () => {
   it('writes a filter as the paper does, ranges as intervals', () => {
     expect(sqlForm(filter)).toBe(
@@ -61,9 +63,11 @@ describe('the SQL-like form', () => {
   });
 
   it('writes top-k and aggregations with ORDER BY, GROUP BY and HAVING', () => {
-    expect(sqlForm(PRESETS[1].query)).toBe("SELECT mask_id FROM masks\nWHERE mask_type IN ('saliency')\nORDER BY CP(mask, full_image, (0.2, 0.6)) / area(roi) DESC\nLIMIT 25");
-    expect(sqlForm(PRESETS[2].query)).toBe(
-      "SELECT image_id, CP(INTERSECT(mask > 0.5), full_image) / CP(UNION(mask > 0.5), full_image) AS value\nFROM masks\nWHERE mask_type IN ('saliency', 'human-attention')\nGROUP BY image_id\nORDER BY value ASC\nLIMIT 25",
+    expect(sqlForm(preset('dispersed').query)).toBe(
+      "SELECT mask_id FROM masks\nWHERE mask_type IN ('saliency')\n  AND model IN ('demo-classifier')\nORDER BY CP(mask, full_image, (0.2, 0.6)) / area(roi) DESC\nLIMIT 25",
+    );
+    expect(sqlForm(preset('human-disagrees').query)).toBe(
+      "SELECT image_id, CP(INTERSECT(mask > 0.5), full_image) / CP(UNION(mask > 0.5), full_image) AS value\nFROM masks\nWHERE mask_type IN ('saliency', 'human-attention')\n  AND image.tags && ARRAY['synthetic']\nGROUP BY image_id\nORDER BY value ASC\nLIMIT 25",
     );
     expect(sqlForm(havingAggregate)).toMatch(/CP\(UNION\(mask > 0\.4\), box\(10, 20, 30, 40\)\) \/ area\(roi\) AS value[\s\S]*HAVING value >= 0\.3$/);
   });
@@ -95,7 +99,7 @@ describe('the GraphQL variables', () => {
       having: { op: 'GTE', value: 0.3 },
       useIndex: true,
     });
-    expect(queryVariables(PRESETS[2].query)).toMatchObject({ k: 25, order: 'ASC', measure: 'IOU' });
+    expect(queryVariables(preset('human-disagrees').query)).toMatchObject({ k: 25, order: 'ASC', measure: 'IOU', where: { imageTags: ['synthetic'] } });
   });
 });
 

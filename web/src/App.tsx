@@ -1,4 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Facets } from './api/explore-documents.js';
+import { FACETS_QUERY } from './api/explore-documents.js';
+import { BrowseGrid } from './browse/BrowseGrid.js';
+import { FacetSidebar } from './dataset/FacetSidebar.js';
+import { Landing } from './dataset/Landing.js';
+import { SeedingBanner } from './dataset/SeedingBanner.js';
+import { missingData } from './dataset/requirements.js';
+import { useDataset } from './dataset/use-dataset.js';
+import { ResultActions } from './results/ResultActions.js';
+import { useGraphQL } from './state/use-graphql.js';
+import type { Where } from './query/query-state.js';
 import type { FieldError } from './api/field-errors.js';
 import type { DrawingReference } from './builder/BoxDrawer.js';
 import { PresetBar } from './builder/PresetBar.js';
@@ -32,6 +43,9 @@ function generalErrors(errors: readonly FieldError[], query: QueryState): FieldE
   return errors.filter((e) => e.field === null || !fields.some((f) => e.field === f || e.field!.startsWith(`${f}.`)));
 }
 
+/** Only the lists given: an empty list would match nothing. */
+const whereVariables = (where: Where) => Object.fromEntries(Object.entries(where).filter(([, values]) => values.length > 0));
+
 export function App() {
   const url = useUrlQuery();
   const [draft, setDraft] = useState<QueryState>(() => url.active ?? DEFAULT_QUERY);
@@ -39,8 +53,21 @@ export function App() {
   useEffect(() => {
     if (url.active) setDraft(url.active);
   }, [url.active]);
-  const { state, loadMore } = useQueryResults(url.active);
-  const suggestions = useSuggestions();
+  const data = useDataset();
+  const seeding = data.dataset?.seeding.state === 'seeding';
+  // While a demo seeds, a query naming what has not landed yet (the object box, a model) waits for it instead of failing.
+  const waitingFor = url.active && data.dataset && seeding ? missingData(url.active, data.dataset.facets) : [];
+  const runnable = url.active && data.dataset && waitingFor.length === 0 ? url.active : null;
+  const { state, loadMore } = useQueryResults(runnable, seeding ? data.version : 0);
+  const suggestions = useSuggestions(data.dataset?.facets ?? null);
+  // The sidebar narrows the query's where when a query runs, the browsing grid's otherwise.
+  const where = url.active?.where ?? url.browseWhere;
+  const whereKey = useMemo(() => whereVariables(where), [JSON.stringify(where)]);
+  const scoped = useGraphQL<{ facets: Facets }>(FACETS_QUERY, { where: whereKey }, data.version);
+  // The last counts stay up while new ones load: no flicker each time seeding lands more.
+  const shownFacets = useRef<Facets | null>(null);
+  if (scoped.status === 'done') shownFacets.current = scoped.data.facets;
+  const setWhere = (next: Where) => (url.active ? url.run({ ...url.active, where: next }) : url.browse(next));
   const comparison = useStatsComparison(url.active, state);
   const [display, setDisplay] = useState<DisplaySettings>({ opacity: 0.6, colormap: 'turbo', overlayType: null });
 
@@ -49,9 +76,12 @@ export function App() {
   const errors = state.status === 'error' ? state.errors : [];
   const general = generalErrors(errors, draft);
   const preset = url.active && PRESETS.find((p) => questionKey(p.query) === questionKey(url.active!));
+  const resultKeys = page?.items.map((i) => i.image.key) ?? [];
+  const detailIndex = url.detailKey ? resultKeys.indexOf(url.detailKey) : -1;
 
   return (
     <>
+      {data.dataset && <SeedingBanner seeding={data.dataset.seeding} />}
       <header className="top">
         <h1>MaskSearch explorer</h1>
         <nav aria-label="Elsewhere">
@@ -60,7 +90,8 @@ export function App() {
       </header>
       <main className="layout">
         <div className="side">
-          <PresetBar presets={PRESETS} onPick={(p) => url.run(p.query)} />
+          <FacetSidebar facets={shownFacets.current} where={where} onChange={setWhere} />
+          {url.active && <PresetBar presets={PRESETS} onPick={(p) => url.run(p.query)} />}
           <QueryBuilder
             query={draft}
             suggestions={suggestions}
@@ -72,55 +103,74 @@ export function App() {
           />
           <SqlPreview query={draft} />
         </div>
-        <section
-          className="results"
-          aria-labelledby="results-heading"
-          aria-busy={state.status === 'loading'}
-          data-status={state.status}
-          data-query={state.status === 'done' ? queryToParams(state.query).toString() : undefined}
-        >
-          <h2 id="results-heading">Results</h2>
-          {preset && (
-            <p className="preset-note">
-              <strong>{preset.title}.</strong> {preset.description}
-            </p>
-          )}
-          <StatsPanel
-            stats={page?.stats ?? null}
-            comparison={comparison}
-            useIndex={url.active?.useIndex ?? true}
-            canRerun={url.active !== null}
-            onToggleIndex={(useIndex) => url.active && url.run({ ...url.active, useIndex })}
-          />
-          <DisplayControls
-            display={display}
-            overlayTypes={shown?.query.kind === 'aggregate' ? shown.query.where.maskTypes : []}
-            onChange={setDisplay}
-          />
-          <div role="status" className="status">
-            {state.status === 'loading' && 'Running the query…'}
-          </div>
-          {general.length > 0 && (
-            <div role="alert" className="error-banner">
-              {general.map((e) => (
-                <p key={e.message}>{e.message}</p>
-              ))}
-            </div>
-          )}
-          {errors.length > general.length && <p className="rejected">The query did not run: the API's message is next to the field it is about.</p>}
-          {state.status === 'idle' && <p className="empty">Pick a scenario, or build a query and run it.</p>}
-          {shown && (
-            <ResultsGrid
-              page={shown.page}
-              query={shown.query}
-              display={display}
-              loadingMore={state.status === 'done' && state.loadingMore}
-              moreError={state.status === 'done' ? state.moreError : null}
-              onLoadMore={loadMore}
-              onOpen={url.openDetail}
+        {url.active ? (
+          <section
+            className="results"
+            aria-labelledby="results-heading"
+            aria-busy={state.status === 'loading'}
+            data-status={state.status}
+            data-query={state.status === 'done' ? queryToParams(state.query).toString() : undefined}
+          >
+            <h2 id="results-heading">
+              Results{' '}
+              <button type="button" className="back-to-browse" onClick={() => url.browse(url.active!.where)}>
+                Browse the images instead
+              </button>
+            </h2>
+            {preset && (
+              <p className="preset-note">
+                <strong>{preset.title}.</strong> {preset.description}
+              </p>
+            )}
+            {waitingFor.length > 0 && (
+              <p className="waiting" role="status" data-testid="query-waiting">
+                Waiting for the demo data: the store has no {waitingFor.join(', ')} yet. The query runs as soon as they land.
+              </p>
+            )}
+            <StatsPanel
+              stats={page?.stats ?? null}
+              comparison={comparison}
+              useIndex={url.active.useIndex}
+              canRerun
+              onToggleIndex={(useIndex) => url.active && url.run({ ...url.active, useIndex })}
             />
-          )}
-        </section>
+            <DisplayControls
+              display={display}
+              overlayTypes={shown?.query.kind === 'aggregate' ? shown.query.where.maskTypes : []}
+              onChange={setDisplay}
+            />
+            <div role="status" className="status">
+              {state.status === 'loading' && 'Running the query…'}
+            </div>
+            {general.length > 0 && (
+              <div role="alert" className="error-banner">
+                {general.map((e) => (
+                  <p key={e.message}>{e.message}</p>
+                ))}
+              </div>
+            )}
+            {errors.length > general.length && <p className="rejected">The query did not run: the API's message is next to the field it is about.</p>}
+            {shown && shown.page.items.length > 0 && (
+              <ResultActions items={shown.page.items} query={shown.query} overall={data.dataset?.facets.predictions ?? null} onTagged={data.refresh} />
+            )}
+            {shown && (
+              <ResultsGrid
+                page={shown.page}
+                query={shown.query}
+                display={display}
+                loadingMore={state.status === 'done' && state.loadingMore}
+                moreError={state.status === 'done' ? state.moreError : null}
+                onLoadMore={loadMore}
+                onOpen={url.openDetail}
+              />
+            )}
+          </section>
+        ) : (
+          <section className="results" aria-label="The dataset">
+            <Landing dataset={data.dataset} presets={PRESETS} onPick={(p) => url.run(p.query)} />
+            <BrowseGrid where={whereKey} version={data.version} onOpen={url.openDetail} onTagged={data.refresh} />
+          </section>
+        )}
       </main>
       {url.detailKey && (
         <DetailDialog
@@ -128,6 +178,12 @@ export function App() {
           imageKey={url.detailKey}
           threshold={url.active?.kind === 'aggregate' ? url.active.aggregate.threshold : 0.5}
           display={display}
+          query={url.active}
+          position={detailIndex >= 0 ? { index: detailIndex, count: resultKeys.length } : null}
+          onStep={(delta) => {
+            const next = resultKeys[detailIndex + delta];
+            if (next !== undefined) url.switchDetail(next);
+          }}
           onClose={url.closeDetail}
         />
       )}

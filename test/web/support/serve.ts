@@ -10,10 +10,15 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** `masksearch serve --port 0` on the embedded store in dataDir, as a user starts it, once it says it is ready. */
-export async function serveStore(dataDir: string): Promise<Served> {
+/**
+ * `masksearch serve --port 0` on the embedded store in dataDir, as a user starts it, once it says
+ * it is ready. With demoImages an empty store is seeded (the real photos, then that many synthetic
+ * images), as `npm start` does; without, it is left as it is.
+ */
+export async function serveStore(dataDir: string, options: { demoImages?: number } = {}): Promise<Served> {
   const { DATABASE_URL: _, ...env } = process.env;
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-demo', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const demo = options.demoImages === undefined ? ['--no-demo'] : ['--demo-images', String(options.demoImages)];
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...demo, '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

@@ -5,5 +5,4 @@ export {
   FilterDocument as FILTER_QUERY,
   ImageDetailDocument as IMAGE_DETAIL_QUERY,
   TopKDocument as TOP_K_QUERY,
-  VocabularyDocument as VOCABULARY_QUERY,
 } from './generated.js';

@@ -35,7 +35,7 @@ const COMPARE_OPS: [CompareOp, string][] = [
 
 /** The arguments the builder shows a field for, given the query kind; the API's messages about others go above the results. */
 export function builderFields(query: QueryState): string[] {
-  const common = ['where.modelNames', 'where.maskTypes', 'where.imageLabels', 'where.imageSplits', 'roi'];
+  const common = ['where.modelNames', 'where.maskTypes', 'where.imageLabels', 'where.imageSplits', 'where.imageTags', 'roi'];
   if (query.kind === 'filter') return [...common, 'range', 'normalize', 'op', 'threshold'];
   if (query.kind === 'topk') return [...common, 'range', 'normalize', 'k', 'order'];
   return [...common, 'op', 'measure', 'threshold', ...(query.aggregate.ranked ? ['k', 'order'] : ['having'])];
@@ -87,6 +87,7 @@ export function QueryBuilder({ query, suggestions, reference, errors, running, o
         />
         <ListField label="Image labels" field="where.imageLabels" values={query.where.imageLabels} suggestions={suggestions.labels} errors={errors} onChange={setWhere('imageLabels')} />
         <ListField label="Image splits" field="where.imageSplits" values={query.where.imageSplits} suggestions={suggestions.splits} errors={errors} onChange={setWhere('imageSplits')} />
+        <ListField label="Image tags" field="where.imageTags" values={query.where.imageTags} suggestions={suggestions.tags} errors={errors} onChange={setWhere('imageTags')} />
       </Section>
 
       <RoiPicker roi={query.roi} boxNames={suggestions.boxNames} reference={reference} errors={errors} onChange={(roi) => set({ roi })} />

@@ -1,29 +1,92 @@
 import type { QueryState } from './query-state.js';
 import { DEFAULT_QUERY } from './query-state.js';
 
-/** The three scenarios of the MaskSearch demonstration, as queries over the demo data (`masksearch demo`). */
+/** The three scenarios of the MaskSearch demonstration, as queries over the demo data (`masksearch demo`, `masksearch demo --real`). */
 export interface Preset {
   id: string;
   title: string;
   /** What the results show, and what to look for. */
   description: string;
-  /** The demo images planted for this scenario carry this metadata.scenario; they should rank first. */
-  scenario: string;
+  /** Which demo data it runs on. */
+  dataset: 'real' | 'synthetic';
+  /** Synthetic data: the images planted for this scenario carry this metadata.scenario; they should rank first. */
+  scenario: string | null;
   query: QueryState;
 }
 
-const base = { ...DEFAULT_QUERY, where: { ...DEFAULT_QUERY.where, maskTypes: ['saliency'] } };
+/** The model of the synthetic demo and the detector of the real one (demo/seed.ts, demo/real/seed.ts). */
+const SYNTHETIC_MODEL = 'demo-classifier';
+const REAL_MODEL = 'centernet-coco';
+/** The tags each demo gives its images: an aggregation's where cannot name one member's model, so it selects the images. */
+const SYNTHETIC_TAG = 'synthetic';
+const REAL_TAG = 'nus-scene';
+
+const where = (changes: Partial<QueryState['where']>): QueryState['where'] => ({ ...DEFAULT_QUERY.where, ...changes });
+const saliencyOf = (model: string) => where({ maskTypes: ['saliency'], modelNames: [model] });
 
 export const PRESETS: readonly Preset[] = [
+  {
+    id: 'real-disagree',
+    title: 'Real photos: model and people disagree',
+    description:
+      "The 10 NUS Scene photos where the detector's attention and the 12 observers' fixations, each above 0.3, overlap least (IoU, smallest first): what people look at that the model does not, and the reverse.",
+    dataset: 'real',
+    scenario: null,
+    query: {
+      ...DEFAULT_QUERY,
+      kind: 'aggregate',
+      // The detector's saliency and the people's attention of the real photos; human attention has no model, so the tag selects them.
+      where: where({ maskTypes: ['saliency', 'human-attention'], imageTags: [REAL_TAG] }),
+      roi: { kind: 'full' },
+      // 0.3 rather than 0.5: at 0.5 ten photos tie at IoU 0 (measured on this data), at 0.3 three do and the rest rank.
+      aggregate: { op: 'INTERSECT', measure: 'IOU', threshold: 0.3, ranked: true },
+      rank: { k: 10, order: 'ASC' },
+    },
+  },
+  {
+    id: 'real-outside-object',
+    title: 'Real photos: people look outside the detected object',
+    description:
+      "Human-attention maps of the real photos with the smallest share of the detector's best box above 0.5: people look at something other than what the model found.",
+    dataset: 'real',
+    scenario: null,
+    query: {
+      ...DEFAULT_QUERY,
+      kind: 'topk',
+      where: where({ maskTypes: ['human-attention'], imageTags: [REAL_TAG] }),
+      roi: { kind: 'imageBox', name: 'object' },
+      range: { lower: { value: 0.5, inclusive: false }, upper: null },
+      normalize: 'ROI_FRACTION',
+      rank: { k: 10, order: 'ASC' },
+    },
+  },
+  {
+    id: 'real-dispersed',
+    title: 'Real photos: dispersed model attention',
+    description: "The detector's attention maps with the largest share of middling values (0.2 to 0.6): no single object stands out.",
+    dataset: 'real',
+    scenario: null,
+    query: {
+      ...DEFAULT_QUERY,
+      kind: 'topk',
+      where: saliencyOf(REAL_MODEL),
+      roi: { kind: 'full' },
+      range: { lower: { value: 0.2, inclusive: false }, upper: { value: 0.6, inclusive: false } },
+      normalize: 'ROI_FRACTION',
+      rank: { k: 10, order: 'DESC' },
+    },
+  },
   {
     id: 'background-focus',
     title: 'Model looks at the background',
     description:
       'Saliency maps with the smallest share of the object box above 0.6: the classifier decided on something outside the object, a spurious correlation to fix.',
+    dataset: 'synthetic',
     scenario: 'background-focus',
     query: {
-      ...base,
+      ...DEFAULT_QUERY,
       kind: 'topk',
+      where: saliencyOf(SYNTHETIC_MODEL),
       roi: { kind: 'imageBox', name: 'object' },
       range: { lower: { value: 0.6, inclusive: false }, upper: null },
       normalize: 'ROI_FRACTION',
@@ -35,10 +98,12 @@ export const PRESETS: readonly Preset[] = [
     title: 'Dispersed attention (attacked images)',
     description:
       'Saliency maps with the largest share of middling values (0.2 to 0.6) over the whole image: attention spread everywhere, as adversarially perturbed inputs show it.',
+    dataset: 'synthetic',
     scenario: 'dispersed',
     query: {
-      ...base,
+      ...DEFAULT_QUERY,
       kind: 'topk',
+      where: saliencyOf(SYNTHETIC_MODEL),
       roi: { kind: 'full' },
       range: { lower: { value: 0.2, inclusive: false }, upper: { value: 0.6, inclusive: false } },
       normalize: 'ROI_FRACTION',
@@ -50,12 +115,13 @@ export const PRESETS: readonly Preset[] = [
     title: 'People and model disagree',
     description:
       'Images whose saliency and human attention, each above 0.5, overlap least (IoU, smallest first). An image with only one of the two masks has IoU 1 with itself and so ranks last.',
+    dataset: 'synthetic',
     scenario: 'human-disagrees',
     query: {
-      ...base,
+      ...DEFAULT_QUERY,
       kind: 'aggregate',
-      // No model filter: human attention belongs to no model and would be filtered out.
-      where: { ...base.where, maskTypes: ['saliency', 'human-attention'] },
+      // No model filter: human attention belongs to no model and would be filtered out; the tag keeps to the synthetic images.
+      where: where({ maskTypes: ['saliency', 'human-attention'], imageTags: [SYNTHETIC_TAG] }),
       roi: { kind: 'full' },
       aggregate: { op: 'INTERSECT', measure: 'IOU', threshold: 0.5, ranked: true },
       rank: { k: 25, order: 'ASC' },

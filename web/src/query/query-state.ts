@@ -29,6 +29,9 @@ export interface Where {
   maskTypes: string[];
   imageLabels: string[];
   imageSplits: string[];
+  sources: string[];
+  /** Images carrying any of these tags (set from the results or the browsing grid). */
+  imageTags: string[];
 }
 
 export interface QueryState {
@@ -57,7 +60,7 @@ export interface QueryState {
 
 export const DEFAULT_QUERY: QueryState = {
   kind: 'topk',
-  where: { modelNames: [], maskTypes: ['saliency'], imageLabels: [], imageSplits: [] },
+  where: { modelNames: [], maskTypes: ['saliency'], imageLabels: [], imageSplits: [], sources: [], imageTags: [] },
   roi: { kind: 'full' },
   range: { lower: { value: 0.5, inclusive: false }, upper: null },
   normalize: 'ROI_FRACTION',

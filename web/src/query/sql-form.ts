@@ -29,8 +29,10 @@ function whereTerms(where: Where): string[] {
     ['model', where.modelNames],
     ['image.label', where.imageLabels],
     ['image.split', where.imageSplits],
+    ['source', where.sources],
   ];
-  return terms.filter(([, values]) => values.length > 0).map(([column, values]) => `${column} IN (${list(values)})`);
+  const tags = where.imageTags.length > 0 ? [`image.tags && ARRAY[${list(where.imageTags)}]`] : [];
+  return [...terms.filter(([, values]) => values.length > 0).map(([column, values]) => `${column} IN (${list(values)})`), ...tags];
 }
 
 function cpTerm(query: QueryState): string {

@@ -1,4 +1,4 @@
-import type { AggregateMeasure, CompareOp, QueryKind, QueryState, RangeEnd, Roi } from './query-state.js';
+import type { AggregateMeasure, CompareOp, QueryKind, QueryState, RangeEnd, Roi, Where } from './query-state.js';
 import { DEFAULT_QUERY } from './query-state.js';
 
 /**
@@ -13,6 +13,8 @@ const WHERE_PARAMS = [
   ['type', 'maskTypes'],
   ['label', 'imageLabels'],
   ['split', 'imageSplits'],
+  ['source', 'sources'],
+  ['tag', 'imageTags'],
 ] as const;
 
 const MEASURES: Record<string, AggregateMeasure> = { count: 'COUNT', fraction: 'ROI_FRACTION', iou: 'IOU' };
@@ -66,6 +68,18 @@ export function queryToParams(query: QueryState): URLSearchParams {
   return params;
 }
 
+/** The metadata predicate the URL gives: a query's, or the browsing grid's when there is no query. */
+export function paramsToWhere(params: URLSearchParams): Where {
+  return Object.fromEntries(WHERE_PARAMS.map(([param, field]) => [field, params.getAll(param)])) as unknown as Where;
+}
+
+/** The browsing grid's predicate as URL parameters (no `q`: no query runs). */
+export function whereToParams(where: Where): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [param, field] of WHERE_PARAMS) for (const value of where[field]) params.append(param, value);
+  return params;
+}
+
 /** The query a URL describes, or null when it describes none (no `q`). */
 export function paramsToQuery(params: URLSearchParams): QueryState | null {
   const kind = params.get('q') as QueryKind | null;
@@ -76,12 +90,7 @@ export function paramsToQuery(params: URLSearchParams): QueryState | null {
   const d = DEFAULT_QUERY;
   return {
     kind,
-    where: {
-      modelNames: params.getAll('model'),
-      maskTypes: params.getAll('type'),
-      imageLabels: params.getAll('label'),
-      imageSplits: params.getAll('split'),
-    },
+    where: paramsToWhere(params),
     roi: parseRoi(params.get('roi')),
     range: { lower: end('gt', 'gte'), upper: end('lt', 'lte') },
     normalize: params.get('norm') === 'count' ? 'COUNT' : 'ROI_FRACTION',

@@ -39,7 +39,7 @@ const errorsOf = (error: unknown): FieldError[] =>
  * Runs the query whenever it changes (a stale answer is dropped), and pages through filter
  * results on request. The stats are the first page's: each page runs the whole query again.
  */
-export function useQueryResults(query: QueryState | null): { state: ResultsState; loadMore: () => void } {
+export function useQueryResults(query: QueryState | null, refresh = 0): { state: ResultsState; loadMore: () => void } {
   const [state, setState] = useState<ResultsState>({ status: 'idle' });
   // The query running now and what aborts it when the next one starts.
   const current = useRef<{ query: QueryState; controller: AbortController } | null>(null);
@@ -57,7 +57,8 @@ export function useQueryResults(query: QueryState | null): { state: ResultsState
       (error) => !controller.signal.aborted && setState({ status: 'error', errors: errorsOf(error) }),
     );
     return () => controller.abort();
-  }, [query]);
+    // refresh: the store holds more than when the query last ran (a demo seeding), so it runs again.
+  }, [query, refresh]);
 
   // loadMore reads the latest state without being recreated on each change (the grid's scroll observer holds it).
   const latest = useRef(state);

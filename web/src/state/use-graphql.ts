@@ -5,8 +5,8 @@ import type { Variables } from '../api/variables.js';
 
 export type Fetched<T> = { status: 'loading' } | { status: 'done'; data: T } | { status: 'error'; message: string };
 
-/** Runs an operation whenever its variables change (compared by value); null variables run nothing. */
-export function useGraphQL<T>(query: TypedDocumentString<T, never>, variables: Variables | null): Fetched<T> {
+/** Runs an operation whenever its variables change (compared by value) or refresh moves; null variables run nothing. */
+export function useGraphQL<T>(query: TypedDocumentString<T, never>, variables: Variables | null, refresh = 0): Fetched<T> {
   const [state, setState] = useState<Fetched<T>>({ status: 'loading' });
   const key = variables && JSON.stringify(variables);
   useEffect(() => {
@@ -18,6 +18,6 @@ export function useGraphQL<T>(query: TypedDocumentString<T, never>, variables: V
       (error: unknown) => !controller.signal.aborted && setState({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
     );
     return () => controller.abort();
-  }, [query, key]);
+  }, [query, key, refresh]);
   return state;
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { QueryState } from '../query/query-state.js';
-import { DETAIL_PARAM, paramsToQuery, queryToParams } from '../query/url-state.js';
+import type { QueryState, Where } from '../query/query-state.js';
+import { DETAIL_PARAM, paramsToQuery, paramsToWhere, queryToParams, whereToParams } from '../query/url-state.js';
 
 /** Whether the current history entry was pushed by opening the detail view (closing it then goes back). */
 const DETAIL_ENTRY = 'masksearch-detail';
@@ -8,10 +8,16 @@ const DETAIL_ENTRY = 'masksearch-detail';
 export interface UrlQuery {
   /** The query the URL describes, the one whose results are shown; null before any. */
   active: QueryState | null;
+  /** With no query: the browsing grid's filter (the query's where when one runs). */
+  browseWhere: Where;
   /** The image whose detail view is open, if any. */
   detailKey: string | null;
   run(query: QueryState): void;
+  /** Back to browsing, filtered by where: no query runs. */
+  browse(where: Where): void;
   openDetail(key: string): void;
+  /** Another image in the open detail view (the arrow keys): the same history entry. */
+  switchDetail(key: string): void;
   closeDetail(): void;
 }
 
@@ -57,6 +63,19 @@ export function useUrlQuery(): UrlQuery {
     [go, queryParams],
   );
 
+  const browseWhere = useMemo(() => paramsToWhere(new URLSearchParams(queryParams)), [queryParams]);
+
+  const browse = useCallback((where: Where) => go(whereToParams(where), 'push'), [go]);
+
+  const switchDetail = useCallback(
+    (key: string) => {
+      const next = new URLSearchParams(queryParams);
+      next.set(DETAIL_PARAM, key);
+      go(next, 'replace', window.history.state);
+    },
+    [go, queryParams],
+  );
+
   const openDetail = useCallback(
     (key: string) => {
       const next = new URLSearchParams(queryParams);
@@ -71,5 +90,5 @@ export function useUrlQuery(): UrlQuery {
     else go(new URLSearchParams(queryParams), 'replace');
   }, [go, queryParams]);
 
-  return { active, detailKey, run, openDetail, closeDetail };
+  return { active, browseWhere, detailKey, run, browse, openDetail, switchDetail, closeDetail };
 }

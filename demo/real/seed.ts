@@ -1,0 +1,105 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encode } from 'fast-png';
+import jpeg from 'jpeg-js';
+import { parseImageFile } from '../../cli/image-file.js';
+import { plural, seconds } from '../../cli/format.js';
+import { upsertImages } from '../../db/repositories/images.js';
+import { changeImageTags } from '../../db/repositories/image-tags.js';
+import { upsertModels } from '../../db/repositories/models.js';
+import { parseSourceOptions, type IngestSettings } from '../../ingest/ingest.js';
+import { filesFromPaths } from '../../ingest/input-files.js';
+import type { MaskSourceRegistry } from '../../plugins/registry.js';
+import { DemoSeedError, type DemoTarget, type SeedReporter } from '../seed.js';
+
+/**
+ * The real-data demo: photographs of the NUS Scene eye-tracking dataset with the fixations of
+ * its 12 observers, and the attention maps and object boxes of a real detector, computed once by
+ * `model/compute-masks.mjs` and committed in `data/` (see README.md). Seeded as a user would:
+ * the images imported from their JSON Lines list, the model's maps ingested through the gradcam
+ * source, the fixations through the eyetracking source (which renders them as density maps).
+ */
+
+export const REAL_DATA_DIR = fileURLToPath(new URL('./data/', import.meta.url));
+
+/** Every real photo carries this tag: the scenario queries select the real data by it. */
+export const REAL_TAG = 'nus-scene';
+
+export const REAL_MODEL = {
+  name: 'centernet-coco',
+  kind: 'detector',
+  metadata: {
+    description:
+      "CenterNet (MobileNetV3) COCO detector shipped with @vladmandic/human 3.3.6 (MIT); its attention map is the maximum over the 80 classes' centre heatmaps, blurred at one degree (σ = 1/30 of the side) and min-max normalised",
+    licence: 'MIT (@vladmandic/human; model from github.com/610265158/mobilenetv3_centernet)',
+  },
+};
+
+export interface RealSummary {
+  images: number;
+  saliency: number;
+  humanAttention: number;
+  elapsedMs: number;
+}
+
+/** The photos as PNG (the service renders overlays from PNG files): decoded from the committed JPEGs once. */
+async function writePhotos(dir: string): Promise<Map<string, string>> {
+  const photos = join(REAL_DATA_DIR, 'photos');
+  await mkdir(dir, { recursive: true });
+  const uris = new Map<string, string>();
+  for (const name of (await readdir(photos)).filter((n) => n.endsWith('.jpg')).sort()) {
+    const key = name.slice(0, -'.jpg'.length);
+    const decoded = jpeg.decode(await readFile(join(photos, name)), { useTArray: true, formatAsRGBA: false });
+    const path = join(dir, `${key}.png`);
+    await writeFile(path, encode({ width: decoded.width, height: decoded.height, data: decoded.data, channels: 3, depth: 8 }));
+    uris.set(key, path);
+  }
+  return uris;
+}
+
+function settingsOf(sources: MaskSourceRegistry, name: string, model?: string): IngestSettings {
+  const source = sources.get(name);
+  if (!source) throw new DemoSeedError(`the built-in source '${name}' is not installed`);
+  return { source, sourceOptions: parseSourceOptions(source, {}), model, onDuplicate: 'skip', createImages: false };
+}
+
+async function ingestAll(target: DemoTarget, settings: IngestSettings, path: string, onStored: (masks: number) => void): Promise<number> {
+  const { files, rejected } = await filesFromPaths([path], settings.source.inputs.flatMap((i) => i.extensions));
+  const summary = await target.ingest(files, settings, () => {});
+  const failures = [...rejected, ...summary.failures];
+  if (failures.length > 0) throw new DemoSeedError(`the ${settings.source.name} source refused real demo files: ${failures.map((f) => `${f.file}: ${f.reason}`).join('; ')}`);
+  const stored = summary.masks.inserted + summary.masks.replaced + summary.masks.skipped;
+  onStored(stored);
+  return stored;
+}
+
+/**
+ * Seeds the real photos into `dir` (their PNGs) and the store; harmless to re-run (what is there
+ * is skipped). A stop request (signal) ends it between steps.
+ */
+export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegistry, dir: string, reporter: SeedReporter, signal?: AbortSignal): Promise<RealSummary> {
+  const started = performance.now();
+  signal?.throwIfAborted();
+  const records = parseImageFile(await readFile(join(REAL_DATA_DIR, 'images.jsonl'), 'utf8'), 'images.jsonl');
+  reporter.start(records.length, records.length * 2);
+  const uris = await writePhotos(dir);
+  signal?.throwIfAborted();
+  await upsertImages(
+    target.db,
+    records.map((r) => ({ ...r, uri: uris.get(r.key) ?? null })),
+  );
+  await changeImageTags(target.db, { keys: records.map((r) => r.key) }, { add: [REAL_TAG], remove: [] });
+  await target.imported();
+  reporter.generated(records.length);
+  signal?.throwIfAborted();
+  await upsertModels(target.db, [REAL_MODEL]);
+  const saliency = await ingestAll(target, settingsOf(sources, 'gradcam', REAL_MODEL.name), join(REAL_DATA_DIR, 'saliency'), (m) => reporter.stored(m));
+  signal?.throwIfAborted();
+  const humanAttention = await ingestAll(target, settingsOf(sources, 'eyetracking'), join(REAL_DATA_DIR, 'fixations.json'), (m) => reporter.stored(saliency + m));
+  reporter.line(
+    `real demo: ${plural(records.length, 'NUS Scene photo')} (tag ${REAL_TAG}), ${plural(saliency, 'saliency map')} of ${REAL_MODEL.name}, ` +
+      `${plural(humanAttention, 'human-attention map')} from the fixations of 12 observers, in ${seconds(performance.now() - started)}`,
+  );
+  return { images: records.length, saliency, humanAttention, elapsedMs: performance.now() - started };
+}

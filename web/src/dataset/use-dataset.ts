@@ -1,0 +1,70 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { graphql } from '../api/client.js';
+import type { Facets, Seeding } from '../api/explore-documents.js';
+import { DATASET_QUERY } from '../api/explore-documents.js';
+
+export interface Dataset {
+  seeding: Seeding;
+  /** Facets of every mask. */
+  facets: Facets;
+  /** All images, with or without masks. */
+  imageCount: number;
+}
+
+export interface DatasetState {
+  dataset: Dataset | null;
+  error: string | null;
+  /** Grows each time the store is seen to hold more (or other) data: a cue to fetch again. */
+  version: number;
+  /** Asks again now (after a tag change, say). */
+  refresh(): void;
+}
+
+/** How often to look again while a demo is seeding. */
+const SEEDING_POLL_MS = 1500;
+
+/**
+ * What the store holds and whether a demo is landing in it. While seeding it asks every 1.5 s,
+ * and the version moves whenever the mask or image count changes, so views refetch as data lands.
+ */
+export function useDataset(): DatasetState {
+  const [dataset, setDataset] = useState<Dataset | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const [asks, setAsks] = useState(0);
+  const seen = useRef<string | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = () => {
+      graphql<{ seeding: Seeding; facets: Facets; all: { totalCount: number } }>(DATASET_QUERY, {}, controller.signal).then(
+        (data) => {
+          if (controller.signal.aborted) return;
+          const next = { seeding: data.seeding, facets: data.facets, imageCount: data.all.totalCount };
+          const fingerprint = `${next.facets.masks}/${next.imageCount}/${next.seeding.state}/${JSON.stringify(next.facets.tags)}`;
+          if (fingerprint !== seen.current) {
+            seen.current = fingerprint;
+            setVersion((v) => v + 1);
+          }
+          setDataset(next);
+          setError(null);
+          if (next.seeding.state === 'seeding') timer = setTimeout(ask, SEEDING_POLL_MS);
+        },
+        (e: unknown) => {
+          if (controller.signal.aborted) return;
+          setError(e instanceof Error ? e.message : String(e));
+          timer = setTimeout(ask, SEEDING_POLL_MS * 2);
+        },
+      );
+    };
+    ask();
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [asks]);
+
+  const refresh = useCallback(() => setAsks((n) => n + 1), []);
+  return { dataset, error, version, refresh };
+}
