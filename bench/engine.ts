@@ -129,7 +129,9 @@ async function runSuite(opts: Options): Promise<void> {
       name: q.name,
       description: q.description,
       engineMs: median(engine.ms),
+      engineCpuMs: median(engine.cpuMs),
       scanMs: median(scan.ms),
+      scanCpuMs: median(scan.cpuMs),
       ratio: median(scan.ms) / median(engine.ms),
       engineRuns: engine.ms.length,
       scanRuns: scan.ms.length,
@@ -147,7 +149,7 @@ async function runSuite(opts: Options): Promise<void> {
       results: engineAnswer.keys.length,
       identical,
     };
-    console.log(`${q.name}: engine ${ms(row.engineMs)} ms, scan ${ms(row.scanMs)} ms, ${row.ratio.toFixed(0)}×, verified ${row.verified}, identical ${identical}`);
+    console.log(`${q.name}: engine ${ms(row.engineMs)} ms (cpu ${ms(row.engineCpuMs)}), scan ${ms(row.scanMs)} ms, ${row.ratio.toFixed(0)}×, verified ${row.verified}, identical ${identical}`);
     queries.push(row);
   }
 
@@ -155,12 +157,14 @@ async function runSuite(opts: Options): Promise<void> {
     ` engine: median of ${opts.runs} warm runs, scan: median of ${scanRuns}\n`);
   console.log(
     table(
-      ['query', 'engine ms', 'bound ms', 'scan ms', 'scan/engine', 'refined', 'verified', 'early stop', 'pixels counted', 'index KB read', 'scan loaded', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
+      ['query', 'engine ms', 'engine cpu ms', 'bound ms', 'scan ms', 'scan cpu ms', 'scan/engine', 'refined', 'verified', 'early stop', 'pixels counted', 'index KB read', 'scan loaded', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
       queries.map((q) => [
         q.name,
         ms(q.engineMs),
+        ms(q.engineCpuMs),
         ms(q.boundMs),
         ms(q.scanMs),
+        ms(q.scanCpuMs),
         `${q.ratio.toFixed(0)}×`,
         String(q.refined),
         String(q.verified),

@@ -1,4 +1,4 @@
-import { Rng } from './synthetic-masks.js';
+import { Rng } from '../demo/rng.js';
 
 /**
  * A float32 Grad-CAM map as pytorch-grad-cam returns it: a low × low grid of ReLU'd class

@@ -37,6 +37,8 @@ export interface Answer {
 
 export interface Timed {
   ms: number;
+  /** This process's CPU time over the same span: on a shared machine, wall time also counts other processes' time slices. */
+  cpuMs: number;
   /** Stats as they stood when the clock stopped. */
   stats: QueryStats;
   /** Completes the answer (for filters: values of every match) outside the timed part. */
@@ -114,14 +116,22 @@ export function suite(dataset: Dataset): QueryCase[] {
   ];
 }
 
+const cpuSince = (c0: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+
 async function timeFilter(ctx: EngineContext, spec: Parameters<typeof filterByCP>[1]): Promise<Timed> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await filterByCP(ctx, spec);
   await result.values(Array.from(result.keys.subarray(0, PAGE)));
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(c0);
   const stats = { ...result.stats };
   return {
     ms,
+    cpuMs,
     stats,
     async answer() {
       const keys = Array.from(result.keys);
@@ -131,11 +141,13 @@ async function timeFilter(ctx: EngineContext, spec: Parameters<typeof filterByCP
 }
 
 async function timeTopK(query: () => ReturnType<typeof topKByCP>): Promise<Timed> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await query();
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(c0);
   const answer = { keys: result.items.map((i) => i.key), values: result.items.map((i) => i.value) };
-  return { ms, stats: { ...result.stats }, answer: async () => answer };
+  return { ms, cpuMs, stats: { ...result.stats }, answer: async () => answer };
 }
 
 export const sameAnswer = (a: Answer, b: Answer): boolean =>
@@ -149,6 +161,7 @@ export function median(xs: readonly number[]): number {
 
 export interface Measured {
   ms: number[];
+  cpuMs: number[];
   /** Stats and answer of the last run. */
   last: Timed;
 }
@@ -157,11 +170,13 @@ export interface Measured {
 export async function measure(q: QueryCase, ctx: EngineContext, useIndex: boolean, warmup: number, runs: number): Promise<Measured> {
   for (let i = 0; i < warmup; i++) await q.run(ctx, useIndex);
   const ms: number[] = [];
+  const cpuMs: number[] = [];
   let last: Timed | undefined;
   for (let i = 0; i < runs; i++) {
     last = await q.run(ctx, useIndex);
     ms.push(last.ms);
+    cpuMs.push(last.cpuMs);
   }
   if (!last) throw new Error('measure needs at least one run');
-  return { ms, last };
+  return { ms, cpuMs, last };
 }

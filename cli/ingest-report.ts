@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { IngestProgress, IngestSummary } from '../ingest/ingest.js';
-import { count, plural, seconds } from './format.js';
+import { count, plural, seconds } from '../text/format.js';
 
 /** A progress bar on a terminal (files, masks/s, ETA); nothing when output is piped. */
 export function ingestProgressBar(): { update(progress: IngestProgress): void; stop(): void } {

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { emptySummary, type IngestSettings, type IngestSummary } from '../ingest/ingest.js';
 import type { IngestFile, RejectedPath } from '../ingest/input-files.js';
-import { CliError, rootMessage } from './errors.js';
+import { CliError } from './errors.js';
+import { rootMessage } from '../text/errors.js';
 import { ingestProgressBar } from './ingest-report.js';
 import type { StoreInUse } from './store-lock.js';
 

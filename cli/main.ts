@@ -7,7 +7,7 @@ import { ingestCommand } from './commands/ingest.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
 import { sourcesCommand } from './commands/sources.js';
-import { CliError } from './errors.js';
+import { UserError } from '../text/errors.js';
 
 const program = new Command('masksearch')
   .description(packageJson.description)
@@ -22,7 +22,7 @@ const program = new Command('masksearch')
 try {
   await program.parseAsync();
 } catch (error) {
-  // A CliError is the user's to fix and says all there is; anything else is a bug, worth its stack.
-  console.error(error instanceof CliError ? `masksearch: ${error.message}` : `masksearch: unexpected error: ${error instanceof Error ? error.stack : String(error)}`);
+  // A UserError (CliError among them) is the user's to fix and says all there is; anything else is a bug, worth its stack.
+  console.error(error instanceof UserError ? `masksearch: ${error.message}` : `masksearch: unexpected error: ${error instanceof Error ? error.stack : String(error)}`);
   process.exitCode = 1;
 }

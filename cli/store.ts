@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_DATA_DIR, openDatabase, type DatabaseHandle } from '../db/client.js';
-import { CliError, rootMessage } from './errors.js';
+import { CliError } from './errors.js';
+import { rootMessage } from '../text/errors.js';
 import { lockStore, type StoreLock } from './store-lock.js';
 
 /**

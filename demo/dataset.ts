@@ -1,4 +1,4 @@
-import { Rng } from '../bench/synthetic-masks.js';
+import { Rng } from './rng.js';
 import { CLASS_NAMES, objectClass, type ClassName } from './classes.js';
 
 /**

@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import { count } from '../cli/format.js';
+import { count } from '../text/format.js';
 import type { SeedReporter } from './seed.js';
 
 /** Seeding's progress on a terminal: one bar on stderr (none when piped), lines on stdout. */

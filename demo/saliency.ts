@@ -1,4 +1,4 @@
-import { Rng } from '../bench/synthetic-masks.js';
+import { Rng } from './rng.js';
 import { resizeBilinear } from '../plugins/kit/resample.js';
 import { objectClass } from './classes.js';
 import { IMAGE_SIZE, STREAM, inPlacement, type ImagePlan } from './dataset.js';

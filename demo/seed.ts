@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { readImageFile } from '../cli/image-file.js';
-import { count, plural, seconds } from '../cli/format.js';
+import { readImageFile } from '../ingest/image-file.js';
+import { count, plural, seconds } from '../text/format.js';
 import type { Database } from '../db/client.js';
 import { upsertImages } from '../db/repositories/images.js';
 import { changeImageTags } from '../db/repositories/image-tags.js';

@@ -151,6 +151,7 @@ export class BoundProgram {
   private readonly edges: LevelEdges[][];
   private readonly prepared = new Uint8Array(ENCODINGS.length);
   private readonly whole: number;
+  private readonly order: number[];
   /** Plane entries read per mask, for the stats' bytes of index read. */
   readonly reads: number;
 
@@ -160,6 +161,7 @@ export class BoundProgram {
     private readonly runs: RangeRuns,
   ) {
     this.use = [...use];
+    this.order = this.use.map((_, u) => u).sort((a, b) => levels[this.use[a]].grid - levels[this.use[b]].grid);
     this.whole = wholeLevelOf(levels);
     this.edges = this.use.map(() => []);
     this.reads = this.use.reduce((n, l) => n + (levels[l].grid === 1 ? 4 : 32), 0);
@@ -212,7 +214,8 @@ export class BoundProgram {
       const e = encodings[slots[k]];
       if (!this.prepared[e]) this.prepare(e);
     }
-    for (let u = 0; u < this.use.length; u++) {
+    // Coarse levels first: a mask they settle skips the finer ones.
+    for (const u of this.order) {
       const level = this.levels[this.use[u]];
       if (level.grid === 1) this.wholeLevel(level, this.edges[u], n, slots, rects, widths, heights, encodings, indexed, lo, hi);
       else this.gridLevel(level, this.edges[u], n, slots, rects, widths, heights, encodings, indexed, lo, hi);
@@ -263,7 +266,8 @@ export class BoundProgram {
     let pUE: CountArray | null = null;
     for (let k = 0; k < n; k++) {
       const slot = slots[k];
-      if (indexed[slot] === 0) continue;
+      // Settled by an earlier level (the histogram makes full-mask counts of 8-bit masks exact).
+      if (indexed[slot] === 0 || lo[k] === hi[k]) continue;
       const x0 = rects[k * 4];
       const y0 = rects[k * 4 + 1];
       const x1 = rects[k * 4 + 2];

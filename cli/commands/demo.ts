@@ -12,8 +12,9 @@ import type { SeedingStatus } from '../../search/seeding-status.js';
 import { listImages } from '../../db/repositories/images.js';
 import { loadSourceRegistry } from '../../plugins/config.js';
 import type { MaskSearch } from '../../search/mask-search.js';
-import { CliError, rootMessage } from '../errors.js';
-import { count, plural, seconds } from '../format.js';
+import { CliError } from '../errors.js';
+import { rootMessage } from '../../text/errors.js';
+import { count, plural, seconds } from '../../text/format.js';
 import { StoreInUse } from '../store-lock.js';
 import { openStore, storeLocation, withStoreOptions, type StoreLocation, type StoreOptionValues } from '../store.js';
 

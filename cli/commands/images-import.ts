@@ -3,9 +3,10 @@ import { SingleBar } from 'cli-progress';
 import type { Database } from '../../db/client.js';
 import { chunks } from '../../db/repositories/batching.js';
 import { getImagesByKeys, upsertImages, type NewImage } from '../../db/repositories/images.js';
-import { CliError, rootMessage } from '../errors.js';
-import { count, plural, seconds } from '../format.js';
-import { readImageFile } from '../image-file.js';
+import { CliError } from '../errors.js';
+import { rootMessage } from '../../text/errors.js';
+import { count, plural, seconds } from '../../text/format.js';
+import { readImageFile } from '../../ingest/image-file.js';
 import { StoreInUse } from '../store-lock.js';
 import { openStore, storeLocation, withStoreOptions, type OpenStore, type StoreOptionValues } from '../store.js';
 

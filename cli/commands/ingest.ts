@@ -5,7 +5,7 @@ import { ingestFiles, parseSourceOptions, SourceOptionsError, type IngestSetting
 import { filesFromPaths, type IngestFile, type RejectedPath } from '../../ingest/input-files.js';
 import type { MaskConflictPolicy } from '../../db/repositories/masks.js';
 import { CliError } from '../errors.js';
-import { plural } from '../format.js';
+import { plural } from '../../text/format.js';
 import { ingestThroughServer } from '../ingest-through-server.js';
 import { formatSummary, ingestProgressBar } from '../ingest-report.js';
 import { loadSources, requireSource, withSourceOptions, type SourceOptionValues } from '../sources.js';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { plural } from '../format.js';
+import { plural } from '../../text/format.js';
 import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';
 
 export function migrateCommand(): Command {

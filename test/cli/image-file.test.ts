@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageFile } from '../../cli/image-file.js';
+import { parseImageFile } from '../../ingest/image-file.js';
 
 const parse = (text: string) => () => parseImageFile(text, 'f.json');
 

@@ -91,7 +91,7 @@ export function bruteFilter(values: { id: number; value: number }[], op: 'GT' | 
   return values.filter((v) => compareOp(op, v.value, t)).sort((a, b) => a.id - b.id);
 }
 
-export function bruteTopK(values: { id: number; value: number }[], k: number, order: 'ASC' | 'DESC') {
+export function bruteTopK<T extends { id: number; value: number }>(values: T[], k: number, order: 'ASC' | 'DESC'): T[] {
   return [...values]
     .sort((a, b) => (order === 'DESC' ? b.value - a.value : a.value - b.value) || a.id - b.id)
     .slice(0, k);

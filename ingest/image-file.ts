@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { NewImage } from '../db/repositories/images.js';
-import { InvalidImageRecord, parseImageRecord } from '../ingest/image-records.js';
-import { CliError, fileProblem } from './errors.js';
-import { count, listing } from './format.js';
+import { InvalidImageRecord, parseImageRecord } from './image-records.js';
+import { UserError, fileProblem } from '../text/errors.js';
+import { count, listing } from '../text/format.js';
 
 /** Where a record sits in the file, for messages: "line 3", or "element 3 (line 12)". */
 interface Locator {
@@ -22,7 +22,7 @@ export async function readImageFile(path: string): Promise<NewImage[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read ${path}: ${fileProblem(error)}`);
+    throw new UserError(`cannot read ${path}: ${fileProblem(error)}`);
   }
   return parseImageFile(text, path);
 }
@@ -48,7 +48,7 @@ export function parseImageFile(text: string, name: string): NewImage[] {
       problems.push(`${name} ${locator.one(entry.index)}: ${error.message}`);
     }
   }
-  if (problems.length > 0) throw new CliError(problems[0] + more(problems.length - 1, `bad ${locator.unit}`));
+  if (problems.length > 0) throw new UserError(problems[0] + more(problems.length - 1, `bad ${locator.unit}`));
   checkUniqueKeys(records, entries.map((e) => e.index), locator, name);
   return records;
 }
@@ -71,7 +71,7 @@ function checkUniqueKeys(records: readonly NewImage[], indexes: readonly number[
   const repeated = [...byKey].filter(([, at]) => at.length > 1);
   if (repeated.length === 0) return;
   const [key, at] = repeated[0];
-  throw new CliError(`${name}: the key ${JSON.stringify(key)} appears more than once, on ${locator.many(at)}` + more(repeated.length - 1, 'repeated key'));
+  throw new UserError(`${name}: the key ${JSON.stringify(key)} appears more than once, on ${locator.many(at)}` + more(repeated.length - 1, 'repeated key'));
 }
 
 function lineEntries(text: string, name: string): { entries: Entry[]; locator: Locator } {
@@ -86,7 +86,7 @@ function lineEntries(text: string, name: string): { entries: Entry[]; locator: L
     }
   });
   if (entries.length > 0 && 'problem' in entries[0] && isObject(parses(text))) {
-    throw new CliError(`${name} holds one JSON object; give a JSON array of images, or JSON Lines with one image per line`);
+    throw new UserError(`${name} holds one JSON object; give a JSON array of images, or JSON Lines with one image per line`);
   }
   return { entries, locator: { one: (i) => `line ${i + 1}`, many: (indexes) => `lines ${numbers(indexes)}`, unit: 'line' } };
 }
@@ -97,7 +97,7 @@ function arrayEntries(text: string, name: string): { entries: Entry[]; locator: 
     array = JSON.parse(text) as unknown[];
   } catch (error) {
     const { message, line, column } = jsonSyntaxError(error, text);
-    throw new CliError(`${name}: invalid JSON${line ? ` at line ${line}, column ${column}` : ''}: ${message}`);
+    throw new UserError(`${name}: invalid JSON${line ? ` at line ${line}, column ${column}` : ''}: ${message}`);
   }
   let starts: number[] | undefined;
   // Only a pretty-printed file has lines worth naming; finding them is left to the error path.
