@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { compressSync as lz4Compress, uncompressSync as lz4Uncompress } from 'lz4-napi';
 import type { Mask, MaskData, MaskEncoding } from '../engine/mask.js';
 
 /**
@@ -11,10 +12,13 @@ import type { Mask, MaskData, MaskEncoding } from '../engine/mask.js';
  * - shuffle-deflate: the same deltas with their bytes regrouped by significance (all low bytes,
  *   then the next, ...), then raw deflate at level 1. For u16 and f32: the high bytes of small
  *   deltas form long runs deflate takes cheaply, the low bytes are near-random whatever the level.
+ * - shuffle-lz4: the same regrouped deltas (for u8 the deltas alone), as one LZ4 block preceded
+ *   by its decompressed length (4 bytes, little-endian), as lz4_flex's `compress_prepend_size`
+ *   and python-lz4's `lz4.block.compress(store_size=True)` write it.
  */
-export type PixelCodec = 'raw' | 'delta-deflate' | 'shuffle-deflate';
+export type PixelCodec = 'raw' | 'delta-deflate' | 'shuffle-deflate' | 'shuffle-lz4';
 
-export const PIXEL_CODECS: readonly PixelCodec[] = ['raw', 'delta-deflate', 'shuffle-deflate'];
+export const PIXEL_CODECS: readonly PixelCodec[] = ['raw', 'delta-deflate', 'shuffle-deflate', 'shuffle-lz4'];
 
 /** What encodeMaskPixels uses when not told: measured in db/README.md. */
 export const defaultPixelCodec = (encoding: MaskEncoding): PixelCodec => (encoding === 'f32' ? 'shuffle-deflate' : 'delta-deflate');
@@ -158,13 +162,42 @@ function encodeBytes(mask: Mask, codec: PixelCodec): Uint8Array {
       return bytes.slice();
     case 'delta-deflate':
       return bytesOf(deflateRawSync(bytesOf(newDeltas(integerView(mask.encoding, bytes, mask.data.length))), { level: DEFLATE_LEVEL }));
-    case 'shuffle-deflate': {
-      const values = integerView(mask.encoding, bytes, mask.data.length);
-      // One byte per value has nothing to regroup.
-      const planes = values instanceof Uint8Array ? bytesOf(newDeltas(values)) : deltaShuffle(values);
-      return bytesOf(deflateRawSync(planes, { level: SHUFFLED_DEFLATE_LEVEL }));
+    case 'shuffle-deflate':
+      return bytesOf(deflateRawSync(shuffledDeltas(mask), { level: SHUFFLED_DEFLATE_LEVEL }));
+    case 'shuffle-lz4': {
+      const planes = shuffledDeltas(mask);
+      return bytesOf(lz4Compress(Buffer.from(planes.buffer, planes.byteOffset, planes.byteLength)));
     }
   }
+}
+
+function shuffledDeltas(mask: Mask): Uint8Array {
+  const values = integerView(mask.encoding, bytesOf(mask.data), mask.data.length);
+  // One byte per value has nothing to regroup.
+  return values instanceof Uint8Array ? bytesOf(newDeltas(values)) : deltaShuffle(values);
+}
+
+function unshuffle(planes: Uint8Array, values: IntegerValues): void {
+  if (values instanceof Uint8Array) deltaDecode(planes, values);
+  else unshuffleDeltas(planes, values);
+}
+
+/**
+ * The length prefix is checked before the block is handed to LZ4: a corrupt prefix must not make
+ * the decoder allocate gigabytes.
+ */
+function lz4Exactly(bytes: Uint8Array, byteLength: number): Uint8Array {
+  if (bytes.byteLength < 4) throw new PixelCodecError(`shuffle-lz4 pixels have ${bytes.byteLength} bytes, too few for the length prefix`);
+  const declared = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  if (declared !== byteLength) throw new PixelCodecError(`shuffle-lz4 pixels declare ${declared} bytes, expected ${byteLength}`);
+  let out: Uint8Array;
+  try {
+    out = lz4Uncompress(bytes);
+  } catch (error) {
+    throw new PixelCodecError(`shuffle-lz4 pixels do not decompress to ${byteLength} bytes: ${(error as Error).message}`);
+  }
+  if (out.byteLength !== byteLength) throw new PixelCodecError(`shuffle-lz4 pixels decompress to ${out.byteLength} bytes, expected ${byteLength}`);
+  return out;
 }
 
 function inflateExactly(codec: string, bytes: Uint8Array, byteLength: number): Uint8Array {
@@ -203,12 +236,12 @@ export function decodeMaskPixels(codec: string, bytes: Uint8Array, shape: MaskSh
       deltaDecode(integerView(encoding, inflated, length), values);
       break;
     }
-    case 'shuffle-deflate': {
-      const planes = inflateExactly(codec, bytes, byteLength);
-      if (values instanceof Uint8Array) deltaDecode(planes, values);
-      else unshuffleDeltas(planes, values);
+    case 'shuffle-deflate':
+      unshuffle(inflateExactly(codec, bytes, byteLength), values);
       break;
-    }
+    case 'shuffle-lz4':
+      unshuffle(lz4Exactly(bytes, byteLength), values);
+      break;
     default:
       throw new PixelCodecError(`unknown pixel codec '${codec}'`);
   }
