@@ -56,49 +56,71 @@ export function binaryCopyChunks(target: CopyTable, rows: readonly (readonly Cop
 }
 
 /** What the drivers' clients look like where drizzle keeps them (db.session.client). */
-interface PostgresJsClient {
-  unsafe(query: string): { writable(): Promise<NodeJS.WritableStream> };
+interface PostgresJsQuery extends Promise<unknown> {
+  writable(): Promise<NodeJS.WritableStream>;
+  reject?: (error: unknown) => void;
+}
+interface PostgresJsTransaction {
+  unsafe(query: string): PostgresJsQuery;
+  savepoint: unknown;
 }
 interface PgliteClient {
   query(query: string, params: unknown[], options: { blob: Blob }): Promise<unknown>;
 }
 
-function driverClient(db: Database): PostgresJsClient | PgliteClient | undefined {
-  return (db as unknown as { session?: { client?: PostgresJsClient | PgliteClient } }).session?.client;
+function driverClient(db: Database): unknown {
+  return (db as unknown as { session?: { client?: unknown } }).session?.client;
 }
 
-const isPostgresJs = (client: unknown): client is PostgresJsClient => typeof (client as { unsafe?: unknown }).unsafe === 'function';
+// A postgres.js transaction's client has `savepoint`; the pool's does not, and a COPY there could
+// not be followed by a statement on the same connection (see copyThroughPostgresJs).
+const isPostgresJsTransaction = (client: unknown): client is PostgresJsTransaction =>
+  typeof (client as { unsafe?: unknown }).unsafe === 'function' && typeof (client as { savepoint?: unknown }).savepoint === 'function';
 const isPglite = (client: unknown): client is PgliteClient =>
   typeof (client as { query?: unknown }).query === 'function' && typeof (client as { exec?: unknown }).exec === 'function';
 
-async function copyThroughPostgresJs(client: PostgresJsClient, statement: string, chunks: readonly Uint8Array[]): Promise<void> {
-  const stream = await client.unsafe(statement).writable();
-  await new Promise<void>((resolve, reject) => {
-    stream.on('error', reject);
-    stream.on('finish', resolve);
-    // Chunks are small and many; corking sends them as a few large writes.
-    (stream as NodeJS.WritableStream & { cork?: () => void; uncork?: () => void }).cork?.();
-    for (const chunk of chunks) stream.write(chunk);
-    (stream as NodeJS.WritableStream & { uncork?: () => void }).uncork?.();
-    stream.end();
+/**
+ * postgres.js 3.4 loses an error the server reports after the last chunk (a unique violation in
+ * the final rows, say): the stream has been ended, so neither 'error' nor 'finish' ever fires,
+ * and the query's promise was already resolved with the stream. The connection still hands the
+ * error to the query's `reject`, so that is watched too. Returns false, having sent nothing,
+ * if the query has no `reject` to watch (another driver version): the caller inserts instead.
+ */
+async function copyThroughPostgresJs(tx: PostgresJsTransaction, statement: string, chunks: readonly Uint8Array[]): Promise<boolean> {
+  const query = tx.unsafe(statement);
+  const reject = query.reject;
+  if (typeof reject !== 'function') return false;
+  let fail: (error: unknown) => void = () => {};
+  let succeed: () => void = () => {};
+  const done = new Promise<void>((resolve, rejectDone) => {
+    succeed = resolve;
+    fail = rejectDone;
   });
+  query.reject = (error) => {
+    fail(error);
+    reject.call(query, error);
+  };
+  const stream = await query.writable();
+  stream.on('error', fail);
+  stream.on('finish', succeed);
+  for (const chunk of chunks) stream.write(chunk);
+  stream.end();
+  await done;
+  return true;
 }
 
 /**
  * Appends rows to a table with one COPY: postgres.js streams them (COPY FROM STDIN), PGlite reads
- * them from a blob (COPY FROM '/dev/blob'). Run it inside a transaction (`db` a transaction
- * handle) for all-or-nothing. Returns false, having done nothing, when the handle is neither
- * driver's; the caller then inserts the rows itself.
+ * them from a blob (COPY FROM '/dev/blob'). Returns false, having done nothing, when `db` is not a
+ * transaction of postgres.js nor a PGlite handle; the caller then inserts the rows itself. Either
+ * way all rows are stored or, on an error, none.
  */
 export async function copyRows(db: Database, target: CopyTable, rows: readonly (readonly CopyValue[])[]): Promise<boolean> {
   const client = driverClient(db);
-  if (!client) return false;
+  if (!isPostgresJsTransaction(client) && !isPglite(client)) return false;
   if (rows.length === 0) return true;
   const chunks = binaryCopyChunks(target, rows);
-  if (isPostgresJs(client)) {
-    await copyThroughPostgresJs(client, copyStatement(target, 'STDIN'), chunks);
-    return true;
-  }
+  if (isPostgresJsTransaction(client)) return copyThroughPostgresJs(client, copyStatement(target, 'STDIN'), chunks);
   if (isPglite(client)) {
     await client.query(copyStatement(target, `'/dev/blob'`), [], { blob: new Blob(chunks as BlobPart[]) });
     return true;
