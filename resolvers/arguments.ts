@@ -74,12 +74,16 @@ export interface MaskWhereArg extends Omit<MaskWhere, 'ids'> {
   ids?: readonly (string | number)[] | null;
 }
 
-/** Candidate mask ids for a where argument, or undefined for all masks. */
-export function candidates(where: MaskWhereArg | null | undefined, catalog: MaskCatalog): number[] | undefined {
-  if (!where) return undefined;
+/** Throws BAD_USER_INPUT for a where naming an unknown model or an id that is not a Mask's; returns the ids decoded. */
+export function checkWhere(where: MaskWhereArg, catalog: MaskCatalog): number[] | undefined {
   for (const name of where.modelNames ?? []) {
     if (!catalog.hasModel(name)) throw badInput(`where.modelNames: unknown model '${name}'`);
   }
-  const ids = where.ids?.map((id) => localId(id, 'Mask', 'where.ids'));
-  return catalog.select({ ...where, ids });
+  return where.ids?.map((id) => localId(id, 'Mask', 'where.ids'));
+}
+
+/** Candidate mask ids for a where argument, or undefined for all masks. */
+export function candidates(where: MaskWhereArg | null | undefined, catalog: MaskCatalog): number[] | undefined {
+  if (!where) return undefined;
+  return catalog.select({ ...where, ids: checkWhere(where, catalog) });
 }
