@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_CACHE_MB, MaskSearch } from '../../service/mask-search.js';
+import { DEFAULT_CACHE_MB, DEFAULT_RESULT_CACHE_MB, MaskSearch } from '../../service/mask-search.js';
 import { CliError, rootMessage } from '../errors.js';
 import { plural, seconds } from '../format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
@@ -13,6 +13,7 @@ const DEFAULT_PORT = 4000;
 interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   port: number;
   cacheMb: number;
+  resultCacheMb: number;
   demo: boolean;
 }
 
@@ -27,6 +28,7 @@ export function serveCommand(): Command {
     .description('serve the web explorer at /, the GraphQL API at /graphql (GraphiQL in a browser), and masks and overlays as PNG')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free one', integer(0, 65535), DEFAULT_PORT)
     .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
+    .option('--result-cache-mb <mb>', "memory for recent filter results, whose later pages reuse the first page's work, in MB (0: none)", integer(0, 1 << 20), DEFAULT_RESULT_CACHE_MB)
     .option('--no-demo', 'leave an empty store empty (by default it is seeded with the synthetic demo dataset, as `masksearch demo` does)')
     .action((options: ServeOptions) => serve(options));
 }
@@ -43,6 +45,7 @@ async function serve(options: ServeOptions): Promise<void> {
     try {
       const service = await MaskSearch.start(store.handle, {
         cacheMb: options.cacheMb,
+        resultCacheMb: options.resultCacheMb,
         sources,
         onBackgroundError: (message, error) => console.error(`masksearch: ${message}: ${rootMessage(error)}`),
       });
