@@ -1,6 +1,6 @@
 /**
  * Pixel codecs measured on the masks an ingest stores: 224×224 Grad-CAM-like maps as float32
- * (bench/grad-cam-f32.ts) and the same maps quantised to u8 (k/255). For each codec of
+ * (bench/grad-cam-f32.ts) and the same maps quantised to u16 (k/65535) and u8 (k/255). For each codec of
  * db/pixel-codec.ts: stored bytes, and encode and decode time per mask (median of --runs
  * passes over every mask, after one warm-up pass). Every decode is checked bit-exact.
  */
@@ -17,10 +17,10 @@ const positiveInt = (value: string): number => {
 
 const SIZE = 224;
 
-function masksOf(encoding: 'f32' | 'u8', count: number): Mask[] {
+function masksOf(encoding: 'f32' | 'u16' | 'u8', count: number): Mask[] {
   return Array.from({ length: count }, (_, i) => {
     const values = gradCamF32(SIZE, 7, i + 1);
-    const data = encoding === 'f32' ? values : Uint8Array.from(values, (v) => Math.round(v * 255));
+    const data = encoding === 'f32' ? values : encoding === 'u16' ? Uint16Array.from(values, (v) => Math.round(v * 65535)) : Uint8Array.from(values, (v) => Math.round(v * 255));
     return { width: SIZE, height: SIZE, encoding, data };
   });
 }
@@ -43,7 +43,7 @@ const sameBytes = (a: Mask, b: Mask) => Buffer.compare(Buffer.from(a.data.buffer
 function main(options: { masks: number; runs: number }): void {
   console.log('| encoding | codec | bytes/mask | vs raw | encode ms/mask | decode ms/mask | exact |');
   console.log('|---|---|---:|---:|---:|---:|---|');
-  for (const encoding of ['f32', 'u8'] as const) {
+  for (const encoding of ['f32', 'u16', 'u8'] as const) {
     const masks = masksOf(encoding, options.masks);
     for (const codec of PIXEL_CODECS) {
       let encoded: EncodedMask[] = [];
