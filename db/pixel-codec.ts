@@ -22,7 +22,7 @@ export const PIXEL_CODECS: readonly PixelCodec[] = ['raw', 'delta-deflate', 'shu
 
 /**
  * What encodeMaskPixels uses when not told, for every encoding: measured in db/README.md, it
- * encodes 2–2.5× faster than the deflate codecs and decodes as fast or faster, for 20–140 % more
+ * encodes 2–4× faster than the deflate codecs and decodes as fast or faster, for 20–140 % more
  * bytes. Rows written with the others stay readable: the codec is stored per row.
  */
 export const DEFAULT_PIXEL_CODEC: PixelCodec = 'shuffle-lz4';
