@@ -133,7 +133,6 @@ async function withCpu<T extends IngestSummary>(run: () => Promise<T>): Promise<
   const node = process.cpuUsage(node0);
   const pg = (await processCpuSeconds('postgres')) - pg0;
   const n = Math.max(1, summary.masks.inserted);
-  if (process.env.BENCH_CPU_SPLIT) console.error(`user ${(node.user / 1000 / n).toFixed(2)} system ${(node.system / 1000 / n).toFixed(2)} ms/mask`);
   return { summary, cpu: { node: (node.user + node.system) / 1000 / n, postgres: (pg * 1000) / n } };
 }
 
