@@ -72,8 +72,8 @@ function driverClient(db: Database): unknown {
   return (db as unknown as { session?: { client?: unknown } }).session?.client;
 }
 
-// A postgres.js transaction's client has `savepoint`; the pool's does not, and a COPY there could
-// not be followed by a statement on the same connection (see copyThroughPostgresJs).
+// A postgres.js transaction's client has `savepoint`, the pool's does not: copies run inside the
+// transaction that writes the rows they belong with (insertMasks), never on their own.
 const isPostgresJsTransaction = (client: unknown): client is PostgresJsTransaction =>
   typeof (client as { unsafe?: unknown }).unsafe === 'function' && typeof (client as { savepoint?: unknown }).savepoint === 'function';
 const isPglite = (client: unknown): client is PgliteClient =>
