@@ -5,8 +5,8 @@
  * (encoding on the main thread, one transaction per file). Both stores are then compared mask
  * by mask: pixels and CHI bytes must be identical.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -14,6 +14,7 @@ import { asc, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { DEFAULT_CHI_CONFIG } from '../engine/index.js';
 import { openDatabase, type DatabaseHandle } from '../db/client.js';
+import { PIXEL_CODECS, type PixelCodec } from '../db/pixel-codec.js';
 import { images, maskChi, maskPixels, masks } from '../db/schema.js';
 import { createMaskEncoder, defaultWorkerCount } from '../ingest/encoder.js';
 import { ingestFiles, parseSourceOptions, type IngestSummary } from '../ingest/ingest.js';
@@ -27,6 +28,9 @@ interface Options {
   dtype: 'float32' | 'uint8';
   databaseUrl: string;
   workers: number;
+  codec?: PixelCodec;
+  naive: boolean;
+  pglite: boolean;
 }
 
 const positiveInt = (value: string): number => {
@@ -58,21 +62,23 @@ async function writeFiles(dir: string, count: number, dtype: Options['dtype']): 
   return bytes;
 }
 
-async function freshDatabase(baseUrl: string, name: string): Promise<DatabaseHandle> {
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+/** Drops and creates a database on the server of `url` (connecting to its `postgres` database to do so). */
+async function freshDatabase(url: string, name: string): Promise<DatabaseHandle> {
+  const target = new URL(url);
+  target.pathname = '/postgres';
+  const admin = postgres(target.href, { max: 1, onnotice: () => {} });
   await admin`drop database if exists ${admin(name)} with (force)`;
   await admin`create database ${admin(name)}`;
   await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return openDatabase({ databaseUrl: url.href });
+  target.pathname = `/${name}`;
+  return openDatabase({ databaseUrl: target.href });
 }
 
-async function runIngest(label: string, handle: DatabaseHandle, dir: string, workers: number, groupFiles: number): Promise<IngestSummary> {
+async function runIngest(label: string, handle: DatabaseHandle, dir: string, workers: number, groupFiles: number, codec?: PixelCodec): Promise<IngestSummary> {
   const registry = await loadSourceRegistry();
   const source = registry.get('gradcam')!;
   const { files } = await filesFromPaths([dir], ['.npy']);
-  const encoder = createMaskEncoder({ chi: DEFAULT_CHI_CONFIG, workers });
+  const encoder = createMaskEncoder({ chi: DEFAULT_CHI_CONFIG, workers, codec });
   const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} files`, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
   bar.start(files.length, 0);
   try {
@@ -100,34 +106,76 @@ async function storedMasks(handle: DatabaseHandle) {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.byteLength === b.byteLength && Buffer.from(a).equals(Buffer.from(b));
 
+/** CPU seconds used so far by every process of that name on this machine (Linux /proc; 0 elsewhere). */
+async function processCpuSeconds(name: string): Promise<number> {
+  let total = 0;
+  const ticks = 100; // USER_HZ on Linux
+  for (const pid of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== name) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
+/** CPU ms per mask of this process (every thread) and of the local PostgreSQL server during `run`. */
+async function withCpu<T extends IngestSummary>(run: () => Promise<T>): Promise<{ summary: T; cpu: { node: number; postgres: number } }> {
+  const node0 = process.cpuUsage();
+  const pg0 = await processCpuSeconds('postgres');
+  const summary = await run();
+  const node = process.cpuUsage(node0);
+  const pg = (await processCpuSeconds('postgres')) - pg0;
+  const n = Math.max(1, summary.masks.inserted);
+  return { summary, cpu: { node: (node.user + node.system) / 1000 / n, postgres: (pg * 1000) / n } };
+}
+
+const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+
 async function main(options: Options): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'masksearch-bench-ingest-'));
-  const ours = await freshDatabase(options.databaseUrl, 'masksearch_bench_ingest');
-  const naive = await freshDatabase(options.databaseUrl, 'masksearch_bench_ingest_naive');
+  const pgliteDir = await mkdtemp(join(tmpdir(), 'masksearch-bench-pglite-'));
+  const name = decodeURIComponent(new URL(options.databaseUrl).pathname.slice(1));
+  if (!name || name === 'postgres') throw new InvalidArgumentError('--database-url must name a database of its own (it is dropped and created afresh)');
+  const ours = await freshDatabase(options.databaseUrl, name);
+  const naive = options.naive ? await freshDatabase(options.databaseUrl, `${name}_naive`) : undefined;
+  const embedded = options.pglite ? await openDatabase({ dataDir: pgliteDir }) : undefined;
   try {
     const fileBytes = await writeFiles(dir, options.masks, options.dtype);
-    console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}`);
-    console.log(`${options.masks} files of ${SIZE}×${SIZE} ${options.dtype} (.npy, ${(fileBytes / options.masks / 1024).toFixed(1)} KB each) into ${options.databaseUrl}`);
-    const oursSummary = await runIngest('ours ', ours, dir, options.workers, 64);
-    const naiveSummary = await runIngest('naive', naive, dir, 0, 1);
-    const [a, b] = [await storedMasks(ours), await storedMasks(naive)];
-    const identical = a.length === options.masks && a.length === b.length && a.every((m, i) => m.key === b[i].key && sameBytes(m.pixels, b[i].pixels) && sameBytes(m.chi, b[i].chi));
+    console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadAverage()} (1 / 5 / 15 min)`);
+    console.log(`${options.masks} files of ${SIZE}×${SIZE} ${options.dtype} (.npy, ${(fileBytes / options.masks / 1024).toFixed(1)} KB each) into ${options.databaseUrl}; codec ${options.codec ?? 'the default'}`);
+    const runs: { label: string; summary: IngestSummary; cpu: { node: number; postgres: number }; workers: number; handle: DatabaseHandle }[] = [];
+    const run = async (label: string, handle: DatabaseHandle, workers: number, groupFiles: number) =>
+      runs.push({ label, ...(await withCpu(() => runIngest(label, handle, dir, workers, groupFiles, options.codec))), workers, handle });
+    await run('ours: PostgreSQL', ours, options.workers, 64);
+    if (embedded) await run('ours: PGlite', embedded, options.workers, 64);
+    if (naive) await run('naive: main thread, a transaction per file', naive, 0, 1);
 
-    const row = (label: string, s: IngestSummary, workers: number) => {
+    const reference = await storedMasks(ours);
+    const row = async ({ label, summary: s, cpu, workers, handle }: (typeof runs)[number]) => {
       const n = s.masks.inserted;
-      return `| ${label} | ${workers} | ${n} | ${(s.elapsedMs / 1000).toFixed(1)} | ${Math.round(n / (s.elapsedMs / 1000))} | ${Math.round(s.bytes.pixels / n)} | ${Math.round(s.bytes.chi / n)} | ${s.failures.length} |`;
+      const stored = handle === ours ? reference : await storedMasks(handle);
+      const identical = stored.length === options.masks && stored.length === reference.length && stored.every((m, i) => m.key === reference[i].key && sameBytes(m.pixels, reference[i].pixels) && sameBytes(m.chi, reference[i].chi));
+      return `| ${label} | ${workers} | ${n} | ${(s.elapsedMs / 1000).toFixed(1)} | ${Math.round(n / (s.elapsedMs / 1000))} | ${Math.round(s.bytes.pixels / n)} | ${Math.round(s.bytes.chi / n)} | ${s.failures.length} | ${cpu.node.toFixed(2)} | ${handle.kind === 'postgres' ? cpu.postgres.toFixed(2) : '–'} | ${identical} |`;
     };
-    console.log('| path | workers | masks | s | masks/s | pixel B/mask | CHI B/mask | failed |');
-    console.log('|---|---|---|---|---|---|---|---|');
-    console.log(row('ours: workers, grouped commits', oursSummary, options.workers));
-    console.log(row('naive: main thread, a transaction per file', naiveSummary, 0));
-    console.log(`ratio ours/naive: ${(naiveSummary.elapsedMs / oursSummary.elapsedMs).toFixed(2)}×; stored masks identical: ${identical}`);
+    console.log('| path | workers | masks | s | masks/s | pixel B/mask | CHI B/mask | failed | CPU ms/mask: Node | CPU ms/mask: PostgreSQL | identical to the first |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const run of runs) console.log(await row(run));
     const raw = SIZE * SIZE * (options.dtype === 'float32' ? 4 : 1);
-    console.log(`stored bytes per mask: ${Math.round((oursSummary.bytes.pixels + oursSummary.bytes.chi) / oursSummary.masks.inserted)} of ${raw} raw`);
+    const first = runs[0].summary;
+    console.log(`stored bytes per mask: ${Math.round((first.bytes.pixels + first.bytes.chi) / first.masks.inserted)} of ${raw} raw; load average after: ${loadAverage()}`);
   } finally {
     await ours.close();
-    await naive.close();
+    await naive?.close();
+    await embedded?.close();
     await rm(dir, { recursive: true, force: true });
+    await rm(pgliteDir, { recursive: true, force: true });
   }
 }
 
@@ -136,7 +184,10 @@ const program = new Command('bench:ingest')
   .option('--masks <n>', 'number of .npy files', positiveInt, 4000)
   .addOption(new Option('--dtype <dtype>', 'the arrays\' dtype').choices(['float32', 'uint8']).default('float32'))
   .option('--workers <n>', 'encoder threads for our path', (v) => Number(v), defaultWorkerCount())
-  .option('--database-url <url>', 'PostgreSQL server (two databases are created there)', process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+  .addOption(new Option('--codec <codec>', 'pixel codec (default: the store\'s choice per encoding)').choices(PIXEL_CODECS))
+  .option('--no-naive', 'skip the naive path')
+  .option('--pglite', 'also ingest into a fresh PGlite store (embedded, in a temporary folder)', false)
+  .option('--database-url <url>', 'a PostgreSQL database to drop and create afresh (and NAME_naive beside it)', 'postgres://postgres@127.0.0.1:5432/masksearch_bench_ingest')
   .action((options: Options) => main(options));
 
 await program.parseAsync();

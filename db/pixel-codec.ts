@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { compressSync as lz4Compress, uncompressSync as lz4Uncompress } from 'lz4-napi';
 import type { Mask, MaskData, MaskEncoding } from '../engine/mask.js';
 
 /**
@@ -11,13 +12,20 @@ import type { Mask, MaskData, MaskEncoding } from '../engine/mask.js';
  * - shuffle-deflate: the same deltas with their bytes regrouped by significance (all low bytes,
  *   then the next, ...), then raw deflate at level 1. For u16 and f32: the high bytes of small
  *   deltas form long runs deflate takes cheaply, the low bytes are near-random whatever the level.
+ * - shuffle-lz4: the same regrouped deltas (for u8 the deltas alone), as one LZ4 block preceded
+ *   by its decompressed length (4 bytes, little-endian), as lz4_flex's `compress_prepend_size`
+ *   and python-lz4's `lz4.block.compress(store_size=True)` write it.
  */
-export type PixelCodec = 'raw' | 'delta-deflate' | 'shuffle-deflate';
+export type PixelCodec = 'raw' | 'delta-deflate' | 'shuffle-deflate' | 'shuffle-lz4';
 
-export const PIXEL_CODECS: readonly PixelCodec[] = ['raw', 'delta-deflate', 'shuffle-deflate'];
+export const PIXEL_CODECS: readonly PixelCodec[] = ['raw', 'delta-deflate', 'shuffle-deflate', 'shuffle-lz4'];
 
-/** What encodeMaskPixels uses when not told: measured in db/README.md. */
-export const defaultPixelCodec = (encoding: MaskEncoding): PixelCodec => (encoding === 'f32' ? 'shuffle-deflate' : 'delta-deflate');
+/**
+ * What encodeMaskPixels uses when not told, for every encoding: measured in db/README.md, it
+ * encodes 2–4× faster than the deflate codecs and decodes as fast or faster, for 20–140 % more
+ * bytes. Rows written with the others stay readable: the codec is stored per row.
+ */
+export const DEFAULT_PIXEL_CODEC: PixelCodec = 'shuffle-lz4';
 
 // Level 4 is the first with lazy matching: within 10% of level 6's size at about a third of its
 // encode time (db/README.md). Shuffled planes gain little from it: their matches are runs.
@@ -79,12 +87,23 @@ function deltaEncode(values: IntegerValues, out: IntegerValues): void {
 }
 
 /**
+ * One buffer, reused, for the planes an encode hands to the compressor, which copies what it
+ * keeps: a fresh 200 KB buffer per float mask would be garbage at ingest rate.
+ */
+let scratch = new Uint8Array(0);
+function scratchBytes(byteLength: number): Uint8Array {
+  if (scratch.byteLength < byteLength) scratch = new Uint8Array(byteLength);
+  return scratch.subarray(0, byteLength);
+}
+
+/**
  * Deltas (as deltaEncode) with their bytes regrouped by significance: byte k of every delta
- * lands in plane k of `n` bytes. One pass, reading the values once.
+ * lands in plane k of `n` bytes. One pass, reading the values once. The result is scratch space,
+ * valid until the next call.
  */
 function deltaShuffle(values: Uint16Array | Uint32Array): Uint8Array {
   const n = values.length;
-  const out = new Uint8Array(n * values.BYTES_PER_ELEMENT);
+  const out = scratchBytes(n * values.BYTES_PER_ELEMENT);
   let previous = 0;
   if (values instanceof Uint16Array) {
     for (let i = 0; i < n; i++) {
@@ -145,7 +164,7 @@ function checkShape(mask: Mask): void {
  * Compression is most of the cost of storing a mask; an ingest pipeline can run this in worker
  * threads and hand the result to insertMasks in place of the mask.
  */
-export function encodeMaskPixels(mask: Mask, codec: PixelCodec = defaultPixelCodec(mask.encoding)): EncodedMask {
+export function encodeMaskPixels(mask: Mask, codec: PixelCodec = DEFAULT_PIXEL_CODEC): EncodedMask {
   checkShape(mask);
   const { width, height, encoding } = mask;
   return { width, height, encoding, codec, bytes: encodeBytes(mask, codec) };
@@ -158,13 +177,46 @@ function encodeBytes(mask: Mask, codec: PixelCodec): Uint8Array {
       return bytes.slice();
     case 'delta-deflate':
       return bytesOf(deflateRawSync(bytesOf(newDeltas(integerView(mask.encoding, bytes, mask.data.length))), { level: DEFLATE_LEVEL }));
-    case 'shuffle-deflate': {
-      const values = integerView(mask.encoding, bytes, mask.data.length);
-      // One byte per value has nothing to regroup.
-      const planes = values instanceof Uint8Array ? bytesOf(newDeltas(values)) : deltaShuffle(values);
-      return bytesOf(deflateRawSync(planes, { level: SHUFFLED_DEFLATE_LEVEL }));
+    case 'shuffle-deflate':
+      return bytesOf(deflateRawSync(shuffledDeltas(mask), { level: SHUFFLED_DEFLATE_LEVEL }));
+    case 'shuffle-lz4': {
+      const planes = shuffledDeltas(mask);
+      return bytesOf(lz4Compress(Buffer.from(planes.buffer, planes.byteOffset, planes.byteLength)));
     }
   }
+}
+
+/** Scratch space, valid until the next encode. */
+function shuffledDeltas(mask: Mask): Uint8Array {
+  const values = integerView(mask.encoding, bytesOf(mask.data), mask.data.length);
+  if (!(values instanceof Uint8Array)) return deltaShuffle(values);
+  // One byte per value has nothing to regroup.
+  const deltas = scratchBytes(values.length);
+  deltaEncode(values, deltas);
+  return deltas;
+}
+
+function unshuffle(planes: Uint8Array, values: IntegerValues): void {
+  if (values instanceof Uint8Array) deltaDecode(planes, values);
+  else unshuffleDeltas(planes, values);
+}
+
+/**
+ * The length prefix is checked before the block is handed to LZ4: a corrupt prefix must not make
+ * the decoder allocate gigabytes.
+ */
+function lz4Exactly(bytes: Uint8Array, byteLength: number): Uint8Array {
+  if (bytes.byteLength < 4) throw new PixelCodecError(`shuffle-lz4 pixels have ${bytes.byteLength} bytes, too few for the length prefix`);
+  const declared = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  if (declared !== byteLength) throw new PixelCodecError(`shuffle-lz4 pixels declare ${declared} bytes, expected ${byteLength}`);
+  let out: Uint8Array;
+  try {
+    out = lz4Uncompress(bytes);
+  } catch (error) {
+    throw new PixelCodecError(`shuffle-lz4 pixels do not decompress to ${byteLength} bytes: ${(error as Error).message}`);
+  }
+  if (out.byteLength !== byteLength) throw new PixelCodecError(`shuffle-lz4 pixels decompress to ${out.byteLength} bytes, expected ${byteLength}`);
+  return out;
 }
 
 function inflateExactly(codec: string, bytes: Uint8Array, byteLength: number): Uint8Array {
@@ -203,12 +255,12 @@ export function decodeMaskPixels(codec: string, bytes: Uint8Array, shape: MaskSh
       deltaDecode(integerView(encoding, inflated, length), values);
       break;
     }
-    case 'shuffle-deflate': {
-      const planes = inflateExactly(codec, bytes, byteLength);
-      if (values instanceof Uint8Array) deltaDecode(planes, values);
-      else unshuffleDeltas(planes, values);
+    case 'shuffle-deflate':
+      unshuffle(inflateExactly(codec, bytes, byteLength), values);
       break;
-    }
+    case 'shuffle-lz4':
+      unshuffle(lz4Exactly(bytes, byteLength), values);
+      break;
     default:
       throw new PixelCodecError(`unknown pixel codec '${codec}'`);
   }

@@ -63,6 +63,8 @@ export function emptySummary(rejected: readonly RejectedPath[] = []): IngestSumm
 /** Files committed together: one transaction per group keeps the database's per-commit cost off each file. */
 const GROUP_FILES = 64;
 const GROUP_BYTES = 64 << 20;
+/** Files being read (and encoded) ahead of the one being taken, at least. */
+const READ_AHEAD_FILES = 8;
 /** …but a slow stream of files still commits, so progress and queries follow along. */
 const GROUP_WAIT_MS = 1000;
 
@@ -141,11 +143,13 @@ export async function ingestFiles(target: IngestTarget, files: readonly IngestFi
     report();
   };
 
-  // Up to `concurrency` files are read and encoded ahead, consumed in order.
+  // Files are read and encoded ahead, consumed in order: enough to keep the encoder busy, and
+  // never fewer than READ_AHEAD_FILES, so reading overlaps encoding even with no worker threads.
   const ahead: Promise<PreparedFile | { name: string; error: unknown }>[] = [];
+  const readAhead = Math.max(target.encoder.concurrency, READ_AHEAD_FILES);
   let next = 0;
   const fill = () => {
-    while (ahead.length < target.encoder.concurrency && next < files.length) {
+    while (ahead.length < readAhead && next < files.length) {
       const index = next++;
       const file = files[index];
       ahead.push(

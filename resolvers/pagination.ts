@@ -8,19 +8,36 @@ export interface Page<T> {
   afterCursor?: string;
   /** All items of every page; a function when counting costs a statement only worth it when asked. */
   totalCount: number | (() => Promise<number>);
+  /** The query result the page is cut from (see result-cache.ts); its cursors carry it. */
+  resultId?: string;
 }
 
 const PREFIX = 'after:';
+const RESULT = '@';
 
-/** Cursors name the key (mask or image id) of a result, so pages stay stable while results are ordered by key. */
-export const cursorOf = (key: number): string => Buffer.from(`${PREFIX}${key}`).toString('base64url');
+/**
+ * Cursors name the key (mask or image id) of a result, so pages stay stable while results are
+ * ordered by key; a query result's cursors also name the result (`after:<key>@<result id>`), so
+ * later pages find the work of the first.
+ */
+export const cursorOf = (key: number, resultId?: string): string =>
+  Buffer.from(`${PREFIX}${key}${resultId === undefined ? '' : RESULT + resultId}`).toString('base64url');
 
-export function keyAfterCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const key = Number(text.slice(PREFIX.length));
-  if (!text.startsWith(PREFIX) || !Number.isSafeInteger(key)) throw badInput(`after: '${cursor}' is not a cursor of this query`);
-  return key;
+export interface Cursor {
+  key: number;
+  resultId?: string;
 }
+
+export function parseCursor(cursor: string): Cursor {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const at = text.indexOf(RESULT);
+  const key = Number(text.slice(PREFIX.length, at < 0 ? undefined : at));
+  const resultId = at < 0 ? undefined : text.slice(at + 1);
+  if (!text.startsWith(PREFIX) || !Number.isSafeInteger(key) || resultId === '') throw badInput(`after: '${cursor}' is not a cursor of this query`);
+  return resultId === undefined ? { key } : { key, resultId };
+}
+
+export const keyAfterCursor = (cursor: string): number => parseCursor(cursor).key;
 
 /** The first `first` keys after the cursor, from keys sorted ascending. */
 export function pageAfter(keys: Float64Array, after: string | null | undefined, first: number): Omit<Page<never>, 'items'> & { totalCount: number } {

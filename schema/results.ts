@@ -19,6 +19,11 @@ export const QueryStatsRef = builder.objectRef<QueryStatsShape>('MaskSearchQuery
     elapsedMs: t.exposeFloat('elapsedMs'),
     groups: t.exposeInt('groups', { nullable: true, description: 'Aggregation: image groups formed.' }),
     usedIndex: t.exposeBoolean('usedIndex'),
+    reusedResult: t.exposeBoolean('reusedResult', {
+      description:
+        'true: the matches come from the result an earlier request of the same query computed (a later page, say); ' +
+        'verified and elapsedMs then count only what this request added (exact values of its page not known before).',
+    }),
   }),
 });
 
@@ -38,17 +43,17 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 // Loadable refs also accept ids, so the node ref is typed loosely and the item type given explicitly.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function connectionTypes<T>(name: string, node: ObjectRef<Types, any, any>, keyOf: (item: T) => number, description: string) {
-  const Edge = builder.objectRef<T>(`${name}Edge`).implement({
+  const Edge = builder.objectRef<{ item: T; resultId?: string }>(`${name}Edge`).implement({
     fields: (t) => ({
-      cursor: t.string({ resolve: (item) => cursorOf(keyOf(item)) }),
-      node: t.field({ type: node, resolve: (item) => item as never }),
+      cursor: t.string({ resolve: (edge) => cursorOf(keyOf(edge.item), edge.resultId) }),
+      node: t.field({ type: node, resolve: (edge) => edge.item as never }),
     }),
   });
   return builder.objectRef<Page<T>>(`${name}Connection`).implement({
     description: `${description} Pass pageInfo.endCursor as after for the next page.`,
     fields: (t) => ({
       totalCount: t.int({ description: 'All items of every page.', resolve: (page) => totalCountOf(page) }),
-      edges: t.field({ type: [Edge], resolve: (page) => page.items }),
+      edges: t.field({ type: [Edge], resolve: (page) => page.items.map((item) => ({ item, resultId: page.resultId })) }),
       nodes: t.field({ type: [node], resolve: (page) => page.items as never }),
       pageInfo: t.field({
         type: builder.pageInfoRef(),
@@ -56,8 +61,8 @@ export function connectionTypes<T>(name: string, node: ObjectRef<Types, any, any
         resolve: (page) => ({
           hasNextPage: page.hasNextPage,
           hasPreviousPage: page.afterCursor !== undefined,
-          startCursor: page.keys.length ? cursorOf(page.keys[0]) : null,
-          endCursor: page.keys.length ? cursorOf(page.keys[page.keys.length - 1]) : null,
+          startCursor: page.keys.length ? cursorOf(page.keys[0], page.resultId) : null,
+          endCursor: page.keys.length ? cursorOf(page.keys[page.keys.length - 1], page.resultId) : null,
         }),
       }),
     }),

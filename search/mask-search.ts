@@ -25,9 +25,19 @@ export interface MaskSearchOptions {
   sources?: MaskSourceRegistry;
   /** Worker threads encoding ingested masks; see createMaskEncoder. */
   ingestWorkers?: number;
+  /** Recent query results kept for their later pages, in MB (0: none); see resolvers/result-cache.ts. */
+  resultCacheMb?: number;
+}
+
+/** What one applied batch of the change log changed, for caches of derived results. */
+export interface AppliedChanges {
+  insertedMasks: readonly number[];
+  deletedMasks: readonly number[];
+  changedImages: readonly number[];
 }
 
 export const DEFAULT_CACHE_MB = 512;
+export const DEFAULT_RESULT_CACHE_MB = 256;
 
 /**
  * The engine kept consistent with the store: one table in memory with every committed mask's
@@ -48,6 +58,7 @@ export class MaskSearch {
   private encoder: MaskEncoder | undefined;
   private readonly ingests = new Set<Promise<IngestSummary>>();
   readonly sources: MaskSourceRegistry;
+  private readonly changeListeners = new Set<(changes: AppliedChanges) => void>();
 
   private constructor(
     readonly store: DatabaseHandle,
@@ -78,6 +89,16 @@ export class MaskSearch {
 
   get db() {
     return this.store.db;
+  }
+
+  get resultCacheMb(): number {
+    return this.options.resultCacheMb ?? DEFAULT_RESULT_CACHE_MB;
+  }
+
+  /** Calls `listener` after each batch of changes is applied to the index; returns the unsubscribe. */
+  onChanges(listener: (changes: AppliedChanges) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => void this.changeListeners.delete(listener);
   }
 
   /** What queries run against; useIndex false gives the uncached full-scan baseline. */
@@ -195,6 +216,7 @@ export class MaskSearch {
       const changes = await readChanges(this.db, this.lastSeq);
       if (changes.length === 0) return;
       const inserted = new Set<number>();
+      const deleted: number[] = [];
       const changedImages = new Set<number>();
       for (const change of changes) {
         if (change.imageId !== null) changedImages.add(change.imageId);
@@ -202,6 +224,7 @@ export class MaskSearch {
         else {
           inserted.delete(change.maskId!);
           this.removeMask(change.maskId!);
+          deleted.push(change.maskId!);
         }
       }
       const rows = await getMaskIndexRows(this.db, [...inserted]);
@@ -210,8 +233,11 @@ export class MaskSearch {
       const unknownModels = rows.some((r) => r.modelId !== null && !this.table.hasModelId(r.modelId));
       if (unknownModels) this.putModels(await listModels(this.db));
       // An image deleted between the two reads took its masks along; their deletes are logged next.
-      this.putMaskRows(rows.filter((r) => this.table.hasImage(r.imageId)));
+      const put = rows.filter((r) => this.table.hasImage(r.imageId));
+      this.putMaskRows(put);
       this.lastSeq = changes[changes.length - 1].seq;
+      const applied: AppliedChanges = { insertedMasks: put.map((r) => r.id), deletedMasks: deleted, changedImages: [...changedImages] };
+      for (const listener of this.changeListeners) listener(applied);
     }
   }
 

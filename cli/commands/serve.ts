@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_CACHE_MB, MaskSearch } from '../../search/mask-search.js';
+import { DEFAULT_CACHE_MB, DEFAULT_RESULT_CACHE_MB, MaskSearch } from '../../search/mask-search.js';
 import { SeedingStatus } from '../../search/seeding-status.js';
 import { CliError } from '../errors.js';
 import { rootMessage } from '../../text/errors.js';
@@ -16,6 +16,7 @@ const DEFAULT_PORT = 4000;
 interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   port: number;
   cacheMb: number;
+  resultCacheMb: number;
   demo: boolean;
   demoImages: number;
 }
@@ -31,6 +32,7 @@ export function serveCommand(): Command {
     .description('serve the web explorer at /, the GraphQL API at /graphql (GraphiQL in a browser), and masks and overlays as PNG')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free one', integer(0, 65535), DEFAULT_PORT)
     .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
+    .option('--result-cache-mb <mb>', "memory for recent filter results, whose later pages reuse the first page's work, in MB (0: none)", integer(0, 1 << 20), DEFAULT_RESULT_CACHE_MB)
     .option('--no-demo', 'leave an empty store empty (by default it is seeded with the real-data demo and the synthetic demo dataset, as `masksearch demo --real` and `masksearch demo` do)')
     .option('--demo-images <n>', 'images of the synthetic demo dataset an empty store is seeded with', integer(1, MAX_IMAGES), DEFAULT_DEMO_IMAGES)
     .action((options: ServeOptions) => serve(options));
@@ -48,6 +50,7 @@ async function serve(options: ServeOptions): Promise<void> {
     try {
       const service = await MaskSearch.start(store.handle, {
         cacheMb: options.cacheMb,
+        resultCacheMb: options.resultCacheMb,
         sources,
         onBackgroundError: (message, error) => console.error(`masksearch: ${message}: ${rootMessage(error)}`),
       });

@@ -4,6 +4,7 @@ import type { Database } from '../client.js';
 import { decodeMaskPixels, encodeMaskPixels, type EncodedMask, type PixelCodec } from '../pixel-codec.js';
 import { maskChi, maskPixels, masks, type JsonObject, type MaskRow } from '../schema.js';
 import { StoreError, sqlState } from '../errors.js';
+import { copyRows, type CopyTable } from '../bulk-copy.js';
 import { chunks, forEachChunk, lookupInChunks } from './batching.js';
 import { lockChangeLog } from './changes.js';
 
@@ -69,6 +70,23 @@ export interface MaskIndexRow {
 }
 
 const INSERT_CHUNK_ROWS = 1000;
+
+// The bulk rows (pixels and CHI) go by COPY; the masks' own rows by INSERT … RETURNING, for their ids.
+const PIXELS_COPY: CopyTable = {
+  table: 'mask_pixels',
+  columns: [
+    { name: 'mask_id', type: 'int8' },
+    { name: 'codec', type: 'text' },
+    { name: 'data', type: 'bytea' },
+  ],
+};
+const CHI_COPY: CopyTable = {
+  table: 'mask_chi',
+  columns: [
+    { name: 'mask_id', type: 'int8' },
+    { name: 'data', type: 'bytea' },
+  ],
+};
 const INSERT_CHUNK_BYTES = 16 << 20;
 
 const slotKey = (m: { imageId: number; modelId?: number | null; maskType: string }) =>
@@ -146,13 +164,10 @@ export async function insertMasks(
           )
           .returning({ id: masks.id, imageId: masks.imageId, modelId: masks.modelId, maskType: masks.maskType });
         for (const row of rows) idBySlot.set(slotKey(row), row.id);
-        await tx
-          .insert(maskPixels)
-          .values(batch.map((p) => ({ maskId: idBySlot.get(p.key)!, codec: p.pixels.codec, data: p.pixels.bytes })));
-        const withChi = batch.filter((p) => p.m.chi);
-        if (withChi.length > 0) {
-          await tx.insert(maskChi).values(withChi.map((p) => ({ maskId: idBySlot.get(p.key)!, data: p.m.chi! })));
-        }
+        const pixelRows = batch.map((p) => ({ maskId: idBySlot.get(p.key)!, codec: p.pixels.codec, data: p.pixels.bytes }));
+        if (!(await copyRows(tx, PIXELS_COPY, pixelRows.map((r) => [r.maskId, r.codec, r.data])))) await tx.insert(maskPixels).values(pixelRows);
+        const chiRows = batch.filter((p) => p.m.chi).map((p) => ({ maskId: idBySlot.get(p.key)!, data: p.m.chi! }));
+        if (chiRows.length > 0 && !(await copyRows(tx, CHI_COPY, chiRows.map((r) => [r.maskId, r.data])))) await tx.insert(maskChi).values(chiRows);
       }
     });
   } catch (error) {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client.js';
 import { upsertImages } from '../../db/repositories/images.js';
 import { deleteMasks, insertMasks } from '../../db/repositories/masks.js';
+import { keyAfterCursor } from '../../resolvers/pagination.js';
 import { DEFAULT_CHI_CONFIG, buildChi, serializeChi } from '../../engine/index.js';
 import { createFreshStore, testDriver, type FreshStore } from '../db/fresh-store.js';
 import { blobMask } from '../db/mask-fixtures.js';
@@ -57,7 +58,7 @@ describe.skipIf(testDriver !== 'postgres')('a server and another process sharing
   async function served(): Promise<Set<number>> {
     const { data, errors } = await server.gql<{ filterByCP: { matches: { edges: { cursor: string }[] } } }>(MASK_IDS);
     expect(errors).toBeUndefined();
-    return new Set(data!.filterByCP.matches.edges.map((e) => Number(Buffer.from(e.cursor, 'base64url').toString().split(':')[1])));
+    return new Set(data!.filterByCP.matches.edges.map((e) => keyAfterCursor(e.cursor)));
   }
 
   /** Polls the server until `done` holds; returns how long after the call it took. */

@@ -84,3 +84,56 @@ describe('pixel codecs', () => {
     expect(encodeMaskPixels(mask, 'delta-deflate').bytes.byteLength).toBeLessThan(0.25 * encodeMaskPixels(mask, 'raw').bytes.byteLength);
   });
 });
+
+/**
+ * Bytes as the codecs before shuffle-lz4 wrote them (produced by the db/pixel-codec.ts of commit
+ * 7d173cb, when delta-deflate and shuffle-deflate were the defaults): stores written then must
+ * stay readable whatever the current default is.
+ */
+describe('stored bytes of earlier defaults', () => {
+  const masks = {
+    u8: { width: 4, height: 3, encoding: 'u8', data: Uint8Array.of(0, 10, 20, 255, 254, 3, 3, 3, 128, 127, 0, 1) },
+    u16: { width: 4, height: 3, encoding: 'u16', data: Uint16Array.of(0, 1000, 65535, 2, 3, 3, 40000, 39999, 7, 0, 65534, 1) },
+    f32: { width: 4, height: 3, encoding: 'f32', data: Float32Array.of(0, 1, 0.5, 1 / 3, 0.25, 0.2500001, 1e-30, 0.9999999, 0.1, 0.7, 0, 1) },
+  } satisfies Record<string, Mask>;
+  const stored: [keyof typeof masks, string, string][] = [
+    ['u8', 'delta-deflate', '63e0e27afd9f9581a1f67f232300'],
+    ['u8', 'shuffle-deflate', '63e0e27afd9f9581a1f67f232300'],
+    ['u16', 'delta-deflate', '636078c12cfe879981918181c176ceffff27927ffefff79f990100'],
+    ['u16', 'shuffle-deflate', '637821ceccc860fbffc4cf7fcc0ccc7f181818e6fc4ffeff9f0100'],
+    ['f32', 'delta-deflate', '63600081067b068686ffab57adfa1f1a7af53f33030343ac93d2f9797bef1a9e3fe3f32f2d2d8df1ec99330740ea00'],
+    ['f32', 'shuffle-deflate', '013000cfff000000ab55035d9ecf66cd00000000aa550042bdcc66cc00008080aad50022dd4c66cc80003fffffff00cf31fe01c03f'],
+  ];
+  it.each(stored)('%s %s decodes bit for bit', (encoding, codec, hex) => {
+    const mask = masks[encoding];
+    const back = decodeMaskPixels(codec, Buffer.from(hex, 'hex'), mask);
+    expect(bytesOf(back.data)).toEqual(bytesOf(mask.data));
+  });
+});
+
+describe('shuffle-lz4', () => {
+  it('writes one LZ4 block after the decompressed length, as python-lz4 store_size=True does', () => {
+    const mask: Mask = { width: 4, height: 3, encoding: 'u8', data: new Uint8Array(12).fill(5) };
+    const bytes = encodeMaskPixels(mask, 'shuffle-lz4').bytes;
+    expect(Array.from(bytes.subarray(0, 4))).toEqual([12, 0, 0, 0]);
+    // A hand-made block of the deltas 5, 0 × 11 as twelve literals (token 0xc0), which any
+    // conforming LZ4 decoder reads.
+    const literal = Uint8Array.of(12, 0, 0, 0, 0xc0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    expect(Array.from(decodeMaskPixels('shuffle-lz4', literal, mask).data)).toEqual(Array(12).fill(5));
+  });
+
+  it('rejects a length prefix other than the shape gives before decompressing anything', () => {
+    const mask = randomMask('f32', 8, 8, 4);
+    const stored = encodeMaskPixels(mask, 'shuffle-lz4').bytes.slice();
+    stored.set([0xff, 0xff, 0xff, 0xff], 0);
+    expect(() => decodeMaskPixels('shuffle-lz4', stored, mask)).toThrow(/declare 4294967295 bytes, expected 256/);
+    expect(() => decodeMaskPixels('shuffle-lz4', Uint8Array.of(1, 2), mask)).toThrow(PixelCodecError);
+  });
+
+  it('rejects a corrupt block with a PixelCodecError', () => {
+    const mask = randomMask('u8', 8, 8, 5);
+    // Prefix right, then a token announcing 15+ literals and a length byte running past the end.
+    const corrupt = Uint8Array.of(64, 0, 0, 0, 0xf0, 0xff, 1, 2, 3);
+    expect(() => decodeMaskPixels('shuffle-lz4', corrupt, mask)).toThrow(PixelCodecError);
+  });
+});

@@ -209,7 +209,7 @@ describe('pagination and single-mask fields', () => {
       const page = await running.gql<Masks>(query, { first: 4 });
       expect(page.errors).toBeUndefined();
       expect(page.data!.masks.nodes.map((n) => localId(n.id))).toEqual(real.slice(0, 3));
-      expect(page.data!.masks.edges.map((e) => e.cursor)).toEqual(real.slice(0, 3).map(cursorOf));
+      expect(page.data!.masks.edges.map((e) => e.cursor)).toEqual(real.slice(0, 3).map((id) => cursorOf(id)));
       expect(page.data!.masks.pageInfo).toEqual({ hasNextPage: true, endCursor: cursorOf(real[2]) });
       // Alone: an empty page whose cursor still moves past it.
       const empty = await running.gql<Masks>(query, { first: 1 });
