@@ -243,7 +243,7 @@ describe('the browsing grid over 100,000 images', () => {
     const batch = 10_000;
     for (let at = 0; at < IMAGES; at += batch) {
       const images = Array.from({ length: batch }, (_, i) => ({ key: `img-${String(at + i).padStart(6, '0')}`, width: 64, height: 64, label: ['cat', 'dog', 'car'][(at + i) % 3] }));
-      await gql(server.origin, 'mutation ($images: [ImageInput!]!) { upsertImages(images: $images) { id } }', { images });
+      await gql(server.origin, 'mutation ($images: [MaskSearchImageInput!]!) { upsertImages(images: $images) { id } }', { images });
     }
   }, 300_000);
 

@@ -98,7 +98,11 @@ describe('the explorer', () => {
       expect(await page.locator('.card .overlay-image:not([hidden])').count()).toBeGreaterThanOrEqual(8);
       expect(await page.getByTestId('stats-summary').textContent()).toMatch(/ms · loaded [\d,]+ of [\d,]+ masks/);
       expect(await page.locator('.stats-chart .bar').getAttribute('aria-label')).toMatch(/^Of [\d,]+ candidate masks: [\d,]+ ruled out by the index/);
-      expect(await page.getByTestId('sql').textContent()).toMatch(preset.query.kind === 'aggregate' ? /GROUP BY image_id\nORDER BY value ASC\nLIMIT 25/ : /^SELECT mask_id FROM masks/);
+      // The aggregation joins its two members (the model's saliency, the people's attention) on the image.
+      expect(await page.getByTestId('sql').textContent()).toMatch(preset.query.kind === 'aggregate' ? /JOIN masks m2 USING \(image_id\)[\s\S]*\nORDER BY value ASC\nLIMIT 25$/ : /^SELECT mask_id FROM masks/);
+      if (preset.query.aggregate.members.length > 0 && preset.query.kind === 'aggregate') {
+        expect(await page.getByTestId('members').locator('li').allTextContents()).toEqual(['saliency of demo-classifier, above 0.5', 'human-attention, above 0.5']);
+      }
       await shot(preset.id);
     });
   }

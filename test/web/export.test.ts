@@ -49,6 +49,14 @@ describe('exporting results', () => {
     expect(curl).toContain(`it'\\''s`);
   });
 
+  it('copies the document the explorer sends, with an aggregation\'s members among the variables', () => {
+    const { query, variables } = operationOf(PRESETS.find((p) => p.id === 'human-disagrees')!.query);
+    expect(query).toMatch(/^query Aggregate\(/);
+    expect(query).toContain('members: $members');
+    expect(query).toContain('fragment MaskFields on Mask');
+    expect(variables.members).toEqual([{ where: { maskTypes: ['saliency'], modelNames: ['demo-classifier'] } }, { where: { maskTypes: ['human-attention'] } }]);
+  });
+
   it('embeds the document and the variables in Python literals', () => {
     const python = asPython(PRESETS[0].query, 'http://localhost:4000');
     expect(python).toContain('QUERY = """query Aggregate(');

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { Facets } from './api/explore-documents.js';
-import { FACETS_QUERY } from './api/explore-documents.js';
+import { FACETS_QUERY } from './api/documents.js';
+import type { MaskWhere } from './api/generated.js';
+import type { Facets } from './api/types.js';
 import { BrowseGrid } from './browse/BrowseGrid.js';
 import { FacetSidebar } from './dataset/FacetSidebar.js';
 import { Landing } from './dataset/Landing.js';
@@ -18,7 +19,7 @@ import { SqlPreview } from './builder/SqlPreview.js';
 import { DetailDialog } from './detail/DetailDialog.js';
 import { PRESETS } from './query/presets.js';
 import type { QueryState } from './query/query-state.js';
-import { DEFAULT_QUERY } from './query/query-state.js';
+import { DEFAULT_QUERY, groupMaskTypes } from './query/query-state.js';
 import { queryToParams, questionKey } from './query/url-state.js';
 import { DisplayControls } from './results/DisplayControls.js';
 import type { DisplaySettings } from './results/ResultCard.js';
@@ -40,11 +41,11 @@ function drawingReference(first: ResultItem | undefined): DrawingReference {
 /** Errors about arguments the builder has no field for (or about the query as a whole) go above the results. */
 function generalErrors(errors: readonly FieldError[], query: QueryState): FieldError[] {
   const fields = builderFields(query);
-  return errors.filter((e) => e.field === null || !fields.some((f) => e.field === f || e.field!.startsWith(`${f}.`)));
+  return errors.filter((e) => e.field === null || !fields.some((f) => e.field === f || e.field!.startsWith(`${f}.`) || e.field!.startsWith(`${f}[`)));
 }
 
 /** Only the lists given: an empty list would match nothing. */
-const whereVariables = (where: Where) => Object.fromEntries(Object.entries(where).filter(([, values]) => values.length > 0));
+const whereVariables = (where: Where): MaskWhere => Object.fromEntries(Object.entries(where).filter(([, values]) => values.length > 0));
 
 export function App() {
   const url = useUrlQuery();
@@ -63,7 +64,7 @@ export function App() {
   // The sidebar narrows the query's where when a query runs, the browsing grid's otherwise.
   const where = url.active?.where ?? url.browseWhere;
   const whereKey = useMemo(() => whereVariables(where), [JSON.stringify(where)]);
-  const scoped = useGraphQL<{ facets: Facets }>(FACETS_QUERY, { where: whereKey }, data.version);
+  const scoped = useGraphQL(FACETS_QUERY, { where: whereKey }, data.version);
   // The last counts stay up while new ones load: no flicker each time seeding lands more.
   const shownFacets = useRef<Facets | null>(null);
   if (scoped.status === 'done') shownFacets.current = scoped.data.facets;
@@ -136,7 +137,7 @@ export function App() {
             />
             <DisplayControls
               display={display}
-              overlayTypes={shown?.query.kind === 'aggregate' ? shown.query.where.maskTypes : []}
+              overlayTypes={shown?.query.kind === 'aggregate' ? groupMaskTypes(shown.query) : []}
               onChange={setDisplay}
             />
             <div role="status" className="status">

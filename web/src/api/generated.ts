@@ -11,6 +11,12 @@ export type MaskSearchAggregateMeasure =
   | 'IOU'
   | 'ROI_FRACTION';
 
+/** One member of every group: the image's mask matching where (the smallest id if several), binarised at threshold (default: the query's). Images lacking a member are skipped and counted. */
+export type MaskSearchAggregateMember = {
+  threshold?: number | null | undefined;
+  where: MaskWhere;
+};
+
 /** INTERSECT: pixels set in every mask of the group; UNION: in any. */
 export type MaskSearchAggregateOp =
   | 'INTERSECT'
@@ -53,6 +59,14 @@ export type MaskSearchRoiInput =
   |  { box?: never; full?: never;   /** The name of a box attached to the image, e.g. "object". */
   imageBox: string; };
 
+/** none: this server seeds nothing; seeding: data is landing (queries see what has committed); done, stopped, failed. */
+export type MaskSearchSeedingState =
+  | 'done'
+  | 'failed'
+  | 'none'
+  | 'seeding'
+  | 'stopped';
+
 /** Pixel values with an optional lower end (gt or gte) and upper end (lt or lte); a missing end is unbounded. The paper's (lv, uv) is {gt: lv, lte: uv}. */
 export type MaskSearchValueRangeInput = {
   gt?: number | null | undefined;
@@ -68,6 +82,8 @@ export type MaskWhere = {
   imageKeys?: Array<string> | null | undefined;
   imageLabels?: Array<string> | null | undefined;
   imageSplits?: Array<string> | null | undefined;
+  /** Images carrying any of these tags (see Mutation.tagImages). */
+  imageTags?: Array<string> | null | undefined;
   maskTypes?: Array<string> | null | undefined;
   modelNames?: Array<string> | null | undefined;
   sources?: Array<string> | null | undefined;
@@ -114,6 +130,7 @@ export type AggregateQueryVariables = Exact<{
   op?: MaskSearchAggregateOp | null | undefined;
   measure?: MaskSearchAggregateMeasure | null | undefined;
   threshold: number;
+  members?: Array<MaskSearchAggregateMember> | MaskSearchAggregateMember | null | undefined;
   k?: number | null | undefined;
   order?: MaskSearchOrder | null | undefined;
   having?: MaskSearchHavingInput | null | undefined;
@@ -123,13 +140,6 @@ export type AggregateQueryVariables = Exact<{
 
 
 export type AggregateQuery = { result: { totalCount: number, groups: { edges: Array<{ node: { rank: number | null, value: number, image: { id: string, key: string, label: string | null, split: string | null, width: number | null, height: number | null, metadata: Record<string, unknown>, boxes: Array<{ name: string, x: number, y: number, width: number, height: number }> }, masks: Array<{ id: string, maskType: string, width: number, height: number, gray: string, turbo: string, viridis: string, model: { name: string } | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, stats: { candidates: number, skipped: number, prunedByIndex: number, acceptedByIndex: number, verified: number, elapsedMs: number, groups: number | null, usedIndex: boolean } } };
-
-export type VocabularyQueryVariables = Exact<{
-  sample?: number | null | undefined;
-}>;
-
-
-export type VocabularyQuery = { models: Array<{ name: string, kind: string | null }>, images: { nodes: Array<{ label: string | null, split: string | null, boxes: Array<{ name: string }>, masks: Array<{ maskType: string }> }> } };
 
 export type ImageDetailQueryVariables = Exact<{
   key: string;
@@ -145,6 +155,50 @@ export type AgreementQueryVariables = Exact<{
 
 
 export type AgreementQuery = { intersection: { groups: { nodes: Array<{ value: number }> } }, union: { groups: { nodes: Array<{ value: number }> } }, iou: { groups: { nodes: Array<{ value: number }> } } };
+
+export type FacetValueFieldsFragment = { value: string | null, count: number, images: number };
+
+export type PredictionsFieldsFragment = { images: number, correct: number, accuracy: number | null, topConfusions: Array<{ label: string, prediction: string, images: number }> };
+
+export type FacetsFieldsFragment = { masks: number, images: number, labels: Array<{ value: string | null, count: number, images: number }>, splits: Array<{ value: string | null, count: number, images: number }>, models: Array<{ value: string | null, count: number, images: number }>, maskTypes: Array<{ value: string | null, count: number, images: number }>, sources: Array<{ value: string | null, count: number, images: number }>, tags: Array<{ value: string | null, count: number, images: number }>, boxNames: Array<{ value: string | null, count: number, images: number }>, predictions: { images: number, correct: number, accuracy: number | null, topConfusions: Array<{ label: string, prediction: string, images: number }> } };
+
+export type FacetsQueryVariables = Exact<{
+  where?: MaskWhere | null | undefined;
+}>;
+
+
+export type FacetsQuery = { facets: { masks: number, images: number, labels: Array<{ value: string | null, count: number, images: number }>, splits: Array<{ value: string | null, count: number, images: number }>, models: Array<{ value: string | null, count: number, images: number }>, maskTypes: Array<{ value: string | null, count: number, images: number }>, sources: Array<{ value: string | null, count: number, images: number }>, tags: Array<{ value: string | null, count: number, images: number }>, boxNames: Array<{ value: string | null, count: number, images: number }>, predictions: { images: number, correct: number, accuracy: number | null, topConfusions: Array<{ label: string, prediction: string, images: number }> } } };
+
+export type DatasetQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DatasetQuery = { seeding: { state: MaskSearchSeedingState, dataset: string | null, imagesPlanned: number, imagesMade: number, masksPlanned: number, masksStored: number, message: string | null }, facets: { masks: number, images: number, labels: Array<{ value: string | null, count: number, images: number }>, splits: Array<{ value: string | null, count: number, images: number }>, models: Array<{ value: string | null, count: number, images: number }>, maskTypes: Array<{ value: string | null, count: number, images: number }>, sources: Array<{ value: string | null, count: number, images: number }>, tags: Array<{ value: string | null, count: number, images: number }>, boxNames: Array<{ value: string | null, count: number, images: number }>, predictions: { images: number, correct: number, accuracy: number | null, topConfusions: Array<{ label: string, prediction: string, images: number }> } }, all: { totalCount: number } };
+
+export type BrowseQueryVariables = Exact<{
+  where?: MaskWhere | null | undefined;
+  offset?: number | null | undefined;
+  limit?: number | null | undefined;
+}>;
+
+
+export type BrowseQuery = { window: { totalCount: number, images: Array<{ id: string, key: string, label: string | null, split: string | null, width: number | null, height: number | null, tags: Array<string>, metadata: Record<string, unknown> }> } };
+
+export type TagImagesMutationVariables = Exact<{
+  imageKeys?: Array<string> | string | null | undefined;
+  where?: MaskWhere | null | undefined;
+  add?: Array<string> | string | null | undefined;
+  remove?: Array<string> | string | null | undefined;
+}>;
+
+
+export type TagImagesMutation = { tagImages: { changedImages: number } };
+
+export type PredictionsQueryVariables = Exact<{
+  where?: MaskWhere | null | undefined;
+}>;
+
+
+export type PredictionsQuery = { facets: { predictions: { images: number, correct: number, accuracy: number | null, topConfusions: Array<{ label: string, prediction: string, images: number }> } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -208,6 +262,69 @@ export const StatsFieldsFragmentDoc = new TypedDocumentString(`
   usedIndex
 }
     `, {"fragmentName":"StatsFields"}) as unknown as TypedDocumentString<StatsFieldsFragment, unknown>;
+export const FacetValueFieldsFragmentDoc = new TypedDocumentString(`
+    fragment FacetValueFields on MaskSearchFacetValue {
+  value
+  count
+  images
+}
+    `, {"fragmentName":"FacetValueFields"}) as unknown as TypedDocumentString<FacetValueFieldsFragment, unknown>;
+export const PredictionsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PredictionsFields on MaskSearchPredictionSummary {
+  images
+  correct
+  accuracy
+  topConfusions {
+    label
+    prediction
+    images
+  }
+}
+    `, {"fragmentName":"PredictionsFields"}) as unknown as TypedDocumentString<PredictionsFieldsFragment, unknown>;
+export const FacetsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment FacetsFields on MaskFacets {
+  masks
+  images
+  labels {
+    ...FacetValueFields
+  }
+  splits {
+    ...FacetValueFields
+  }
+  models {
+    ...FacetValueFields
+  }
+  maskTypes {
+    ...FacetValueFields
+  }
+  sources {
+    ...FacetValueFields
+  }
+  tags {
+    ...FacetValueFields
+  }
+  boxNames {
+    ...FacetValueFields
+  }
+  predictions {
+    ...PredictionsFields
+  }
+}
+    fragment FacetValueFields on MaskSearchFacetValue {
+  value
+  count
+  images
+}
+fragment PredictionsFields on MaskSearchPredictionSummary {
+  images
+  correct
+  accuracy
+  topConfusions {
+    label
+    prediction
+    images
+  }
+}`, {"fragmentName":"FacetsFields"}) as unknown as TypedDocumentString<FacetsFieldsFragment, unknown>;
 export const FilterDocument = new TypedDocumentString(`
     query Filter($where: MaskWhere, $roi: MaskSearchRoiInput!, $range: MaskSearchValueRangeInput!, $normalize: MaskSearchNormalize, $useIndex: Boolean, $op: MaskSearchCompareOp!, $threshold: Float!, $first: Int, $after: String) {
   result: filterByCP(
@@ -356,7 +473,7 @@ fragment StatsFields on MaskSearchQueryStats {
   usedIndex
 }`) as unknown as TypedDocumentString<TopKQuery, TopKQueryVariables>;
 export const AggregateDocument = new TypedDocumentString(`
-    query Aggregate($where: MaskWhere, $roi: MaskSearchRoiInput, $useIndex: Boolean, $op: MaskSearchAggregateOp, $measure: MaskSearchAggregateMeasure, $threshold: Float!, $k: Int, $order: MaskSearchOrder, $having: MaskSearchHavingInput, $first: Int, $after: String) {
+    query Aggregate($where: MaskWhere, $roi: MaskSearchRoiInput, $useIndex: Boolean, $op: MaskSearchAggregateOp, $measure: MaskSearchAggregateMeasure, $threshold: Float!, $members: [MaskSearchAggregateMember!], $k: Int, $order: MaskSearchOrder, $having: MaskSearchHavingInput, $first: Int, $after: String) {
   result: aggregateMasks(
     where: $where
     roi: $roi
@@ -364,6 +481,7 @@ export const AggregateDocument = new TypedDocumentString(`
     op: $op
     measure: $measure
     threshold: $threshold
+    members: $members
     k: $k
     order: $order
     having: $having
@@ -432,26 +550,6 @@ fragment StatsFields on MaskSearchQueryStats {
   groups
   usedIndex
 }`) as unknown as TypedDocumentString<AggregateQuery, AggregateQueryVariables>;
-export const VocabularyDocument = new TypedDocumentString(`
-    query Vocabulary($sample: Int) {
-  models {
-    name
-    kind
-  }
-  images(first: $sample) {
-    nodes {
-      label
-      split
-      boxes {
-        name
-      }
-      masks {
-        maskType
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<VocabularyQuery, VocabularyQueryVariables>;
 export const ImageDetailDocument = new TypedDocumentString(`
     query ImageDetail($key: String!) {
   image(key: $key) {
@@ -529,3 +627,155 @@ export const AgreementDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AgreementQuery, AgreementQueryVariables>;
+export const FacetsDocument = new TypedDocumentString(`
+    query Facets($where: MaskWhere) {
+  facets: maskFacets(where: $where) {
+    ...FacetsFields
+  }
+}
+    fragment FacetValueFields on MaskSearchFacetValue {
+  value
+  count
+  images
+}
+fragment PredictionsFields on MaskSearchPredictionSummary {
+  images
+  correct
+  accuracy
+  topConfusions {
+    label
+    prediction
+    images
+  }
+}
+fragment FacetsFields on MaskFacets {
+  masks
+  images
+  labels {
+    ...FacetValueFields
+  }
+  splits {
+    ...FacetValueFields
+  }
+  models {
+    ...FacetValueFields
+  }
+  maskTypes {
+    ...FacetValueFields
+  }
+  sources {
+    ...FacetValueFields
+  }
+  tags {
+    ...FacetValueFields
+  }
+  boxNames {
+    ...FacetValueFields
+  }
+  predictions {
+    ...PredictionsFields
+  }
+}`) as unknown as TypedDocumentString<FacetsQuery, FacetsQueryVariables>;
+export const DatasetDocument = new TypedDocumentString(`
+    query Dataset {
+  seeding {
+    state
+    dataset
+    imagesPlanned
+    imagesMade
+    masksPlanned
+    masksStored
+    message
+  }
+  facets: maskFacets {
+    ...FacetsFields
+  }
+  all: browseImages(limit: 0) {
+    totalCount
+  }
+}
+    fragment FacetValueFields on MaskSearchFacetValue {
+  value
+  count
+  images
+}
+fragment PredictionsFields on MaskSearchPredictionSummary {
+  images
+  correct
+  accuracy
+  topConfusions {
+    label
+    prediction
+    images
+  }
+}
+fragment FacetsFields on MaskFacets {
+  masks
+  images
+  labels {
+    ...FacetValueFields
+  }
+  splits {
+    ...FacetValueFields
+  }
+  models {
+    ...FacetValueFields
+  }
+  maskTypes {
+    ...FacetValueFields
+  }
+  sources {
+    ...FacetValueFields
+  }
+  tags {
+    ...FacetValueFields
+  }
+  boxNames {
+    ...FacetValueFields
+  }
+  predictions {
+    ...PredictionsFields
+  }
+}`) as unknown as TypedDocumentString<DatasetQuery, DatasetQueryVariables>;
+export const BrowseDocument = new TypedDocumentString(`
+    query Browse($where: MaskWhere, $offset: Int, $limit: Int) {
+  window: browseImages(where: $where, offset: $offset, limit: $limit) {
+    totalCount
+    images {
+      id
+      key
+      label
+      split
+      width
+      height
+      tags
+      metadata
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BrowseQuery, BrowseQueryVariables>;
+export const TagImagesDocument = new TypedDocumentString(`
+    mutation TagImages($imageKeys: [String!], $where: MaskWhere, $add: [String!], $remove: [String!]) {
+  tagImages(imageKeys: $imageKeys, where: $where, add: $add, remove: $remove) {
+    changedImages
+  }
+}
+    `) as unknown as TypedDocumentString<TagImagesMutation, TagImagesMutationVariables>;
+export const PredictionsDocument = new TypedDocumentString(`
+    query Predictions($where: MaskWhere) {
+  facets: maskFacets(where: $where) {
+    predictions {
+      ...PredictionsFields
+    }
+  }
+}
+    fragment PredictionsFields on MaskSearchPredictionSummary {
+  images
+  correct
+  accuracy
+  topConfusions {
+    label
+    prediction
+    images
+  }
+}`) as unknown as TypedDocumentString<PredictionsQuery, PredictionsQueryVariables>;

@@ -2,13 +2,17 @@
 import type {
   AggregateQuery,
   AgreementQuery,
+  BrowseQuery,
+  DatasetQuery,
+  FacetsFieldsFragment,
+  FacetValueFieldsFragment,
   FilterQuery,
   ImageDetailQuery,
   ImageFieldsFragment,
   MaskFieldsFragment,
+  PredictionsFieldsFragment,
   StatsFieldsFragment,
   TopKQuery,
-  VocabularyQuery,
 } from './generated.js';
 
 /** The demo data puts prediction, correct, scenario and attacked in metadata; other data anything. */
@@ -26,8 +30,19 @@ export type TopKResult = TopKQuery['result'];
 
 export type AggregateResult = AggregateQuery['result'];
 
-export type Vocabulary = VocabularyQuery;
-
 export type ImageDetail = ImageDetailQuery;
 
 export type Agreement = AgreementQuery;
+
+/** One distinct value of a facet; value null: none (no label, no split, no model). */
+export type FacetValue = FacetValueFieldsFragment;
+
+/** Labels against metadata.prediction over the selected images. */
+export type Predictions = PredictionsFieldsFragment;
+
+export type Facets = FacetsFieldsFragment;
+
+export type Seeding = DatasetQuery['seeding'];
+
+/** One image of the browsing grid's window. */
+export type BrowsedImage = BrowseQuery['window']['images'][number];

@@ -1,13 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { Variables } from '../api/variables.js';
+import type { MaskWhere } from '../api/generated.js';
 import { formatCount } from '../format.js';
 import { imagePngUrl } from '../results/image-url.js';
 import { TagForm } from '../tags/TagForm.js';
 import { useImageWindow } from './use-image-window.js';
 
 interface Props {
-  where: Variables;
+  where: MaskWhere;
   /** Moves when the store changed: the grid fetches again. */
   version: number;
   onOpen(key: string): void;

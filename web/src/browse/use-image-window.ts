@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { graphql } from '../api/client.js';
-import type { BrowsedImage } from '../api/explore-documents.js';
-import { BROWSE_QUERY } from '../api/explore-documents.js';
-import type { Variables } from '../api/variables.js';
+import { BROWSE_QUERY } from '../api/documents.js';
+import type { BrowseQueryVariables, MaskWhere } from '../api/generated.js';
+import type { BrowsedImage } from '../api/types.js';
 
 /** Images per request: a few screens of thumbnails. */
 export const WINDOW_PAGE = 120;
@@ -22,7 +22,7 @@ export interface ImageWindowState {
  * scrolls to them, so 100,000 images cost only the pages looked at. A new where or version
  * starts afresh.
  */
-export function useImageWindow(where: Variables, version: number): ImageWindowState {
+export function useImageWindow(where: MaskWhere, version: number): ImageWindowState {
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [, setArrived] = useState(0);
@@ -34,7 +34,8 @@ export function useImageWindow(where: Variables, version: number): ImageWindowSt
   const fetchPage = useCallback(
     (page: number, signal: AbortSignal) => {
       asked.current.add(page);
-      graphql<{ window: { totalCount: number; images: BrowsedImage[] } }>(BROWSE_QUERY, { where: JSON.parse(whereKey), offset: page * WINDOW_PAGE, limit: WINDOW_PAGE }, signal).then(
+      const variables: BrowseQueryVariables = { where: JSON.parse(whereKey) as MaskWhere, offset: page * WINDOW_PAGE, limit: WINDOW_PAGE };
+      graphql(BROWSE_QUERY, variables, signal).then(
         ({ window }) => {
           if (signal.aborted) return;
           pages.current.set(page, window.images);

@@ -2,6 +2,7 @@ import { useId } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import type { FieldError } from '../api/field-errors.js';
 import type { AggregateMeasure, AggregateOp, CompareOp, Order, QueryKind, QueryState } from '../query/query-state.js';
+import { memberText } from '../query/sql-form.js';
 import type { Suggestions } from '../state/use-suggestions.js';
 import type { DrawingReference } from './BoxDrawer.js';
 import { FieldErrors, describedBy } from './FieldErrors.js';
@@ -38,7 +39,7 @@ export function builderFields(query: QueryState): string[] {
   const common = ['where.modelNames', 'where.maskTypes', 'where.imageLabels', 'where.imageSplits', 'where.imageTags', 'roi'];
   if (query.kind === 'filter') return [...common, 'range', 'normalize', 'op', 'threshold'];
   if (query.kind === 'topk') return [...common, 'range', 'normalize', 'k', 'order'];
-  return [...common, 'op', 'measure', 'threshold', ...(query.aggregate.ranked ? ['k', 'order'] : ['having'])];
+  return [...common, 'op', 'measure', 'threshold', ...(query.aggregate.members.length > 0 ? ['members'] : []), ...(query.aggregate.ranked ? ['k', 'order'] : ['having'])];
 }
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -94,6 +95,20 @@ export function QueryBuilder({ query, suggestions, reference, errors, running, o
 
       {query.kind === 'aggregate' ? (
         <Section title="Aggregation">
+          {query.aggregate.members.length > 0 && (
+            <div className="field members" data-testid="members">
+              <p>Each image's group: one mask of each member (images lacking one are left out), within the masks above.</p>
+              <ol>
+                {query.aggregate.members.map((member, i) => (
+                  <li key={i}>{memberText(member, query.aggregate.threshold)}</li>
+                ))}
+              </ol>
+              <button type="button" onClick={() => set({ aggregate: { ...query.aggregate, members: [] } })}>
+                Combine every mask of the image instead
+              </button>
+              <FieldErrors errors={errors} field="members" />
+            </div>
+          )}
           <div className="field">
             <label htmlFor={`${id}-threshold`}>Binarise each mask at value &gt;</label>
             <NumberField id={`${id}-threshold`} className="number" value={query.aggregate.threshold} {...describedBy(errors, 'threshold')} onChange={(threshold) => set({ aggregate: { ...query.aggregate, threshold } })} />

@@ -1,4 +1,4 @@
-import type { Facets, FacetValue } from '../api/explore-documents.js';
+import type { Facets, FacetValue } from '../api/types.js';
 import type { Where } from '../query/query-state.js';
 import { formatCount as count } from '../format.js';
 

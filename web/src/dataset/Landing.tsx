@@ -1,4 +1,4 @@
-import type { FacetValue } from '../api/explore-documents.js';
+import type { FacetValue } from '../api/types.js';
 import { formatCount } from '../format.js';
 import type { Preset } from '../query/presets.js';
 import type { Dataset } from './use-dataset.js';

@@ -1,4 +1,4 @@
-import type { Seeding } from '../api/explore-documents.js';
+import type { Seeding } from '../api/types.js';
 import { formatCount } from '../format.js';
 
 /** Seeding under way (or ended badly): how far, and that the views refresh themselves as data lands. */

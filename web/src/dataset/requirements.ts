@@ -1,4 +1,4 @@
-import type { Facets } from '../api/explore-documents.js';
+import type { Facets } from '../api/types.js';
 import type { QueryState } from '../query/query-state.js';
 
 /**
@@ -9,9 +9,11 @@ import type { QueryState } from '../query/query-state.js';
 export function missingData(query: QueryState, facets: Facets): string[] {
   const has = (list: { value: string | null }[], value: string) => list.some((f) => f.value === value);
   const missing: string[] = [];
-  for (const name of query.where.modelNames) if (!has(facets.models, name)) missing.push(`model ${name}`);
-  for (const type of query.where.maskTypes) if (!has(facets.maskTypes, type)) missing.push(`${type} masks`);
-  for (const tag of query.where.imageTags) if (!has(facets.tags, tag)) missing.push(`images tagged ${tag}`);
+  const wheres = [query.where, ...(query.kind === 'aggregate' ? query.aggregate.members.map((m) => m.where) : [])];
+  const named = (field: 'modelNames' | 'maskTypes' | 'imageTags') => [...new Set(wheres.flatMap((w) => w[field]))];
+  for (const name of named('modelNames')) if (!has(facets.models, name)) missing.push(`model ${name}`);
+  for (const type of named('maskTypes')) if (!has(facets.maskTypes, type)) missing.push(`${type} masks`);
+  for (const tag of named('imageTags')) if (!has(facets.tags, tag)) missing.push(`images tagged ${tag}`);
   if (query.roi.kind === 'imageBox' && !has(facets.boxNames, query.roi.name)) missing.push(`image boxes named ${query.roi.name}`);
   return missing;
 }

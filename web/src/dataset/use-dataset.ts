@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { graphql } from '../api/client.js';
-import type { Facets, Seeding } from '../api/explore-documents.js';
-import { DATASET_QUERY } from '../api/explore-documents.js';
+import { DATASET_QUERY } from '../api/documents.js';
+import type { Facets, Seeding } from '../api/types.js';
 
 export interface Dataset {
   seeding: Seeding;
@@ -38,7 +38,7 @@ export function useDataset(): DatasetState {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const ask = () => {
-      graphql<{ seeding: Seeding; facets: Facets; all: { totalCount: number } }>(DATASET_QUERY, {}, controller.signal).then(
+      graphql(DATASET_QUERY, {}, controller.signal).then(
         (data) => {
           if (controller.signal.aborted) return;
           const next = { seeding: data.seeding, facets: data.facets, imageCount: data.all.totalCount };

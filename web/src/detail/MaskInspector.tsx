@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Colormap, ImageSummary, MaskSummary } from '../api/types.js';
 import { COLORMAPS } from '../../../service/colormaps.js';
 import type { QueryState, ValueRange } from '../query/query-state.js';
+import { groupMaskTypes } from '../query/query-state.js';
 import { imagePngUrl } from '../results/image-url.js';
 import { roiRect, type Rect } from '../results/roi-rect.js';
 
@@ -111,7 +112,7 @@ function Legend({ colormap, range }: { colormap: Colormap; range: ValueRange | n
  * to 1/255, which the caption says.
  */
 export function MaskInspector({ image, masks, query, colormap, opacity }: Props) {
-  const preferred = query?.where.maskTypes.find((type) => masks.some((m) => m.maskType === type));
+  const preferred = (query?.kind === 'aggregate' ? groupMaskTypes(query) : (query?.where.maskTypes ?? [])).find((type) => masks.some((m) => m.maskType === type));
   const [maskId, setMaskId] = useState(() => masks.find((m) => m.maskType === preferred)?.id ?? masks[0].id);
   const mask = masks.find((m) => m.id === maskId) ?? masks[0];
   const range = query && query.kind !== 'aggregate' ? query.range : null;

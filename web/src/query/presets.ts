@@ -1,5 +1,5 @@
-import type { QueryState } from './query-state.js';
-import { DEFAULT_QUERY } from './query-state.js';
+import type { AggregateMember, QueryState } from './query-state.js';
+import { DEFAULT_QUERY, EVERY_MASK } from './query-state.js';
 
 /** The three scenarios of the MaskSearch demonstration, as queries over the demo data (`masksearch demo`, `masksearch demo --real`). */
 export interface Preset {
@@ -17,12 +17,18 @@ export interface Preset {
 /** The model of the synthetic demo and the detector of the real one (demo/seed.ts, demo/real/seed.ts). */
 const SYNTHETIC_MODEL = 'demo-classifier';
 const REAL_MODEL = 'centernet-coco';
-/** The tags each demo gives its images: an aggregation's where cannot name one member's model, so it selects the images. */
+/** The tags each demo gives its images: they keep an aggregation to one demo's images. */
 const SYNTHETIC_TAG = 'synthetic';
 const REAL_TAG = 'nus-scene';
 
 const where = (changes: Partial<QueryState['where']>): QueryState['where'] => ({ ...DEFAULT_QUERY.where, ...changes });
 const saliencyOf = (model: string) => where({ maskTypes: ['saliency'], modelNames: [model] });
+
+/** Of each image, the model's saliency and the people's attention (which belongs to no model). */
+const modelAndPeople = (model: string): AggregateMember[] => [
+  { where: { ...EVERY_MASK, maskTypes: ['saliency'], modelNames: [model] }, threshold: null },
+  { where: { ...EVERY_MASK, maskTypes: ['human-attention'] }, threshold: null },
+];
 
 export const PRESETS: readonly Preset[] = [
   {
@@ -35,11 +41,11 @@ export const PRESETS: readonly Preset[] = [
     query: {
       ...DEFAULT_QUERY,
       kind: 'aggregate',
-      // The detector's saliency and the people's attention of the real photos; human attention has no model, so the tag selects them.
-      where: where({ maskTypes: ['saliency', 'human-attention'], imageTags: [REAL_TAG] }),
+      // The real photos; of each, the detector's saliency and the people's attention.
+      where: where({ maskTypes: [], imageTags: [REAL_TAG] }),
       roi: { kind: 'full' },
       // 0.3 rather than 0.5: at 0.5 ten photos tie at IoU 0 (measured on this data), at 0.3 three do and the rest rank.
-      aggregate: { op: 'INTERSECT', measure: 'IOU', threshold: 0.3, ranked: true },
+      aggregate: { op: 'INTERSECT', measure: 'IOU', threshold: 0.3, ranked: true, members: modelAndPeople(REAL_MODEL) },
       rank: { k: 10, order: 'ASC' },
     },
   },
@@ -114,16 +120,16 @@ export const PRESETS: readonly Preset[] = [
     id: 'human-disagrees',
     title: 'People and model disagree',
     description:
-      'Images whose saliency and human attention, each above 0.5, overlap least (IoU, smallest first). An image with only one of the two masks has IoU 1 with itself and so ranks last.',
+      "Images whose classifier saliency and human attention, each above 0.5, overlap least (IoU, smallest first). Images lacking one of the two masks are left out.",
     dataset: 'synthetic',
     scenario: 'human-disagrees',
     query: {
       ...DEFAULT_QUERY,
       kind: 'aggregate',
-      // No model filter: human attention belongs to no model and would be filtered out; the tag keeps to the synthetic images.
-      where: where({ maskTypes: ['saliency', 'human-attention'], imageTags: [SYNTHETIC_TAG] }),
+      // The model is named in its member only: human attention belongs to no model. The tag keeps to the synthetic images.
+      where: where({ maskTypes: [], imageTags: [SYNTHETIC_TAG] }),
       roi: { kind: 'full' },
-      aggregate: { op: 'INTERSECT', measure: 'IOU', threshold: 0.5, ranked: true },
+      aggregate: { op: 'INTERSECT', measure: 'IOU', threshold: 0.5, ranked: true, members: modelAndPeople(SYNTHETIC_MODEL) },
       rank: { k: 25, order: 'ASC' },
     },
   },

@@ -1,11 +1,13 @@
-import type { AggregateMeasure, CompareOp, QueryKind, QueryState, RangeEnd, Roi, Where } from './query-state.js';
+import type { AggregateMeasure, AggregateMember, CompareOp, QueryKind, QueryState, RangeEnd, Roi, Where } from './query-state.js';
 import { DEFAULT_QUERY } from './query-state.js';
 
 /**
  * A query as URL search parameters, so that a link reproduces it and the back button returns to
  * the previous one. Only what the query kind uses is written, in the API's own words (gt, lte,
  * k, …); reading is lenient: what is missing takes the default, and a number that does not parse
- * stays NaN, so the API's message about it shows next to its field.
+ * stays NaN, so the API's message about it shows next to its field. An aggregation's members are
+ * `members=2` and each one's where and threshold prefixed with its number: `m1.type=saliency`,
+ * `m1.model=…`, `m2.type=human-attention`, `m2.bin=0.3`.
  */
 
 const WHERE_PARAMS = [
@@ -43,6 +45,25 @@ function oneOf<T extends string>(text: string | null, values: readonly T[], fall
   return values.find((v) => v === upper) ?? fallback;
 }
 
+function appendMembers(params: URLSearchParams, members: readonly AggregateMember[]): void {
+  if (members.length === 0) return;
+  params.set('members', String(members.length));
+  members.forEach((member, i) => {
+    const prefix = `m${i + 1}.`;
+    for (const [param, field] of WHERE_PARAMS) for (const value of member.where[field]) params.append(prefix + param, value);
+    if (member.threshold !== null) params.set(`${prefix}bin`, String(member.threshold));
+  });
+}
+
+function paramsToMembers(params: URLSearchParams): AggregateMember[] {
+  const count = Number(params.get('members') ?? 0);
+  return Array.from({ length: Number.isInteger(count) && count > 0 ? Math.min(count, 16) : 0 }, (_, i) => {
+    const prefix = `m${i + 1}.`;
+    const where = Object.fromEntries(WHERE_PARAMS.map(([param, field]) => [field, params.getAll(prefix + param)])) as unknown as Where;
+    return { where, threshold: params.has(`${prefix}bin`) ? Number(params.get(`${prefix}bin`)) : null };
+  });
+}
+
 export function queryToParams(query: QueryState): URLSearchParams {
   const params = new URLSearchParams({ q: query.kind });
   for (const [param, field] of WHERE_PARAMS) for (const value of query.where[field]) params.append(param, value);
@@ -51,6 +72,7 @@ export function queryToParams(query: QueryState): URLSearchParams {
     params.set('agg', query.aggregate.op.toLowerCase());
     params.set('measure', MEASURE_PARAM[query.aggregate.measure]);
     params.set('bin', String(query.aggregate.threshold));
+    appendMembers(params, query.aggregate.members);
   } else {
     const { lower, upper } = query.range;
     if (lower) params.set(lower.inclusive ? 'gte' : 'gt', String(lower.value));
@@ -101,6 +123,7 @@ export function paramsToQuery(params: URLSearchParams): QueryState | null {
       measure: MEASURES[params.get('measure') ?? ''] ?? d.aggregate.measure,
       threshold: number('bin', d.aggregate.threshold),
       ranked: kind !== 'aggregate' || params.has('k') || !params.has('op'),
+      members: kind === 'aggregate' ? paramsToMembers(params) : [],
     },
     useIndex: params.get('index') !== 'off',
   };

@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import type { Predictions } from '../api/explore-documents.js';
-import { PREDICTIONS_QUERY } from '../api/explore-documents.js';
+import { PREDICTIONS_QUERY } from '../api/documents.js';
+import type { PredictionsQueryVariables } from '../api/generated.js';
+import type { Predictions } from '../api/types.js';
 import { TagForm } from '../tags/TagForm.js';
 import { formatCount } from '../format.js';
 import type { QueryState } from '../query/query-state.js';
@@ -29,7 +30,8 @@ const percent = (p: Predictions) => (p.accuracy === null ? '–' : `${(p.accurac
 
 /** Accuracy of the result set's images (label vs metadata.prediction) beside the dataset's, and the top confusions: scenario 1's evidence. */
 function Accuracy({ keys, overall }: { keys: string[]; overall: Predictions | null }) {
-  const fetched = useGraphQL<{ facets: { predictions: Predictions } }>(PREDICTIONS_QUERY, keys.length > 0 ? { where: { imageKeys: keys } } : null);
+  const variables: PredictionsQueryVariables | null = keys.length > 0 ? { where: { imageKeys: keys } } : null;
+  const fetched = useGraphQL(PREDICTIONS_QUERY, variables);
   if (fetched.status !== 'done') return null;
   const here = fetched.data.facets.predictions;
   if (here.images === 0) return <p className="accuracy" data-testid="accuracy">These images have no label and prediction to compare.</p>;

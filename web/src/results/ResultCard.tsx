@@ -1,6 +1,7 @@
 import type { Colormap, MaskSummary } from '../api/types.js';
 import { formatValue, valueCaption } from '../format.js';
 import type { QueryState } from '../query/query-state.js';
+import { groupMaskTypes } from '../query/query-state.js';
 import { MaskOverlay } from './MaskOverlay.js';
 import type { ResultItem } from './result-item.js';
 import { pictureSize, roiRect } from './roi-rect.js';
@@ -45,7 +46,7 @@ export function ResultCard({ item, query, display, onOpen }: Props) {
   const measure = query.kind === 'aggregate' ? query.aggregate.measure : query.normalize;
   const scenario = text(image.metadata.scenario);
   const planted = scenario !== null && scenario !== 'normal';
-  const missing = query.kind === 'aggregate' ? query.where.maskTypes.filter((type) => !item.masks.some((m) => m.maskType === type)) : [];
+  const missing = query.kind === 'aggregate' ? groupMaskTypes(query).filter((type) => !item.masks.some((m) => m.maskType === type)) : [];
   return (
     <li className="card" data-scenario={scenario ?? undefined} data-image-key={image.key}>
       <button type="button" className="card-open" onClick={() => onOpen(image.key)} aria-label={`${image.key}: show all its masks`}>

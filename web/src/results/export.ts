@@ -7,7 +7,8 @@ import type { ResultItem } from './result-item.js';
 /** The operation and variables the explorer sent for this query (the first page of a paged one). */
 export function operationOf(query: QueryState): { query: string; variables: Variables } {
   const document = query.kind === 'filter' ? FILTER_QUERY : query.kind === 'topk' ? TOP_K_QUERY : AGGREGATE_QUERY;
-  return { query: document, variables: { ...queryVariables(query), ...(isPaged(query) && { first: 100 }) } };
+  // The document's text as sent, without the blank line and indent codegen puts before it.
+  return { query: document.toString().trim(), variables: { ...queryVariables(query), ...(isPaged(query) && { first: 100 }) } };
 }
 
 export interface ExportRow {

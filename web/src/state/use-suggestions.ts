@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { Facets, FacetValue } from '../api/explore-documents.js';
+import type { Facets, FacetValue } from '../api/types.js';
 
 /** Names the builder suggests; what is typed need not be among them. */
 export interface Suggestions {

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { graphql } from '../api/client.js';
-import { TAG_IMAGES_MUTATION } from '../api/explore-documents.js';
-import type { Variables } from '../api/variables.js';
+import { TAG_IMAGES_MUTATION } from '../api/documents.js';
+import type { MaskWhere, TagImagesMutationVariables } from '../api/generated.js';
 import { formatCount } from '../format.js';
 
 interface Props {
   /** What to tag: image keys (a result set), or a where (the images browsing lists). */
-  target: { imageKeys: string[] } | { where: Variables };
+  target: { imageKeys: string[] } | { where: MaskWhere };
   /** How many images that is, for the label. */
   count: number;
   onTagged(): void;
@@ -20,7 +20,8 @@ export function TagForm({ target, count, onTagged }: Props) {
     const name = tag.trim();
     if (!name) return;
     try {
-      const { tagImages } = await graphql<{ tagImages: { changedImages: number } }>(TAG_IMAGES_MUTATION, { ...target, ...(remove ? { remove: [name] } : { add: [name] }) });
+      const variables: TagImagesMutationVariables = { ...target, ...(remove ? { remove: [name] } : { add: [name] }) };
+      const { tagImages } = await graphql(TAG_IMAGES_MUTATION, variables);
       setMessage(`${remove ? 'Untagged' : 'Tagged'} ${formatCount(tagImages.changedImages)} of ${formatCount(count)} images ${remove ? 'from' : 'with'} "${name}".`);
       onTagged();
     } catch (error) {
