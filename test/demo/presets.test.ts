@@ -27,7 +27,8 @@ const PRESETS = {
       normalize: ROI_FRACTION, order: ASC, k: ${K}) { items { nodes { value mask { image { key } } } } } }`,
   dispersed: `{ ranked: topKByCP(where: { maskTypes: ["saliency"], modelNames: ["demo-classifier"] }, roi: { full: true }, range: { gt: 0.2, lt: 0.6 },
       normalize: ROI_FRACTION, order: DESC, k: ${K}) { items { nodes { value mask { image { key } } } } } }`,
-  'human-disagrees': `{ ranked: aggregateMasks(where: { maskTypes: ["saliency", "human-attention"], imageTags: ["synthetic"] }, op: INTERSECT, measure: IOU,
+  'human-disagrees': `{ ranked: aggregateMasks(where: { imageTags: ["synthetic"] },
+      members: [{ where: { maskTypes: ["saliency"], modelNames: ["demo-classifier"] } }, { where: { maskTypes: ["human-attention"] } }], op: INTERSECT, measure: IOU,
       threshold: 0.5, order: ASC, k: ${K}) { groups { edges { node { value image { key } } } } } }`,
 } satisfies Record<PlantedScenario, string>;
 
