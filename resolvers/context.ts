@@ -1,7 +1,17 @@
 import type { MaskSearch } from '../service/mask-search.js';
+import type { Access } from './access.js';
+import type { ImageRoots } from '../service/image-roots.js';
 
 export interface GraphQLContext {
   service: MaskSearch;
   /** The service's own origin, for absolute URLs such as Mask.pngUrl. */
   origin: string;
+  /** What this request may do (see service/access.ts). */
+  access: Access;
+  /** The folders image files may be read from: uris set over GraphQL must lie under one. */
+  imageRoots: ImageRoots;
+  /** Names this request in the server's logs (and in masked errors, so a user can quote it). */
+  requestId: string;
+  /** Aborted when the client goes away: long queries stop between batches. */
+  signal?: AbortSignal;
 }

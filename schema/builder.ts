@@ -2,7 +2,11 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError } from 'graphql';
+import type { TokenScope } from '../db/schema.js';
+import { denial } from '../resolvers/access.js';
 import type { GraphQLContext } from '../resolvers/context.js';
 import { badInput } from '../resolvers/errors.js';
 
@@ -16,8 +20,17 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string | number | bigint };
   };
   DefaultFieldNullability: false;
+  AuthScopes: Record<TokenScope, boolean>;
 }>({
-  plugins: [ComplexityPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin],
+  // Relay first, so authScopes see decoded ids; scope-auth before the plugins that wrap resolvers.
+  plugins: [ComplexityPlugin, RelayPlugin, ScopeAuthPlugin, DataloaderPlugin, ValidationPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({ read: ctx.access.scopes.has('read'), write: ctx.access.scopes.has('write'), admin: ctx.access.scopes.has('admin') }),
+    unauthorizedError: (_parent, ctx, info, result) => {
+      const { code, message } = denial(ctx.access, missingScope(result.failure), `${info.parentType.name}.${info.fieldName}`);
+      return new GraphQLError(message, { extensions: { code } });
+    },
+  },
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
@@ -40,3 +53,13 @@ export const builder = new SchemaBuilder<{
     },
   },
 });
+
+/** The scope a failed check wanted (the highest, when several failed). */
+function missingScope(failure: AuthFailure): TokenScope {
+  if (failure.kind === AuthScopeFailureType.AuthScope) return failure.scope as TokenScope;
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) {
+    const wanted = failure.failures.map(missingScope);
+    return wanted.includes('admin') ? 'admin' : wanted.includes('write') ? 'write' : 'read';
+  }
+  return 'read';
+}

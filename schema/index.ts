@@ -6,5 +6,6 @@ import './results.js';
 import './queries.js';
 import './mutations.js';
 import './sources.js';
+import './tokens.js';
 
 export const schema: GraphQLSchema = builder.toSchema({ sortSchema: true });

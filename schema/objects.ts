@@ -35,7 +35,12 @@ ImageRef.implement({
   description: 'An image: masks describe it, named boxes mark regions of it.',
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Your own unique identifier of the image.' }),
-    uri: t.exposeString('uri', { nullable: true }),
+    uri: t.exposeString('uri', {
+      nullable: true,
+      description: "Where the image's file is. Null for clients without write scope: a server path is not theirs to see (GET /images/KEY.png serves the file).",
+      authScopes: { write: true },
+      unauthorizedResolver: () => null,
+    }),
     width: t.exposeInt('width', { nullable: true }),
     height: t.exposeInt('height', { nullable: true }),
     label: t.exposeString('label', { nullable: true }),

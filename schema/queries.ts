@@ -12,6 +12,8 @@ const ImageConnection = edgeTypes<ImageRow>('Image', ImageRef, (image) => image.
 const MaskConnection = edgeTypes<MaskRow>('Mask', MaskRef, (mask) => mask.id);
 
 builder.queryType({
+  // Every query field (those added with queryFields too) needs read; anonymous requests have it unless the operator says otherwise.
+  authScopes: { read: true },
   fields: (t) => ({
     images: t.field({
       type: ImageConnection,

@@ -4,9 +4,11 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { getImagesByKeys } from '../db/repositories/images.js';
 import { getMasksByIds } from '../db/repositories/masks.js';
 import type { ImageRow } from '../db/schema.js';
+import { declaredPngSize, DEFAULT_MAX_PIXELS } from '../plugins/kit/index.js';
 import type { Colormap } from './colormaps.js';
 import { COLORMAPS } from './colormaps.js';
 import { imageFileVersion, readImageFile } from './image-file.js';
+import type { ImageRoots } from './image-roots.js';
 import type { MaskSearch } from './mask-search.js';
 import { renderOverlayPng } from './overlay.js';
 import { renderMaskPng } from './render-png.js';
@@ -45,19 +47,27 @@ function opacityParam(url: URL): number {
 function maskIdParam(url: URL): number {
   const text = url.searchParams.get('mask');
   if (!text) throw new HttpError(400, 'mask is missing: give the id of one of the image\'s masks');
-  if (/^\d+$/.test(text)) return Number(text);
+  const id = (digits: string) => (/^\d+$/.test(digits) && Number.isSafeInteger(Number(digits)) ? Number(digits) : null);
+  if (/^\d+$/.test(text)) {
+    const n = id(text);
+    if (n === null) throw new HttpError(404, `mask ${text.slice(0, 20)}${text.length > 20 ? '...' : ''} does not exist`);
+    return n;
+  }
   try {
-    const { typename, id } = decodeGlobalID(text);
-    if (typename === 'Mask' && /^\d+$/.test(id)) return Number(id);
+    const decoded = decodeGlobalID(text);
+    const n = decoded.typename === 'Mask' ? id(decoded.id) : null;
+    if (n !== null) return n;
   } catch {
     // Not a Relay id: answered below like any other bad id.
   }
-  throw new HttpError(400, `mask: '${text}' is not a mask id`);
+  throw new HttpError(400, `mask: '${text.slice(0, 40)}${text.length > 40 ? '...' : ''}' is not a mask id`);
 }
+
+const shortKey = (key: string) => (key.length > 60 ? `${key.slice(0, 57)}...` : key);
 
 async function imageByKey(service: MaskSearch, key: string): Promise<ImageRow> {
   const [image] = await getImagesByKeys(service.db, [key]);
-  if (!image) throw new HttpError(404, `image '${key}' does not exist`);
+  if (!image) throw new HttpError(404, `image '${shortKey(key)}' does not exist`);
   return image;
 }
 
@@ -74,10 +84,14 @@ function notModified(req: IncomingMessage, res: ServerResponse, etag: string, ca
   return true;
 }
 
-/** The pixels of the PNG file a uri names; null when there is no such file or it does not decode. */
-async function imagePixels(uri: string | null): Promise<RgbImage | null> {
-  const file = await readImageFile(uri);
-  if (!file) return null;
+/**
+ * The pixels of the PNG file a uri names; null when there is no such file, it declares more
+ * pixels than an overlay may have (checked from the header, before decoding), or does not decode.
+ */
+async function imagePixels(roots: ImageRoots, uri: string | null): Promise<RgbImage | null> {
+  const file = await readImageFile(roots, uri);
+  const size = file && declaredPngSize(file.bytes);
+  if (!file || !size || size.width * size.height > DEFAULT_MAX_PIXELS) return null;
   try {
     return decodePngToRgb(file.bytes);
   } catch {
@@ -96,13 +110,14 @@ export async function serveMaskPng(service: MaskSearch, id: number, url: URL, re
 }
 
 /** GET /images/KEY.png: the image's own PNG file, when its uri names one this process can read. */
-export async function serveImagePng(service: MaskSearch, key: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveImagePng(service: MaskSearch, roots: ImageRoots, key: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const image = await imageByKey(service, key);
-  const version = await imageFileVersion(image.uri);
+  const version = await imageFileVersion(roots, image.uri);
   const etag = version && etagOf(version);
   if (etag && notModified(req, res, etag, REVALIDATE)) return;
-  const file = await readImageFile(image.uri);
-  if (!file) throw new HttpError(404, `image '${key}' has no PNG file this service can read (uri: ${image.uri ?? 'none'})`);
+  const file = await readImageFile(roots, image.uri);
+  // The same answer whether the file is missing, outside the image roots, too large or not a PNG.
+  if (!file) throw new HttpError(404, `image '${shortKey(key)}' has no PNG file this service serves`);
   sendPng(res, file.bytes, { 'cache-control': REVALIDATE, etag: etagOf(file.version) });
 }
 
@@ -110,19 +125,21 @@ export async function serveImagePng(service: MaskSearch, key: string, req: Incom
  * GET /images/KEY/overlay.png?mask=ID&colormap=turbo&opacity=0.5: one of the image's masks
  * through a colormap, blended over the image (or over mid-gray when it has no readable PNG).
  */
-export async function serveOverlayPng(service: MaskSearch, key: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveOverlayPng(service: MaskSearch, roots: ImageRoots, key: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const colormap = colormapParam(url, 'turbo');
   const opacity = opacityParam(url);
   const maskId = maskIdParam(url);
   const image = await imageByKey(service, key);
   const [row] = await getMasksByIds(service.db, [maskId]);
-  if (!row || row.imageId !== image.id) throw new HttpError(404, `image '${key}' has no mask ${maskId}`);
+  if (!row || row.imageId !== image.id) throw new HttpError(404, `image '${shortKey(key)}' has no mask ${maskId}`);
   // The mask's pixels are fixed by its id; what else goes into the picture is the background's file.
-  const background = (await imageFileVersion(image.uri)) ?? `gray ${image.width}x${image.height}`;
+  const background = (await imageFileVersion(roots, image.uri)) ?? `gray ${image.width}x${image.height}`;
   const etag = etagOf(String(maskId), colormap, String(opacity), background);
   if (notModified(req, res, etag, REVALIDATE)) return;
   const mask = await service.loadMask(maskId);
-  if (!mask) throw new HttpError(404, `image '${key}' has no mask ${maskId}`);
-  const pixels = (await imagePixels(image.uri)) ?? grayImage(image.width ?? mask.width, image.height ?? mask.height);
+  if (!mask) throw new HttpError(404, `image '${shortKey(key)}' has no mask ${maskId}`);
+  // A registered size is a client's claim: the gray stand-in is never larger than the mask's own allowance.
+  const [width, height] = image.width && image.height && image.width * image.height <= DEFAULT_MAX_PIXELS ? [image.width, image.height] : [mask.width, mask.height];
+  const pixels = (await imagePixels(roots, image.uri)) ?? grayImage(width, height);
   sendPng(res, renderOverlayPng(mask, pixels, colormap, opacity), { 'cache-control': REVALIDATE, etag });
 }

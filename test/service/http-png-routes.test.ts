@@ -10,6 +10,7 @@ import { upsertImages } from '../../db/repositories/images.js';
 import { insertMasks } from '../../db/repositories/masks.js';
 import { COLORMAPS } from '../../service/colormaps.js';
 import { createHttpServer } from '../../service/http.js';
+import { ImageRoots } from '../../service/image-roots.js';
 import { startService, type RunningService } from './service-fixture.js';
 
 /** An 8×6 RGB image whose pixel (x, y) is (10x, 20y, 7). */
@@ -49,7 +50,7 @@ describe('PNG routes', () => {
       ]);
       ['photo', 'plain', 'text', 'other'].forEach((name, i) => (maskIds[name] = inserted[i].id));
     });
-    const server = createHttpServer(running.service);
+    const server = createHttpServer(running.service, { imageRoots: new ImageRoots([dir]) });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => new Promise((resolve) => server.close(() => resolve()));
@@ -80,7 +81,7 @@ describe('PNG routes', () => {
       const response = await fetch(`${url}/images/${key}.png`);
       expect(response.status, key).toBe(404);
     }
-    expect(await (await fetch(`${url}/images/text.png`)).text()).toMatch(/^image 'text' has no PNG file this service can read/);
+    expect(await (await fetch(`${url}/images/text.png`)).text()).toBe("image 'text' has no PNG file this service serves");
   });
 
   it('blends a mask over its image at the image\'s size', async () => {
