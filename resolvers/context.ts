@@ -10,6 +10,8 @@ export interface GraphQLContext {
   access: Access;
   /** The folders image files may be read from: uris set over GraphQL must lie under one. */
   imageRoots: ImageRoots;
+  /** The most pixels a mask or image may have (ingest, upsertImages). */
+  maxPixels: number;
   /** Names this request in the server's logs (and in masked errors, so a user can quote it). */
   requestId: string;
   /** Aborted when the client goes away: long queries stop between batches. */

@@ -52,6 +52,7 @@ export async function resolveIngestMasks(sourceName: string, uploads: readonly F
     keyRegex: keyRegex(options.keyRegex),
     onDuplicate: (options.onDuplicate ?? 'ERROR').toLowerCase() as 'error' | 'skip' | 'replace',
     createImages: options.createImages ?? true,
+    maxPixels: ctx.maxPixels,
   });
   return { ...summary, ignoredUploads: passedOver };
 }

@@ -3,7 +3,6 @@ import { getImagesByIds, upsertImages, type NewImage } from '../db/repositories/
 import { deleteMasks } from '../db/repositories/masks.js';
 import { getModelsByIds, upsertModels } from '../db/repositories/models.js';
 import type { Box, ImageRow, JsonObject, ModelRow } from '../db/schema.js';
-import { DEFAULT_MAX_PIXELS } from '../plugins/kit/index.js';
 import { InvalidImageRecord, parseImageRecord } from '../service/image-records.js';
 import { UriOutsideRoots } from '../service/image-roots.js';
 import { localId } from './arguments.js';
@@ -57,9 +56,9 @@ function checkUri(record: NewImage, where: string, ctx: GraphQLContext): void {
 }
 
 /** Overlays allocate an image's registered size: it is bounded like a mask's. */
-function checkSize(record: NewImage, where: string): void {
-  if ((record.width ?? 0) * (record.height ?? 0) > DEFAULT_MAX_PIXELS) {
-    throw badInput(`${where}: ${record.width}×${record.height} is more than the limit of ${DEFAULT_MAX_PIXELS} pixels`, where);
+function checkSize(record: NewImage, where: string, maxPixels: number): void {
+  if ((record.width ?? 0) * (record.height ?? 0) > maxPixels) {
+    throw badInput(`${where}: ${record.width}×${record.height} is more than the limit of ${maxPixels} pixels`, where);
   }
 }
 
@@ -68,7 +67,7 @@ export async function resolveUpsertImages(images: readonly ImageArg[], ctx: Grap
   const records = images.map((image, i) => {
     const record = imageRecord(image, `images[${i}]`);
     checkUri(record, `images[${i}]`, ctx);
-    checkSize(record, `images[${i}]`);
+    checkSize(record, `images[${i}]`, ctx.maxPixels);
     return record;
   });
   const ids = await upsertImages(ctx.service.db, records);

@@ -6,6 +6,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
 import type { CORSOptions, YogaServerInstance } from 'graphql-yoga';
+import { DEFAULT_MAX_PIXELS } from '../plugins/kit/index.js';
 import type { GraphQLContext } from '../resolvers/context.js';
 import type { Access } from '../resolvers/access.js';
 import { schema } from '../schema/index.js';
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   imageRoots?: ImageRoots;
   /** Structured logs; default one JSON line per event on stderr. */
   log?: Logger;
+  /** The most pixels a mask or image may have; default DEFAULT_MAX_PIXELS (4096²). */
+  maxPixels?: number;
 }
 
 /** CORS for the allow-listed origins only, and never with credentials: tokens go in a header, not cookies. */
@@ -56,6 +59,7 @@ export function createGraphQLHandler(service: MaskSearch, options: ServiceOption
   const policy = options.access ?? DEFAULT_ACCESS;
   const imageRoots = options.imageRoots ?? new ImageRoots([]);
   const log = options.log ?? jsonLineLogger;
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -86,7 +90,7 @@ export function createGraphQLHandler(service: MaskSearch, options: ServiceOption
         if (error instanceof InvalidCredentials) throw unauthenticated(error.message);
         throw error;
       }
-      return { service, origin: new URL(request.url).origin, access, imageRoots, requestId, signal: request.signal };
+      return { service, origin: new URL(request.url).origin, access, imageRoots, maxPixels, requestId, signal: request.signal };
     },
     logging: {
       debug: () => {},
@@ -167,8 +171,10 @@ export function createHttpServer(service: MaskSearch, options: HttpServerOptions
       let url: URL;
       try {
         url = new URL(req.url ?? '/', 'http://localhost');
+        // Yoga builds the request's URL from the Host header (Mask.pngUrl's origin comes from it).
+        new URL(`http://${req.headers.host ?? 'localhost'}/`);
       } catch {
-        answerError(new HttpError(400, 'malformed request target'), res, log, requestId);
+        answerError(new HttpError(400, 'malformed request target or Host header'), res, log, requestId);
         return;
       }
       if (url.pathname.startsWith('/graphql') || (req.method !== 'GET' && req.method !== 'HEAD')) {

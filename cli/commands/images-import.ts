@@ -6,6 +6,7 @@ import { getImagesByKeys, upsertImages, type NewImage } from '../../db/repositor
 import { CliError, rootMessage } from '../errors.js';
 import { count, plural, seconds } from '../format.js';
 import { readImageFile } from '../image-file.js';
+import { handOffHeaders } from '../ingest-through-server.js';
 import { StoreInUse } from '../store-lock.js';
 import { openStore, storeLocation, withStoreOptions, type OpenStore, type StoreOptionValues } from '../store.js';
 
@@ -87,7 +88,7 @@ async function importThroughServer(records: readonly NewImage[], inUse: StoreInU
   try {
     response = await fetch(url!, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...handOffHeaders(inUse) },
       body: JSON.stringify({ query: UPSERT_IMAGES, variables: { images } }),
     });
   } catch (error) {
