@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { FieldError } from './api/field-errors.js';
 import type { DrawingReference } from './builder/BoxDrawer.js';
+import { TokenField } from './access/TokenField.js';
 import { PresetBar } from './builder/PresetBar.js';
 import { QueryBuilder, builderFields } from './builder/QueryBuilder.js';
 import { SqlPreview } from './builder/SqlPreview.js';
@@ -55,6 +56,7 @@ export function App() {
       <header className="top">
         <h1>MaskSearch explorer</h1>
         <nav aria-label="Elsewhere">
+          <TokenField />
           <a href="/graphql">GraphQL API</a>
         </nav>
       </header>

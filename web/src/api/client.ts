@@ -1,3 +1,4 @@
+import { authorizationHeader } from '../access/token.js';
 import type { Variables } from './variables.js';
 
 export interface ApiError {
@@ -20,7 +21,7 @@ export class GraphQLRequestError extends Error {
 export async function graphql<T>(query: string, variables: Variables, signal?: AbortSignal): Promise<T> {
   const response = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...authorizationHeader() },
     body: JSON.stringify({ query, variables }),
     signal,
   });
