@@ -1,4 +1,5 @@
-import type { AggregateMeasure, AggregateOp, CompareOp, FilterResult, Normalize, Order, QueryStats, ValueRange } from '../engine/index.js';
+import { GraphQLError } from 'graphql';
+import type { AggregateMeasure, AggregateOp, CompareOp, EngineContext, FilterResult, Normalize, Order, QueryStats, ValueRange } from '../engine/index.js';
 import { InvalidQueryError, InvalidRangeError, aggregateFilter, aggregateTopK, filterByCP, topKByCP } from '../engine/index.js';
 import type { MaskWhereArg, RoiArg } from './arguments.js';
 import { MAX_K, candidates, minRoiArea, positiveK, roiSpec, valueRange } from './arguments.js';
@@ -28,12 +29,18 @@ interface PageArgs {
   after?: string | null;
 }
 
-/** Engine rejections of arguments become BAD_USER_INPUT; anything else stays internal. */
+/** The engine's context for this request: its work stops between batches once the client has gone. */
+const engineContext = (ctx: GraphQLContext, useIndex: boolean): EngineContext => ({ ...ctx.service.engineContext(useIndex), signal: ctx.signal });
+
+/** Engine rejections of arguments become BAD_USER_INPUT; a query the client abandoned, a clean error; anything else stays internal. */
 async function engineCall<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof InvalidRangeError || error instanceof InvalidQueryError) throw badInput(error.message);
+    if (error instanceof DOMException && error.name === 'AbortError') {
+      throw new GraphQLError('the query was cancelled: the client closed the request', { extensions: { code: 'CANCELLED' } });
+    }
     throw error;
   }
 }
@@ -62,7 +69,7 @@ async function matchPage(result: FilterResult, args: PageArgs): Promise<Page<{ k
 
 export async function resolveFilterByCP(args: CpArgs & PageArgs & { op: CompareOp; threshold: number }, ctx: GraphQLContext) {
   const useIndex = args.useIndex ?? true;
-  const result = await engineCall(() => filterByCP(ctx.service.engineContext(useIndex), { ...cpSpec(args, ctx), op: args.op, threshold: args.threshold, useIndex }));
+  const result = await engineCall(() => filterByCP(engineContext(ctx, useIndex), { ...cpSpec(args, ctx), op: args.op, threshold: args.threshold, useIndex }));
   const page = await matchPage(result, args);
   return { totalCount: result.keys.length, page, stats: withIndexFlag(result.stats, useIndex) };
 }
@@ -70,7 +77,7 @@ export async function resolveFilterByCP(args: CpArgs & PageArgs & { op: CompareO
 export async function resolveTopKByCP(args: CpArgs & { k: number; order: Order }, ctx: GraphQLContext) {
   const useIndex = args.useIndex ?? true;
   const k = positiveK(args.k);
-  const result = await engineCall(() => topKByCP(ctx.service.engineContext(useIndex), { ...cpSpec(args, ctx), k, order: args.order, useIndex }));
+  const result = await engineCall(() => topKByCP(engineContext(ctx, useIndex), { ...cpSpec(args, ctx), k, order: args.order, useIndex }));
   return { items: result.items, stats: withIndexFlag(result.stats, useIndex) };
 }
 
@@ -104,7 +111,7 @@ export async function resolveAggregateMasks(args: AggregateArgs, ctx: GraphQLCon
     candidates: candidates(args.where, catalog),
     useIndex,
   };
-  const engine = ctx.service.engineContext(useIndex);
+  const engine = engineContext(ctx, useIndex);
   if (hasK) {
     const k = positiveK(args.k!);
     const result = await engineCall(() => aggregateTopK(engine, { ...spec, k, order: args.order ?? 'DESC' }));

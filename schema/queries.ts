@@ -3,6 +3,7 @@ import { resolveAggregateMasks, resolveFilterByCP, resolveTopKByCP } from '../re
 import { resolveImages, resolveMasks, resolveModels } from '../resolvers/lists.js';
 import { loadImageByKey } from '../resolvers/loaders.js';
 import { builder } from './builder.js';
+import { listComplexity, searchComplexity } from './cost.js';
 import { AggregateMeasureEnum, AggregateOpEnum, CompareOpEnum, NormalizeEnum, OrderEnum } from './enums.js';
 import { HavingInput, MaskWhereInput, RoiInput, ValueRangeInput } from './inputs.js';
 import { ImageRef, MaskRef, ModelRef } from './objects.js';
@@ -18,6 +19,7 @@ builder.queryType({
     images: t.field({
       type: ImageConnection,
       args: { first: t.arg.int({ defaultValue: 100 }), after: t.arg.string() },
+      complexity: listComplexity,
       resolve: (_, args, ctx) => resolveImages(args, ctx),
     }),
     image: t.field({
@@ -30,6 +32,7 @@ builder.queryType({
     masks: t.field({
       type: MaskConnection,
       args: { where: t.arg({ type: MaskWhereInput }), first: t.arg.int({ defaultValue: 100 }), after: t.arg.string() },
+      complexity: listComplexity,
       resolve: (_, args, ctx) => resolveMasks(args, ctx),
     }),
   }),
@@ -55,6 +58,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: 100 }),
       after: t.arg.string(),
     },
+    complexity: searchComplexity((args) => args.first),
     resolve: (_, args, ctx) => resolveFilterByCP(args, ctx),
   }),
   topKByCP: t.field({
@@ -65,6 +69,7 @@ builder.queryFields((t) => ({
       k: t.arg.int({ required: true }),
       order: t.arg({ type: OrderEnum, defaultValue: 'DESC' }),
     },
+    complexity: searchComplexity((args) => args.k),
     resolve: (_, args, ctx) => resolveTopKByCP({ ...args, order: args.order ?? 'DESC' }, ctx),
   }),
   aggregateMasks: t.field({
@@ -84,6 +89,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: 100 }),
       after: t.arg.string(),
     },
+    complexity: searchComplexity((args) => args.k ?? args.first),
     resolve: (_, args, ctx) =>
       resolveAggregateMasks({ ...args, op: args.op ?? 'INTERSECT', measure: args.measure ?? 'COUNT', roi: args.roi ?? { full: true } }, ctx),
   }),

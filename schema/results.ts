@@ -3,6 +3,7 @@ import type { AggregateGroupShape, QueryStatsShape } from '../resolvers/cp-queri
 import type { Page } from '../resolvers/pagination.js';
 import { cursorOf } from '../resolvers/pagination.js';
 import { builder } from './builder.js';
+import { PER_ITEM } from './cost.js';
 import { ImageRef, MaskRef } from './objects.js';
 
 export const QueryStatsRef = builder.objectRef<QueryStatsShape>('QueryStats').implement({
@@ -58,8 +59,9 @@ export function edgeTypes<T>(name: string, node: ObjectRef<Types, any, any>, key
   return builder.objectRef<Page<T>>(`${name}Connection`).implement({
     description: 'Results ordered by id, ascending; pass pageInfo.endCursor as after for the next page.',
     fields: (t) => ({
-      edges: t.field({ type: [Edge], resolve: (page) => page.items }),
-      nodes: t.field({ type: [node], resolve: (page) => page.items as never }),
+      // The connection's field multiplies by its page size (see schema/cost.ts); its lists do not again.
+      edges: t.field({ type: [Edge], complexity: PER_ITEM, resolve: (page) => page.items }),
+      nodes: t.field({ type: [node], complexity: PER_ITEM, resolve: (page) => page.items as never }),
       pageInfo: t.field({
         type: PageInfoRef,
         resolve: (page): PageInfoShape => ({
@@ -95,7 +97,7 @@ const RankedMaskRef = builder.objectRef<{ rank: number; key: number; value: numb
 
 export const TopKResultRef = builder.objectRef<{ items: { rank: number; key: number; value: number }[]; stats: QueryStatsShape }>('TopKByCPResult').implement({
   fields: (t) => ({
-    items: t.field({ type: [RankedMaskRef], resolve: (r) => r.items }),
+    items: t.field({ type: [RankedMaskRef], complexity: PER_ITEM, resolve: (r) => r.items }),
     stats: t.field({ type: QueryStatsRef, resolve: (r) => r.stats }),
   }),
 });
