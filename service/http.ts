@@ -9,6 +9,7 @@ import type { CORSOptions, YogaServerInstance } from 'graphql-yoga';
 import { DEFAULT_MAX_PIXELS } from '../plugins/kit/index.js';
 import type { GraphQLContext } from '../resolvers/context.js';
 import type { Access } from '../resolvers/access.js';
+import { isConnectionLoss } from '../db/errors.js';
 import { schema } from '../schema/index.js';
 import { authenticate, DEFAULT_ACCESS, InvalidCredentials, type AccessPolicy } from './access.js';
 import { ImageRoots } from './image-roots.js';
@@ -51,6 +52,13 @@ function corsFor(origins: readonly string[]) {
   };
 }
 
+/** A request that failed because the database connection dropped: worth a retry, not the client's fault. */
+const unavailable = (requestId: string, extra: { nodes?: GraphQLError['nodes']; path?: GraphQLError['path'] } = {}) =>
+  new GraphQLError(`the database connection was lost; try again (request id ${requestId})`, {
+    ...extra,
+    extensions: { code: 'SERVICE_UNAVAILABLE', requestId, http: { status: 503, headers: { 'retry-after': '1' } } },
+  });
+
 const unauthenticated = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } } });
 
@@ -76,8 +84,10 @@ export function createGraphQLHandler(service: MaskSearch, options: ServiceOption
         if (masked === error) return masked;
         const requestId = currentRequestId() ?? newRequestId();
         const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-        log('error', 'internal_error', { requestId, ...(error instanceof GraphQLError && error.path ? { path: error.path.join('.') } : {}), ...errorFields(original) });
+        const lost = isConnectionLoss(original);
+        log(lost ? 'warn' : 'error', lost ? 'database_connection_lost' : 'internal_error', { requestId, ...(error instanceof GraphQLError && error.path ? { path: error.path.join('.') } : {}), ...errorFields(original) });
         const { extensions, ...rest } = masked instanceof GraphQLError ? { extensions: masked.extensions, nodes: masked.nodes, path: masked.path } : { extensions: {} };
+        if (lost) return unavailable(requestId, rest);
         return new GraphQLError(`internal error; the server's log has it under request id ${requestId}`, { ...rest, extensions: { ...extensions, requestId } });
       },
     },
@@ -88,6 +98,10 @@ export function createGraphQLHandler(service: MaskSearch, options: ServiceOption
         access = await authenticate(service.db, policy, request.headers.get('authorization'));
       } catch (error) {
         if (error instanceof InvalidCredentials) throw unauthenticated(error.message);
+        if (isConnectionLoss(error)) {
+          log('warn', 'database_connection_lost', { requestId, ...errorFields(error) });
+          throw unavailable(requestId);
+        }
         throw error;
       }
       return { service, origin: new URL(request.url).origin, access, imageRoots, maxPixels, requestId, signal: request.signal };
@@ -143,9 +157,14 @@ async function checkRead(service: MaskSearch, policy: AccessPolicy, req: Incomin
 }
 
 function answerError(error: unknown, res: ServerResponse, log: Logger, requestId: string): void {
-  const status = error instanceof HttpError ? error.status : error instanceof URIError ? 400 : 500;
-  const message = error instanceof HttpError ? error.message : status === 400 ? 'malformed URL' : `internal error; the server's log has it under request id ${requestId}`;
-  if (status === 500) log('error', 'internal_error', { requestId, ...errorFields(error) });
+  const lost = isConnectionLoss(error);
+  const status = error instanceof HttpError ? error.status : error instanceof URIError ? 400 : lost ? 503 : 500;
+  const message =
+    error instanceof HttpError ? error.message
+    : status === 400 ? 'malformed URL'
+    : lost ? `the database connection was lost; try again (request id ${requestId})`
+    : `internal error; the server's log has it under request id ${requestId}`;
+  if (status >= 500) log(lost ? 'warn' : 'error', lost ? 'database_connection_lost' : 'internal_error', { requestId, ...errorFields(error) });
   if (res.headersSent) {
     res.destroy();
     return;

@@ -12,7 +12,10 @@ export const jsonLineLogger: Logger = (level, event, fields = {}) => {
 /** An error as a log shows it: name, message and stack, and its cause's. */
 export function errorFields(error: unknown): LogFields {
   if (!(error instanceof Error)) return { error: String(error) };
-  const fields: LogFields = { error: error.message, errorName: error.name, stack: error.stack };
+  // Database errors carry their statement and parameters in the message: megabytes, for a batch of masks.
+  const cut = (text: string | undefined) => (text && text.length > 2000 ? `${text.slice(0, 2000)}... (${text.length} characters)` : text);
+  const code = (error as { code?: unknown }).code;
+  const fields: LogFields = { error: cut(error.message), errorName: error.name, ...(typeof code === 'string' ? { code } : {}), stack: cut(error.stack) };
   if (error.cause !== undefined) fields.cause = errorFields(error.cause);
   return fields;
 }
