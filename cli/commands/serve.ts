@@ -91,7 +91,7 @@ async function serve(options: ServeOptions): Promise<void> {
       const service = await MaskSearch.start(store.handle, {
         cacheMb: options.cacheMb,
         sources,
-        onBackgroundError: (message, error) => console.error(`masksearch: ${message}: ${rootMessage(error)}`),
+        onBackgroundError: (message, error) => jsonLineLogger('warn', 'background_error', { message, ...errorFields(error) }),
       });
       try {
         // Loaded here, not at the top: yoga and the schema take seconds to load, which --help and

@@ -23,7 +23,7 @@ function logEvents(stderr: string): Record<string, number> {
       const event = (JSON.parse(line) as { event?: string }).event ?? '?';
       counts[event] = (counts[event] ?? 0) + 1;
     } catch {
-      if (line.trim()) counts['(not JSON)'] = (counts['(not JSON)'] ?? 0) + 1;
+      if (line.trim()) counts["(not JSON)"] = (counts["(not JSON)"] ?? 0) + 1;
     }
   }
   return counts;
