@@ -8,7 +8,7 @@ import { ImageRoots } from '../../service/image-roots.js';
 import { isPostgresDriverCrash } from '../../db/client.js';
 import { errorFields, jsonLineLogger } from '../../service/log.js';
 import { DEFAULT_CACHE_MB, MaskSearch } from '../../service/mask-search.js';
-import { CliError, rootMessage } from '../errors.js';
+import { CliError } from '../errors.js';
 import { plural, seconds } from '../format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
 import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';
