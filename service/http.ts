@@ -5,7 +5,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
-import type { CORSOptions, YogaServerInstance } from 'graphql-yoga';
+import type { CORSOptions, Plugin, YogaServerInstance } from 'graphql-yoga';
 import { DEFAULT_MAX_PIXELS } from '../plugins/kit/index.js';
 import type { GraphQLContext } from '../resolvers/context.js';
 import type { Access } from '../resolvers/access.js';
@@ -41,6 +41,27 @@ export interface ServiceOptions {
   maxPixels?: number;
 }
 
+/**
+ * Yoga's multipart parser trusts the shape of `map` (an object of arrays of paths into
+ * `operations`): `{"0": 1}` or operations that are not an object make it throw a TypeError,
+ * which would be a 500. Any such failure of a request parser is the client's: 400.
+ */
+const requestParsingIsTheClients: Plugin = {
+  onRequestParse({ requestParser, setRequestParser }) {
+    if (!requestParser) return;
+    setRequestParser(async (request) => {
+      try {
+        return await requestParser(request);
+      } catch (error) {
+        if (error instanceof GraphQLError || (error instanceof Error && error.name === 'AbortError')) throw error;
+        throw new GraphQLError('the request body is malformed: a multipart request needs "operations" (a JSON object) and "map" (an object of arrays of paths into it)', {
+          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+        });
+      }
+    });
+  },
+};
+
 /** CORS for the allow-listed origins only, and never with credentials: tokens go in a header, not cookies. */
 function corsFor(origins: readonly string[]) {
   if (origins.length === 0) return false;
@@ -75,7 +96,7 @@ export function createGraphQLHandler(service: MaskSearch, options: ServiceOption
     graphiql: { title: 'MaskSearch' },
     landingPage: false,
     cors: corsFor(options.corsOrigins ?? []),
-    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] })],
+    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), requestParsingIsTheClients],
     // Masked in every NODE_ENV (yoga would attach the original error and its stack in development);
     // the log gets the whole error, the client the request id to quote.
     maskedErrors: {
