@@ -13,6 +13,7 @@ import { isConnectionLoss } from '../db/errors.js';
 import { schema } from '../schema/index.js';
 import { authenticate, DEFAULT_ACCESS, InvalidCredentials, type AccessPolicy } from './access.js';
 import { ImageRoots } from './image-roots.js';
+import { boundedParsing } from './document-limits.js';
 import { currentRequestId, errorFields, jsonLineLogger, newRequestId, runWithRequestId, type Logger } from './log.js';
 import type { MaskSearch } from './mask-search.js';
 import { HttpError, serveImagePng, serveMaskPng, serveOverlayPng } from './png-routes.js';
@@ -96,7 +97,7 @@ export function createGraphQLHandler(service: MaskSearch, options: ServiceOption
     graphiql: { title: 'MaskSearch' },
     landingPage: false,
     cors: corsFor(options.corsOrigins ?? []),
-    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), requestParsingIsTheClients],
+    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), requestParsingIsTheClients, boundedParsing],
     // Masked in every NODE_ENV (yoga would attach the original error and its stack in development);
     // the log gets the whole error, the client the request id to quote.
     maskedErrors: {
