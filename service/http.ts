@@ -16,6 +16,7 @@ import { ImageRoots } from './image-roots.js';
 import { boundedParsing } from './document-limits.js';
 import { currentRequestId, errorFields, jsonLineLogger, newRequestId, runWithRequestId, type Logger } from './log.js';
 import type { MaskSearch } from './mask-search.js';
+import { createPngRenderer, type PngRenderer } from './png-renderer.js';
 import { HttpError, serveImagePng, serveMaskPng, serveOverlayPng } from './png-routes.js';
 import { StaticFiles } from './static-files.js';
 
@@ -155,11 +156,11 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>MaskSearch</title
 The GraphQL API and GraphiQL are at <a href="/graphql">/graphql</a>.</p>`;
 
 /** The PNG route a path names, as a handler to call; undefined for any other path. */
-function pngRoute(service: MaskSearch, roots: ImageRoots, pathname: string, url: URL, req: IncomingMessage, res: ServerResponse) {
+function pngRoute(service: MaskSearch, renderer: PngRenderer, roots: ImageRoots, pathname: string, url: URL, req: IncomingMessage, res: ServerResponse) {
   let match = MASK_PNG.exec(pathname);
-  if (match) return () => serveMaskPng(service, Number(match![1]), url, res);
+  if (match) return () => serveMaskPng(service, renderer, Number(match![1]), url, res);
   match = OVERLAY_PNG.exec(pathname);
-  if (match) return () => serveOverlayPng(service, roots, decodeURIComponent(match![1]), url, req, res);
+  if (match) return () => serveOverlayPng(service, renderer, roots, decodeURIComponent(match![1]), url, req, res);
   match = IMAGE_PNG.exec(pathname);
   if (match) return () => serveImagePng(service, roots, decodeURIComponent(match![1]), req, res);
   if (pathname.startsWith('/masks/') || pathname.startsWith('/images/')) return () => Promise.reject(new HttpError(404, 'no such PNG route: /masks/ID.png, /images/KEY.png, /images/KEY/overlay.png'));
@@ -202,9 +203,10 @@ export function createHttpServer(service: MaskSearch, options: HttpServerOptions
   const roots = options.imageRoots ?? new ImageRoots([]);
   const log = options.log ?? jsonLineLogger;
   const explorer = new StaticFiles(options.explorerDir ?? EXPLORER_DIR);
+  const renderer = createPngRenderer();
   const graphql = (req: IncomingMessage, res: ServerResponse, requestId: string) =>
     Promise.resolve(yoga(req, res)).catch((error: unknown) => answerError(error, res, log, requestId));
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const requestId = newRequestId();
     res.setHeader('x-request-id', requestId);
     runWithRequestId(requestId, () => {
@@ -223,7 +225,7 @@ export function createHttpServer(service: MaskSearch, options: HttpServerOptions
         return;
       }
       const handle = async () => {
-        const png = pngRoute(service, roots, url.pathname, url, req, res);
+        const png = pngRoute(service, renderer, roots, url.pathname, url, req, res);
         if (png) {
           await checkRead(service, policy, req);
           return png();
@@ -238,4 +240,6 @@ export function createHttpServer(service: MaskSearch, options: HttpServerOptions
       handle().catch((error: unknown) => answerError(error, res, log, requestId));
     });
   });
+  server.on('close', () => void renderer.close());
+  return server;
 }

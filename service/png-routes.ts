@@ -4,16 +4,13 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { getImagesByKeys } from '../db/repositories/images.js';
 import { getMasksByIds } from '../db/repositories/masks.js';
 import type { ImageRow } from '../db/schema.js';
-import { declaredPngSize, DEFAULT_MAX_PIXELS } from '../plugins/kit/index.js';
+import { DEFAULT_MAX_PIXELS } from '../plugins/kit/index.js';
 import type { Colormap } from './colormaps.js';
 import { COLORMAPS } from './colormaps.js';
 import { imageFileVersion, readImageFile } from './image-file.js';
 import type { ImageRoots } from './image-roots.js';
 import type { MaskSearch } from './mask-search.js';
-import { renderOverlayPng } from './overlay.js';
-import { renderMaskPng } from './render-png.js';
-import type { RgbImage } from './rgb-image.js';
-import { decodePngToRgb, grayImage } from './rgb-image.js';
+import type { PngRenderer } from './png-renderer.js';
 
 /** A request the route cannot answer; the message says why, as plain text. */
 export class HttpError extends Error {
@@ -84,29 +81,14 @@ function notModified(req: IncomingMessage, res: ServerResponse, etag: string, ca
   return true;
 }
 
-/**
- * The pixels of the PNG file a uri names; null when there is no such file, it declares more
- * pixels than an overlay may have (checked from the header, before decoding), or does not decode.
- */
-async function imagePixels(roots: ImageRoots, uri: string | null): Promise<RgbImage | null> {
-  const file = await readImageFile(roots, uri);
-  const size = file && declaredPngSize(file.bytes);
-  if (!file || !size || size.width * size.height > DEFAULT_MAX_PIXELS) return null;
-  try {
-    return decodePngToRgb(file.bytes);
-  } catch {
-    return null;
-  }
-}
-
 const etagOf = (...parts: string[]): string => `"${createHash('sha1').update(parts.join('\n')).digest('base64url').slice(0, 20)}"`;
 
 /** GET /masks/ID.png?colormap=gray|viridis|turbo */
-export async function serveMaskPng(service: MaskSearch, id: number, url: URL, res: ServerResponse): Promise<void> {
+export async function serveMaskPng(service: MaskSearch, renderer: PngRenderer, id: number, url: URL, res: ServerResponse): Promise<void> {
   const colormap = colormapParam(url, 'gray');
   const mask = service.index.hasMask(id) ? await service.loadMask(id) : undefined;
   if (!mask) throw new HttpError(404, `mask ${id} does not exist`);
-  sendPng(res, renderMaskPng(mask, colormap), { 'cache-control': IMMUTABLE });
+  sendPng(res, await renderer.render({ kind: 'mask', mask, colormap }), { 'cache-control': IMMUTABLE });
 }
 
 /** GET /images/KEY.png: the image's own PNG file, when its uri names one this process can read. */
@@ -125,7 +107,7 @@ export async function serveImagePng(service: MaskSearch, roots: ImageRoots, key:
  * GET /images/KEY/overlay.png?mask=ID&colormap=turbo&opacity=0.5: one of the image's masks
  * through a colormap, blended over the image (or over mid-gray when it has no readable PNG).
  */
-export async function serveOverlayPng(service: MaskSearch, roots: ImageRoots, key: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveOverlayPng(service: MaskSearch, renderer: PngRenderer, roots: ImageRoots, key: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const colormap = colormapParam(url, 'turbo');
   const opacity = opacityParam(url);
   const maskId = maskIdParam(url);
@@ -140,6 +122,7 @@ export async function serveOverlayPng(service: MaskSearch, roots: ImageRoots, ke
   if (!mask) throw new HttpError(404, `image '${shortKey(key)}' has no mask ${maskId}`);
   // A registered size is a client's claim: the gray stand-in is never larger than the mask's own allowance.
   const [width, height] = image.width && image.height && image.width * image.height <= DEFAULT_MAX_PIXELS ? [image.width, image.height] : [mask.width, mask.height];
-  const pixels = (await imagePixels(roots, image.uri)) ?? grayImage(width, height);
-  sendPng(res, renderOverlayPng(mask, pixels, colormap, opacity), { 'cache-control': REVALIDATE, etag });
+  const file = await readImageFile(roots, image.uri);
+  const png = await renderer.render({ kind: 'overlay', mask, imagePng: file?.bytes ?? null, size: { width, height }, colormap, opacity });
+  sendPng(res, png, { 'cache-control': REVALIDATE, etag });
 }
