@@ -14,6 +14,7 @@ import { schema } from '../schema/index.js';
 import { authenticate, DEFAULT_ACCESS, InvalidCredentials, type AccessPolicy } from './access.js';
 import { ImageRoots } from './image-roots.js';
 import { boundedParsing } from './document-limits.js';
+import { errorShape } from './error-shape.js';
 import { currentRequestId, errorFields, jsonLineLogger, newRequestId, runWithRequestId, type Logger } from './log.js';
 import type { MaskSearch } from './mask-search.js';
 import { createPngRenderer, type PngRenderer } from './png-renderer.js';
@@ -98,7 +99,7 @@ export function createGraphQLHandler(service: MaskSearch, options: ServiceOption
     graphiql: { title: 'MaskSearch' },
     landingPage: false,
     cors: corsFor(options.corsOrigins ?? []),
-    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), requestParsingIsTheClients, boundedParsing],
+    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), requestParsingIsTheClients, boundedParsing, errorShape],
     // Masked in every NODE_ENV (yoga would attach the original error and its stack in development);
     // the log gets the whole error, the client the request id to quote.
     maskedErrors: {

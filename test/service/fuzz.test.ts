@@ -177,6 +177,17 @@ describe('fuzzing the HTTP handler', () => {
     await fc.assert(fc.asyncProperty(pngRequest, check), { numRuns: 150 * RUNS, seed: SEED + 2 });
   }, 120_000);
 
+  it('gives variable-coercion and document errors a code, and quotes only a short prefix of the input', async () => {
+    const ask = async (query: string, variables?: unknown) =>
+      JSON.parse((await send({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ query, variables })) })).body) as { errors: { message: string; extensions: { code: string } }[] };
+    const coerced = await ask('query ($k: Int!) { topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: $k) { items { value } } }', { k: 'x'.repeat(1_000_000) });
+    expect(coerced.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(coerced.errors[0].message.length).toBeLessThanOrEqual(300);
+    expect((await ask('query ($k: Int!) { topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: $k) { items { value } } }', {})).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const deep = await ask(`{ image(key: ${'['.repeat(3000)}"x"${']'.repeat(3000)}) { key } }`);
+    expect(deep.errors[0]).toMatchObject({ message: 'the document nests brackets deeper than 64 levels', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('still answers a plain query afterwards', async () => {
     const { status, body } = await send({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ query: '{ masks(first: 1) { nodes { id } } }' })) });
     expect(status).toBe(200);
