@@ -9,6 +9,7 @@ import type { TokenScope } from '../db/schema.js';
 import { denial } from '../resolvers/access.js';
 import type { GraphQLContext } from '../resolvers/context.js';
 import { badInput } from '../resolvers/errors.js';
+import { MAX_QUERY_COST } from './cost.js';
 
 /** The one builder: every plugin's types are global augmentations, so a second builder would clash. */
 export const builder = new SchemaBuilder<{
@@ -46,7 +47,7 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: { depth: 12, breadth: 300, complexity: 50_000 },
+    limit: { depth: 12, breadth: 300, complexity: MAX_QUERY_COST },
     complexityError: (kind, result) => {
       const measured = { Depth: [result.depth, result.maxDepth], Breadth: [result.breadth, result.maxBreadth], Complexity: [result.complexity, result.maxComplexity] }[kind];
       return badInput(`query ${kind.toLowerCase()} ${measured[0]} exceeds the limit of ${measured[1]}`);

@@ -7,11 +7,17 @@ import type { GraphQLContext } from '../resolvers/context.js';
  * alias is counted on its own.
  */
 
+/**
+ * The most a request may cost. A page of 10,000 ids and values passes; 10,000 masks' pixels
+ * (histogram, cp) or more than ten full scans do not.
+ */
+export const MAX_QUERY_COST = 200_000;
+
 /** A list inside a result its parent field already multiplied by its length: each item counted once. */
 export const PER_ITEM = { field: 1, multiplier: 1 };
 
 /** Loading and counting one mask's pixels (Mask.cp, Mask.histogram). */
-export const MASK_PIXELS_COST = 5;
+export const MASK_PIXELS_COST = 25;
 
 /** A query answered through the index. */
 const INDEXED_QUERY_COST = 10;
@@ -20,7 +26,7 @@ const INDEXED_QUERY_COST = 10;
  * A full scan (useIndex: false) loads every candidate: its cost grows with the store and is at
  * least a tenth of the limit, so no request holds more than ten of them.
  */
-const scanCost = (ctx: GraphQLContext): number => Math.max(5_000, Math.ceil(ctx.service.index.size / 20));
+const scanCost = (ctx: GraphQLContext): number => Math.max(MAX_QUERY_COST / 10, Math.ceil(ctx.service.index.size / 20));
 
 const pageSize = (n: number | null | undefined, fallback: number) => Math.max(1, Math.min(n ?? fallback, 1_000_000));
 
