@@ -1,3 +1,4 @@
+import { MAX_K } from '../resolvers/arguments.js';
 import type { GraphQLContext } from '../resolvers/context.js';
 
 /**
@@ -28,7 +29,8 @@ const INDEXED_QUERY_COST = 10;
  */
 const scanCost = (ctx: GraphQLContext): number => Math.max(MAX_QUERY_COST / 10, Math.ceil(ctx.service.index.size / 20));
 
-const pageSize = (n: number | null | undefined, fallback: number) => Math.max(1, Math.min(n ?? fallback, 1_000_000));
+// Past MAX_K the resolver refuses the argument itself, with a message naming it.
+const pageSize = (n: number | null | undefined, fallback: number) => Math.max(1, Math.min(n ?? fallback, MAX_K));
 
 /** filterByCP, topKByCP, aggregateMasks: the search itself, then × the results it may return. */
 export const searchComplexity =

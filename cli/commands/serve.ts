@@ -102,8 +102,8 @@ async function serve(options: ServeOptions): Promise<void> {
         try {
           const url = `http://${urlHost(options.host)}:${port}/graphql`;
           await store.announce(url, operatorToken);
-          console.log(`MaskSearch ready: ${url} (${plural(service.index.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
           console.log(describeAccess(options, imageRoots));
+          console.log(`MaskSearch ready: ${url} (${plural(service.index.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
           if (options.demo) await seedDemoIntoEmptyStore(service, defaultDemoDir(location), stop.requested);
           await stop.requested;
           console.log('stopping');
