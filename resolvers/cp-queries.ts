@@ -29,8 +29,18 @@ interface PageArgs {
   after?: string | null;
 }
 
+/**
+ * Masks per batch of a full scan: counting a batch runs without a break, so batches are kept
+ * small enough (64 × 224² pixels, a few ms) for other requests to get in between.
+ */
+const SCAN_BATCH = 64;
+
 /** The engine's context for this request: its work stops between batches once the client has gone. */
-const engineContext = (ctx: GraphQLContext, useIndex: boolean): EngineContext => ({ ...ctx.service.engineContext(useIndex), signal: ctx.signal });
+const engineContext = (ctx: GraphQLContext, useIndex: boolean): EngineContext => ({
+  ...ctx.service.engineContext(useIndex),
+  ...(useIndex ? {} : { batchSize: SCAN_BATCH }),
+  signal: ctx.signal,
+});
 
 /** Engine rejections of arguments become BAD_USER_INPUT; a query the client abandoned, a clean error; anything else stays internal. */
 async function engineCall<T>(run: () => Promise<T>): Promise<T> {

@@ -145,7 +145,7 @@ function installProcessHandlers(): () => void {
   const onRejection = (reason: unknown) => jsonLineLogger('error', 'unhandled_rejection', errorFields(reason));
   const onException = (error: unknown) => {
     if (isPostgresDriverCrash(error)) {
-      jsonLineLogger('error', 'database_connection_lost', errorFields(error));
+      jsonLineLogger('error', 'postgres_driver_crash_survived', errorFields(error));
       return;
     }
     jsonLineLogger('error', 'uncaught_exception', errorFields(error));

@@ -64,7 +64,7 @@ describe('query cost is bounded before anything runs', () => {
       expect(outcome).toBeInstanceOf(Error);
       // Let the server's execution reach its next batch, where it stops.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      // 720 masks at 256 per batch: three pixel loads if it ran on.
+      // 720 masks at 64 per batch of a scan: twelve pixel loads if it ran on.
       expect(seen.length).toBe(1);
       expect(scanning.service.index.size).toBeGreaterThan(512);
     } finally {
