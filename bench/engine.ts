@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { ChiConfig } from '../engine/index.js';
 import { DEFAULT_CHI_CONFIG, configName, validateChiConfig } from '../engine/index.js';
 import type { Answer, QueryCase } from './suite.js';
-import { buildIndex, chiBytesPerMask, measure, median, sameAnswer, suite } from './suite.js';
+import { buildIndex, buildRegeneratedIndex, chiBytesPerMask, measure, median, sameAnswer, suite } from './suite.js';
 import type { Dataset } from './synthetic-masks.js';
 import { generateDataset } from './synthetic-masks.js';
 
@@ -105,10 +105,35 @@ function table(header: string[], rows: string[][]): string {
 
 const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
+/** Above this many images the pixels would not fit in memory: masks are made again from (seed, image) when loaded. */
+const REGENERATE_ABOVE = 150_000;
+/** Images the scan runs over when it cannot run over all of them; its time is extrapolated. */
+const SCAN_SAMPLE = 20_000;
+
+function buildRegenerated(opts: Options, config: ChiConfig, humanImages: number) {
+  const bar = progress('index', opts.masks);
+  const built = buildRegeneratedIndex({ images: opts.masks, humanImages, size: opts.size, seed: opts.seed, sampleImages: SCAN_SAMPLE }, config, (n) => bar.update(n));
+  bar.stop();
+  const masks = opts.masks + humanImages;
+  const mem = process.memoryUsage();
+  console.log(
+    `generated and indexed ${masks} masks without keeping their pixels: generation ${(built.generateMs / 1000).toFixed(1)} s;` +
+      ` rss ${gb(mem.rss)} GB, array buffers ${gb(mem.arrayBuffers)} GB, heap ${gb(mem.heapUsed)} GB`,
+  );
+  return { ...built, masksPerSecond: masks / (built.buildMs / 1000), indexedMasks: masks };
+}
+
 async function runSuite(opts: Options): Promise<void> {
   const config = opts.levels;
-  const dataset = generate(opts, opts.masks);
-  const { ctx, buildMs, masksPerSecond } = build(dataset, config, 'build CHI');
+  const humanImages = Math.min(opts.humanImages ?? opts.masks, opts.masks);
+  const regenerate = opts.masks > REGENERATE_ABOVE;
+  const sampled = regenerate;
+  const { ctx, buildMs, masksPerSecond, indexedMasks } = regenerate
+    ? buildRegenerated(opts, config, humanImages)
+    : (() => {
+        const dataset = generate(opts, opts.masks);
+        return { ...build(dataset, config, 'build CHI'), indexedMasks: dataset.masks.length };
+      })();
   const { bytes, indexed } = ctx.table.indexStats();
   const indexBytesPerMask = bytes / indexed;
   const indexPercentOfRaw = (100 * indexBytesPerMask) / (opts.size * opts.size);
@@ -119,20 +144,25 @@ async function runSuite(opts: Options): Promise<void> {
 
   const scanRuns = Math.min(opts.runs, MAX_SCAN_RUNS);
   const queries = [];
-  for (const q of suite(dataset)) {
+  const sample = { imageLabels: ['sample'] };
+  for (const q of suite({ images: opts.masks, humanImages })) {
     const engine = await measure(q, ctx, true, WARMUP_RUNS, opts.runs);
-    const scan = await measure(q, ctx, false, 0, scanRuns);
     const engineAnswer = await engine.last.answer();
-    const identical = sameAnswer(engineAnswer, await scan.last.answer());
+    // At 1,000,000 the scan runs over the first SCAN_SAMPLE images, and the engine's answer there is compared with it.
+    const scan = await measure(q, ctx, false, 0, scanRuns, sampled ? sample : undefined);
+    const engineOnScan = sampled ? await (await q.run(ctx, true, sample)).answer() : engineAnswer;
+    const identical = sameAnswer(engineOnScan, await scan.last.answer());
+    const extrapolate = sampled ? engine.last.stats.candidates / scan.last.stats.candidates : 1;
     const s = engine.last.stats;
     const row = {
       name: q.name,
       description: q.description,
       engineMs: median(engine.ms),
       engineCpuMs: median(engine.cpuMs),
-      scanMs: median(scan.ms),
-      scanCpuMs: median(scan.cpuMs),
-      ratio: median(scan.ms) / median(engine.ms),
+      scanMs: median(scan.ms) * extrapolate,
+      scanCpuMs: median(scan.cpuMs) * extrapolate,
+      scanExtrapolatedFrom: sampled ? scan.last.stats.candidates : null,
+      ratio: (median(scan.ms) * extrapolate) / median(engine.ms),
       engineRuns: engine.ms.length,
       scanRuns: scan.ms.length,
       verified: s.verified,
@@ -153,8 +183,11 @@ async function runSuite(opts: Options): Promise<void> {
     queries.push(row);
   }
 
-  console.log(`\n${opts.masks} saliency masks, ${dataset.masks.length} in the index, ${opts.size}×${opts.size}, levels ${configName(config)};` +
-    ` engine: median of ${opts.runs} warm runs, scan: median of ${scanRuns}\n`);
+  console.log(`\n${opts.masks} saliency masks, ${indexedMasks} in the index, ${opts.size}×${opts.size}, levels ${configName(config)};` +
+    ` engine: median of ${opts.runs} warm runs, scan: median of ${scanRuns}` +
+    (sampled ? `; scan EXTRAPOLATED from the first ${SCAN_SAMPLE} images' masks (identical: engine and scan on that sample)` : '') + '\n');
+  const mem = process.memoryUsage();
+  console.log(`memory: rss ${gb(mem.rss)} GB, array buffers ${gb(mem.arrayBuffers)} GB, heap ${gb(mem.heapUsed)} GB`);
   console.log(
     table(
       ['query', 'engine ms', 'engine cpu ms', 'bound ms', 'scan ms', 'scan cpu ms', 'scan/engine', 'refined', 'verified', 'early stop', 'pixels counted', 'index KB read', 'scan loaded', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
@@ -190,6 +223,8 @@ async function runSuite(opts: Options): Promise<void> {
       buildMasksPerSecond: masksPerSecond,
       masks: opts.masks,
       indexedMasks: indexed,
+      scanSampled: sampled,
+      rssBytes: process.memoryUsage().rss,
       size: opts.size,
       levels: config.levels,
       seed: opts.seed,
@@ -203,7 +238,7 @@ async function runSuite(opts: Options): Promise<void> {
 /** Runs the suite for every (grid, bins) whose index fits the size budget, against one scan's answers. */
 async function runSweep(opts: Options, masks: number): Promise<void> {
   const dataset = generate(opts, masks);
-  const cases = suite(dataset);
+  const cases = suite({ images: masks, humanImages: Math.min(opts.humanImages ?? masks, masks) });
   const reference = build(dataset, DEFAULT_CHI_CONFIG, 'reference');
   const expected = new Map<QueryCase, Answer>();
   for (const q of cases) expected.set(q, await (await q.run(reference.ctx, false)).answer());

@@ -3,6 +3,7 @@
  * /work/shared/data/eye-tracking/scene-fixations.json through `read`, timed per image.
  * Run: npx tsx bench/eyetracking-render.ts [u16|u8|f32] [recordings.json]
  */
+import { DEFAULT_MAX_PIXELS } from '../plugins/kit/index.js';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import eyetracking from '../plugins/eyetracking/index.js';
@@ -12,7 +13,7 @@ const path = process.argv[3] ?? '/work/shared/data/eye-tracking/scene-fixations.
 const bytes = new Uint8Array(readFileSync(path));
 const file: SourceFile = { name: path, extension: '.json', key: 'scene-fixations', bytes, sidecar: async () => null };
 const options = eyetracking.options.parse({ precision: process.argv[2] ?? 'u16' });
-const context = { imageSize: async () => null };
+const context = { maxPixels: DEFAULT_MAX_PIXELS, imageSize: async () => null };
 
 const times = new Map<string, number[]>();
 const started = performance.now();

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import type { ChiConfig, EngineContext, Mask, QueryStats } from '../engine/index.js';
-import { MaskTable, MemoryMaskLoader, aggregateTopK, buildChi, chiBytesFor, filterByCP, topKByCP } from '../engine/index.js';
-import type { Dataset } from './synthetic-masks.js';
+import type { ChiConfig, EngineContext, Mask, MaskLoader, MaskWhere, QueryStats } from '../engine/index.js';
+import { MaskTable, MemoryMaskLoader, aggregateTopK, buildChi, chiBytesFor, createMask, filterByCP, topKByCP } from '../engine/index.js';
+import type { Dataset, SyntheticImage } from './synthetic-masks.js';
+import { Renderer, renderImage } from './synthetic-masks.js';
 
 /** The first page a client would show: filters are timed until its exact values are known. */
 export const PAGE = 25;
@@ -14,10 +15,19 @@ export interface BuiltIndex {
   buildMs: number;
 }
 
-export function buildIndex(dataset: Dataset, config: ChiConfig, onProgress?: (done: number) => void): BuiltIndex {
+/**
+ * Images are labelled so that queries can name subsets by a column: split 'paired' where the image
+ * has a human mask, label 'sample' for the first sampleImages (the scan's sample at 1,000,000).
+ */
+function putImage(table: MaskTable, image: SyntheticImage, paired: boolean, sampled: boolean): void {
+  table.putImage({ ...image, split: paired ? 'paired' : null, label: sampled ? 'sample' : null });
+}
+
+export function buildIndex(dataset: Dataset, config: ChiConfig, onProgress?: (done: number) => void, sampleImages = Infinity): BuiltIndex {
   const table = new MaskTable(config);
   const masks = new Map<number, Mask>();
-  for (const image of dataset.images) table.putImage(image);
+  const paired = new Set(dataset.masks.filter((m) => m.kind === 'human').map((m) => m.imageId));
+  dataset.images.forEach((image, i) => putImage(table, image, paired.has(image.id), i < sampleImages));
   let buildMs = 0;
   dataset.masks.forEach(({ id, imageId, kind, mask }, n) => {
     const t0 = performance.now();
@@ -27,6 +37,67 @@ export function buildIndex(dataset: Dataset, config: ChiConfig, onProgress?: (do
     if (onProgress && (n % 512 === 511 || n === dataset.masks.length - 1)) onProgress(n + 1);
   });
   return { ctx: { table, loader: new MemoryMaskLoader(masks) }, buildMs };
+}
+
+/**
+ * Masks made again from (seed, image) whenever they are loaded, for datasets whose pixels would
+ * not fit in memory: saliency mask id = image id (1..images), human = images + image id.
+ */
+export class RegeneratingLoader implements MaskLoader {
+  private readonly renderer: Renderer;
+  private readonly scratch: Uint8Array;
+
+  constructor(
+    private readonly images: number,
+    private readonly humanImages: number,
+    private readonly size: number,
+    private readonly seed: number,
+  ) {
+    this.renderer = new Renderer(size);
+    this.scratch = new Uint8Array(size * size);
+  }
+
+  async load(ids: readonly number[]): Promise<ReadonlyMap<number, Mask>> {
+    const found = new Map<number, Mask>();
+    for (const id of ids) {
+      const human = id > this.images;
+      const index = (human ? id - this.images : id) - 1;
+      if (index < 0 || index >= this.images || (human && index >= this.humanImages)) continue;
+      const data = new Uint8Array(this.size * this.size);
+      if (human) renderImage(index, this.size, this.seed, this.renderer, this.scratch, data);
+      else renderImage(index, this.size, this.seed, this.renderer, data);
+      found.set(id, createMask(this.size, this.size, data));
+    }
+    return found;
+  }
+}
+
+/** The index of a dataset generated image by image and not kept: each image's masks are rendered, indexed and dropped. */
+export function buildRegeneratedIndex(
+  options: { images: number; humanImages: number; size: number; seed: number; sampleImages: number },
+  config: ChiConfig,
+  onProgress?: (done: number) => void,
+): BuiltIndex & { generateMs: number } {
+  const { images, humanImages, size, seed, sampleImages } = options;
+  const table = new MaskTable(config);
+  const renderer = new Renderer(size);
+  const saliency = new Uint8Array(size * size);
+  const human = new Uint8Array(size * size);
+  let buildMs = 0;
+  let generateMs = 0;
+  for (let i = 0; i < images; i++) {
+    const g0 = performance.now();
+    const image = renderImage(i, size, seed, renderer, saliency, i < humanImages ? human : undefined);
+    generateMs += performance.now() - g0;
+    putImage(table, image, i < humanImages, i < sampleImages);
+    const t0 = performance.now();
+    const entry = { imageId: image.id, width: size, height: size, encoding: 'u8' as const, source: 'synthetic' };
+    table.putMask({ ...entry, id: image.id, maskType: 'saliency' }, buildChi(createMask(size, size, saliency), config));
+    if (i < humanImages) table.putMask({ ...entry, id: images + image.id, maskType: 'human' }, buildChi(createMask(size, size, human), config));
+    buildMs += performance.now() - t0;
+    if (onProgress && (i % 512 === 511 || i === images - 1)) onProgress(i + 1);
+  }
+  return { ctx: { table, loader: new RegeneratingLoader(images, humanImages, size, seed) }, buildMs, generateMs };
 }
 
 /** What a query returned, in a form two runs can be compared by: keys in result order and their exact values. */
@@ -48,23 +119,30 @@ export interface Timed {
 export interface QueryCase {
   name: string;
   description: string;
-  run(ctx: EngineContext, useIndex: boolean): Promise<Timed>;
+  /** within narrows the query's masks further (the scan's sample). */
+  run(ctx: EngineContext, useIndex: boolean, within?: MaskWhere): Promise<Timed>;
 }
 
-export function suite(dataset: Dataset): QueryCase[] {
-  const saliency = { maskTypes: ['saliency'] };
-  const withHuman = new Set(dataset.masks.filter((m) => m.kind === 'human').map((m) => m.imageId));
-  // Every image has its human mask unless --human-images made that a subset: then name the pairs.
-  const pairs = withHuman.size === dataset.images.length ? undefined : { ids: dataset.masks.filter((m) => withHuman.has(m.imageId)).map((m) => m.id) };
+/** Which masks the suite's queries run over. */
+export interface SuiteShape {
+  images: number;
+  humanImages: number;
+}
+
+export function suite(shape: SuiteShape): QueryCase[] {
+  // Every image has its human mask unless --human-images made that a subset: then the pairs are the 'paired' split.
+  const pairs: MaskWhere = shape.humanImages >= shape.images ? {} : { imageSplits: ['paired'] };
+  const saliencyOf = (within?: MaskWhere): MaskWhere => ({ maskTypes: ['saliency'], ...within });
+  const pairsOf = (within?: MaskWhere): MaskWhere | undefined => (within || pairs.imageSplits ? { ...pairs, ...within } : undefined);
   const objectBox = { kind: 'imageBox', name: 'object' } as const;
 
   return [
     {
       name: 'a-filter-box',
       description: 'filter CP(box 50,50 100×100, (0.6, 1]) > 5000',
-      run: (ctx, useIndex) =>
+      run: (ctx, useIndex, within) =>
         timeFilter(ctx, {
-          where: saliency,
+          where: saliencyOf(within),
           roi: { kind: 'box', x: 50, y: 50, width: 100, height: 100 },
           range: { gt: 0.6, lte: 1 },
           normalize: 'COUNT',
@@ -76,9 +154,9 @@ export function suite(dataset: Dataset): QueryCase[] {
     {
       name: 'b-filter-background',
       description: 'filter CP(object, (0.5, 1]) / area < 0.2',
-      run: (ctx, useIndex) =>
+      run: (ctx, useIndex, within) =>
         timeFilter(ctx, {
-          where: saliency,
+          where: saliencyOf(within),
           roi: objectBox,
           range: { gt: 0.5, lte: 1 },
           normalize: 'ROI_FRACTION',
@@ -90,27 +168,27 @@ export function suite(dataset: Dataset): QueryCase[] {
     {
       name: 'c-topk-object-desc',
       description: 'top-25 DESC CP(object, (0.5, 1]) / area',
-      run: (ctx, useIndex) =>
-        timeTopK(() => topKByCP(ctx, { where: saliency, roi: objectBox, range: { gt: 0.5, lte: 1 }, normalize: 'ROI_FRACTION', k: PAGE, order: 'DESC', useIndex })),
+      run: (ctx, useIndex, within) =>
+        timeTopK(() => topKByCP(ctx, { where: saliencyOf(within), roi: objectBox, range: { gt: 0.5, lte: 1 }, normalize: 'ROI_FRACTION', k: PAGE, order: 'DESC', useIndex })),
     },
     {
       name: 'd-topk-object-asc',
       description: 'top-25 ASC CP(object, (0.5, 1]) / area',
-      run: (ctx, useIndex) =>
-        timeTopK(() => topKByCP(ctx, { where: saliency, roi: objectBox, range: { gt: 0.5, lte: 1 }, normalize: 'ROI_FRACTION', k: PAGE, order: 'ASC', useIndex })),
+      run: (ctx, useIndex, within) =>
+        timeTopK(() => topKByCP(ctx, { where: saliencyOf(within), roi: objectBox, range: { gt: 0.5, lte: 1 }, normalize: 'ROI_FRACTION', k: PAGE, order: 'ASC', useIndex })),
     },
     {
       name: 'e-topk-dispersed',
       description: 'top-25 DESC CP(full, (0.3, 0.45])',
-      run: (ctx, useIndex) =>
-        timeTopK(() => topKByCP(ctx, { where: saliency, roi: { kind: 'full' }, range: { gt: 0.3, lte: 0.45 }, k: PAGE, order: 'DESC', useIndex })),
+      run: (ctx, useIndex, within) =>
+        timeTopK(() => topKByCP(ctx, { where: saliencyOf(within), roi: { kind: 'full' }, range: { gt: 0.3, lte: 0.45 }, k: PAGE, order: 'DESC', useIndex })),
     },
     {
       name: 'f-agg-iou-asc',
       description: 'top-25 ASC IoU(saliency > 0.5, human > 0.5), full',
-      run: (ctx, useIndex) =>
+      run: (ctx, useIndex, within) =>
         timeTopK(() =>
-          aggregateTopK(ctx, { where: pairs, op: 'INTERSECT', threshold: 0.5, roi: { kind: 'full' }, measure: 'IOU', k: PAGE, order: 'ASC', useIndex }),
+          aggregateTopK(ctx, { where: pairsOf(within), op: 'INTERSECT', threshold: 0.5, roi: { kind: 'full' }, measure: 'IOU', k: PAGE, order: 'ASC', useIndex }),
         ),
     },
   ];
@@ -167,13 +245,13 @@ export interface Measured {
 }
 
 /** warmup runs (not kept), then runs timed runs. */
-export async function measure(q: QueryCase, ctx: EngineContext, useIndex: boolean, warmup: number, runs: number): Promise<Measured> {
-  for (let i = 0; i < warmup; i++) await q.run(ctx, useIndex);
+export async function measure(q: QueryCase, ctx: EngineContext, useIndex: boolean, warmup: number, runs: number, within?: MaskWhere): Promise<Measured> {
+  for (let i = 0; i < warmup; i++) await q.run(ctx, useIndex, within);
   const ms: number[] = [];
   const cpuMs: number[] = [];
   let last: Timed | undefined;
   for (let i = 0; i < runs; i++) {
-    last = await q.run(ctx, useIndex);
+    last = await q.run(ctx, useIndex, within);
     ms.push(last.ms);
     cpuMs.push(last.cpuMs);
   }

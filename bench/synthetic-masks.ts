@@ -84,7 +84,7 @@ interface Blob {
 const MAX_LOW = 14;
 
 /** Reused buffers; the renderer allocates nothing per mask. */
-class Renderer {
+export class Renderer {
   private readonly axes = new Map<number, Axis>();
   private readonly low = new Float64Array(MAX_LOW * MAX_LOW);
   private readonly rows: Float64Array;
@@ -218,6 +218,24 @@ function humanBlobs(rng: Rng, box: BoxTuple, size: number): Blob[] {
 /** Images per backing ArrayBuffer: one allocation per chunk instead of one per mask. */
 const CHUNK_IMAGES = 1024;
 
+/** One image's metadata and its masks rendered into the given buffers (human only when given). */
+export function renderImage(index: number, size: number, seed: number, renderer: Renderer, saliency: Uint8Array, human?: Uint8Array): SyntheticImage {
+  const rng = new Rng(seed, index, STREAM_IMAGE);
+  const w = Math.round(size * rng.uniform(0.3, 0.6));
+  const h = Math.round(size * rng.uniform(0.3, 0.6));
+  const box: BoxTuple = [rng.int(0, size - w), rng.int(0, size - h), w, h];
+  const pick = rng.next();
+  const scenario: Scenario = pick < 0.1 ? 'background' : pick < 0.2 ? 'dispersed' : 'focused';
+  const lowSize = rng.next() < 0.5 ? 7 : 14;
+  const dispersed = scenario === 'dispersed';
+  renderer.render(rng, lowSize, saliencyBlobs(rng, scenario, box, size), dispersed ? 0.12 : 0.03, dispersed ? -0.3 : 0.08, saliency);
+  if (human) {
+    const hr = new Rng(seed, index, STREAM_HUMAN);
+    renderer.render(hr, 14, humanBlobs(hr, box, size), 0.02, 0.1, human);
+  }
+  return { id: index + 1, width: size, height: size, boxes: { object: box }, scenario };
+}
+
 export function generateDataset(options: DatasetOptions): Dataset {
   const { images: count, size = 224, seed = 1 } = options;
   const humanCount = Math.min(options.humanImages ?? count, count);
@@ -237,27 +255,12 @@ export function generateDataset(options: DatasetOptions): Dataset {
       saliencyChunk = new Uint8Array(n * pixels);
       humanChunk = new Uint8Array(Math.max(0, Math.min(n, humanCount - i)) * pixels);
     }
-    const rng = new Rng(seed, i, STREAM_IMAGE);
-    const w = Math.round(size * rng.uniform(0.3, 0.6));
-    const h = Math.round(size * rng.uniform(0.3, 0.6));
-    const box: BoxTuple = [rng.int(0, size - w), rng.int(0, size - h), w, h];
-    const pick = rng.next();
-    const scenario: Scenario = pick < 0.1 ? 'background' : pick < 0.2 ? 'dispersed' : 'focused';
-    const id = i + 1;
-    images.push({ id, width: size, height: size, boxes: { object: box }, scenario });
-
     const data = saliencyChunk.subarray(slot * pixels, (slot + 1) * pixels);
-    const lowSize = rng.next() < 0.5 ? 7 : 14;
-    const dispersed = scenario === 'dispersed';
-    renderer.render(rng, lowSize, saliencyBlobs(rng, scenario, box, size), dispersed ? 0.12 : 0.03, dispersed ? -0.3 : 0.08, data);
-    saliency.push({ id, imageId: id, kind: 'saliency', mask: createMask(size, size, data) });
-
-    if (i < humanCount) {
-      const hr = new Rng(seed, i, STREAM_HUMAN);
-      const hd = humanChunk.subarray(slot * pixels, (slot + 1) * pixels);
-      renderer.render(hr, 14, humanBlobs(hr, box, size), 0.02, 0.1, hd);
-      human.push({ id: count + id, imageId: id, kind: 'human', mask: createMask(size, size, hd) });
-    }
+    const hd = i < humanCount ? humanChunk.subarray(slot * pixels, (slot + 1) * pixels) : undefined;
+    const image = renderImage(i, size, seed, renderer, data, hd);
+    images.push(image);
+    saliency.push({ id: image.id, imageId: image.id, kind: 'saliency', mask: createMask(size, size, data) });
+    if (hd) human.push({ id: count + image.id, imageId: image.id, kind: 'human', mask: createMask(size, size, hd) });
     if (options.onProgress && (i % 256 === 255 || i === count - 1)) options.onProgress(i + 1 + Math.min(i + 1, humanCount), total);
   }
   return { images, masks: saliency.concat(human) };

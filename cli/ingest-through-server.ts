@@ -16,6 +16,14 @@ const INGEST_MASKS = `mutation ($source: String!, $files: [Upload!]!, $options: 
 
 /** Files per request: big enough to amortise a request, small enough for the progress bar to move. */
 const FILES_PER_REQUEST = 200;
+/** Bytes per request, under the server's body limit (25 MB) with room for the multipart framing. */
+export const BYTES_PER_REQUEST = 20_000_000;
+
+/** The headers every hand-off sends: the server's operator secret, and the CSRF header multipart needs. */
+export const handOffHeaders = (inUse: StoreInUse): Record<string, string> => ({
+  ...(inUse.holder.token ? { authorization: `Bearer ${inUse.holder.token}` } : {}),
+  'x-graphql-yoga-csrf': 'masksearch-cli',
+});
 
 interface RemoteSummary {
   files: number;
@@ -49,25 +57,39 @@ interface Upload {
 }
 
 /**
- * The files and their companions as requests of at most FILES_PER_REQUEST inputs. The server
- * sees upload names without folders, so a request never holds two uploads of one name: a
- * `batch.npy` of another folder goes to the next request, with its own `batch.keys.txt`.
+ * The files and their companions as requests of at most FILES_PER_REQUEST inputs and
+ * BYTES_PER_REQUEST bytes, read as they are sent (never all at once). The server sees upload
+ * names without folders, so a request never holds two uploads of one name: a `batch.npy` of
+ * another folder goes to the next request, with its own `batch.keys.txt`. A file that alone
+ * exceeds the byte limit is yielded as too large, for the summary.
  */
-async function* requests(files: readonly IngestFile[], inputExtensions: readonly string[]): AsyncGenerator<{ inputs: IngestFile[]; uploads: Upload[] }> {
+async function* requests(
+  files: readonly IngestFile[],
+  inputExtensions: readonly string[],
+): AsyncGenerator<{ inputs: IngestFile[]; uploads: Upload[] } | { tooLarge: IngestFile; bytes: number }> {
   let inputs: IngestFile[] = [];
   let uploads: Upload[] = [];
+  let bytes = 0;
   const names = new Set<string>();
   for (const file of files) {
     const withCompanions = [{ path: file.name, name: basename(file.name) }, ...(await companions(file, inputExtensions))];
-    if (inputs.length === FILES_PER_REQUEST || withCompanions.some((u) => names.has(u.name))) {
-      yield { inputs, uploads };
+    const own: Upload[] = [{ name: file.name, bytes: await file.read() }];
+    for (const companion of withCompanions.slice(1)) own.push({ name: companion.path, bytes: await readFile(companion.path) });
+    const ownBytes = own.reduce((sum, u) => sum + u.bytes.byteLength, 0);
+    if (ownBytes > BYTES_PER_REQUEST) {
+      yield { tooLarge: file, bytes: ownBytes };
+      continue;
+    }
+    if (inputs.length === FILES_PER_REQUEST || bytes + ownBytes > BYTES_PER_REQUEST || withCompanions.some((u) => names.has(u.name))) {
+      if (inputs.length > 0) yield { inputs, uploads };
       inputs = [];
       uploads = [];
+      bytes = 0;
       names.clear();
     }
     inputs.push(file);
-    uploads.push({ name: file.name, bytes: await file.read() });
-    for (const companion of withCompanions.slice(1)) uploads.push({ name: companion.path, bytes: await readFile(companion.path) });
+    uploads.push(...own);
+    bytes += ownBytes;
     for (const u of withCompanions) names.add(u.name);
   }
   if (inputs.length > 0) yield { inputs, uploads };
@@ -98,12 +120,21 @@ export async function ingestThroughServer(
   const bar = ingestProgressBar();
   try {
     const inputExtensions = settings.source.inputs.flatMap((i) => i.extensions);
-    for await (const { inputs, uploads } of requests(files, inputExtensions)) {
+    for await (const request of requests(files, inputExtensions)) {
+      if ('tooLarge' in request) {
+        total.files += 1;
+        total.failures.push({
+          file: request.tooLarge.name,
+          reason: `is ${(request.bytes / 1e6).toFixed(1)} MB with its companions, more than the ${BYTES_PER_REQUEST / 1e6} MB a request to the server may carry; stop the server to ingest it directly`,
+        });
+        continue;
+      }
+      const { inputs, uploads } = request;
       const form = new FormData();
       form.set('operations', JSON.stringify({ query: INGEST_MASKS, variables: { source: settings.source.name, files: uploads.map(() => null), options } }));
       form.set('map', JSON.stringify(Object.fromEntries(uploads.map((_, i) => [String(i), [`variables.files.${i}`]]))));
       uploads.forEach((u, i) => form.set(String(i), new Blob([u.bytes as Uint8Array<ArrayBuffer>]), u.name));
-      const result = await post(url!, form, server);
+      const result = await post(url!, form, server, handOffHeaders(inUse));
       // Multipart file names arrive without folders; give failures back the paths the user named.
       const pathOf = new Map(inputs.map((f) => [basename(f.name), f.name]));
       for (const failure of result.failures) failure.file = pathOf.get(failure.file) ?? failure.file;
@@ -125,10 +156,10 @@ export async function ingestThroughServer(
   return total;
 }
 
-async function post(url: string, form: FormData, server: string): Promise<RemoteSummary> {
+async function post(url: string, form: FormData, server: string, headers: Record<string, string>): Promise<RemoteSummary> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', body: form });
+    response = await fetch(url, { method: 'POST', body: form, headers });
   } catch (error) {
     throw new CliError(`cannot reach ${server}: ${rootMessage(error)}`);
   }

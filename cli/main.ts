@@ -7,6 +7,7 @@ import { ingestCommand } from './commands/ingest.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
 import { sourcesCommand } from './commands/sources.js';
+import { tokensCommand } from './commands/tokens.js';
 import { UserError } from '../text/errors.js';
 
 const program = new Command('masksearch')
@@ -17,6 +18,7 @@ const program = new Command('masksearch')
   .addCommand(new Command('images').description('manage images').addCommand(imagesImportCommand()))
   .addCommand(ingestCommand())
   .addCommand(sourcesCommand())
+  .addCommand(tokensCommand())
   .addCommand(demoCommand());
 
 try {

@@ -15,6 +15,11 @@ export interface LockHolder {
   command: string;
   /** A server's GraphQL endpoint, once it listens. */
   url?: string;
+  /**
+   * The server's operator secret (admin scope, valid while it runs): a command on the same store
+   * sends it with the work it hands over. Whoever can read this file can read the store anyway.
+   */
+  token?: string;
 }
 
 export class StoreInUse extends CliError {
@@ -35,8 +40,8 @@ export class StoreInUse extends CliError {
 }
 
 export interface StoreLock {
-  /** Publishes the server's endpoint to other commands. */
-  setUrl(url: string): Promise<void>;
+  /** Publishes the server's endpoint, and the secret to reach it with, to other commands. */
+  setServer(url: string, token: string): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -49,7 +54,7 @@ export async function lockStore(dataDir: string, command: string): Promise<Store
   for (let attempt = 0; attempt < 2; attempt++) {
     if (await createExclusive(path, JSON.stringify(mine))) {
       return {
-        setUrl: (url) => replace(path, JSON.stringify({ ...mine, url })),
+        setServer: (url, token) => replace(path, JSON.stringify({ ...mine, url, token })),
         async release() {
           if ((await readHolder(path))?.pid === process.pid) await rm(path, { force: true });
         },
@@ -85,7 +90,7 @@ function isAlive(pid: number): boolean {
 /** Written aside and hard-linked into place, so nobody ever reads a half-written lock file. */
 async function createExclusive(path: string, content: string): Promise<boolean> {
   const aside = `${path}.${process.pid}`;
-  await writeFile(aside, content);
+  await writeFile(aside, content, { mode: 0o600 });
   try {
     await link(aside, path);
     return true;
@@ -99,6 +104,6 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
 
 async function replace(path: string, content: string): Promise<void> {
   const aside = `${path}.${process.pid}`;
-  await writeFile(aside, content);
+  await writeFile(aside, content, { mode: 0o600 });
   await rename(aside, path);
 }

@@ -44,8 +44,8 @@ export function storeLocation(values: StoreOptionValues, env: NodeJS.ProcessEnv 
 
 export interface OpenStore {
   readonly handle: DatabaseHandle;
-  /** Tells other commands where this server's API is (embedded store only: no one else can open it). */
-  announce(url: string): Promise<void>;
+  /** Tells other commands where this server's API is and its operator secret (embedded store only: no one else can open it). */
+  announce(url: string, token: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export async function openStore(location: StoreLocation, command: string): Promi
   }
   return {
     handle,
-    announce: async (url) => lock?.setUrl(url),
+    announce: async (url, token) => lock?.setServer(url, token),
     async close() {
       try {
         await handle.close();

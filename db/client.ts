@@ -113,6 +113,20 @@ async function migrationTags(): Promise<string[]> {
   return journal.entries.sort((a, b) => a.idx - b.idx).map((entry) => entry.tag);
 }
 
+/**
+ * The exception postgres.js 3.4 throws from a socket callback, outside any promise, when the
+ * server terminates a connection at the wrong moment (upstream issues #1154, #1208): it writes to
+ * a socket it has already dropped. The connection is gone either way and the pool opens a new
+ * one, so a process can log it and go on; any other uncaught exception is not this.
+ */
+export function isPostgresDriverCrash(error: unknown): boolean {
+  return (
+    error instanceof TypeError &&
+    /^Cannot read properties of null \(reading '\w+'\)$/.test(error.message) &&
+    /[\\/]postgres[\\/](cjs[\\/])?src[\\/]connection\.js/.test(error.stack ?? '')
+  );
+}
+
 /** PGlite's stock bytea codec walks bytes one by one in JS; Buffer's hex codec is ~10× faster. */
 const pgliteByteaCodec = {
   serializers: {

@@ -28,3 +28,19 @@ export class StoreError extends Error {
     this.detail = typeof detail === 'string' ? detail : undefined;
   }
 }
+
+const LOST_CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * The database went away under a statement: a terminated backend (SQLSTATE 57P01–57P03), a
+ * connection exception (class 08), or postgres.js's own codes for a dropped socket. The request
+ * failed through no fault of the client's and may be retried.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (LOST_CONNECTION_CODES.has(code) || /^08/.test(code) || /^57P0[123]$/.test(code)) return true;
+  }
+  return false;
+}

@@ -113,6 +113,23 @@ export const changeLog = pgTable(
   (t) => [check('mask_changes_one_subject', sql`num_nonnulls(${t.maskId}, ${t.imageId}) = 1`)],
 );
 
+/** What a token lets its holder do; each scope includes the ones before it. */
+export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/**
+ * API tokens. Only the SHA-256 of a token is stored: the token itself is shown once, when it is
+ * created. A revoked token keeps its row (revoked_at set), so `tokens list` can still say what it was.
+ */
+export const apiTokens = pgTable('api_tokens', {
+  id: id(),
+  name: text('name').notNull().unique(),
+  scope: text('scope').$type<TokenScope>().notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+}, (t) => [check('api_tokens_scope', sql`${t.scope} in ('read', 'write', 'admin')`)]);
+
 /** NOTIFY channel; the payload is the highest change-log seq written by the statement. */
 export const CHANGES_CHANNEL = 'masksearch_changes';
 
@@ -120,3 +137,4 @@ export type ImageRow = typeof images.$inferSelect;
 export type ModelRow = typeof models.$inferSelect;
 export type MaskRow = typeof masks.$inferSelect;
 export type ChangeRow = typeof changeLog.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;

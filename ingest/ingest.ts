@@ -2,7 +2,7 @@ import type { Database } from '../db/client.js';
 import { getImagesByKeys } from '../db/repositories/images.js';
 import { MaskConflictError, type MaskConflictPolicy } from '../db/repositories/masks.js';
 import { StoreError } from '../db/errors.js';
-import { SourceInputError, type MaskSource, type SourceContext } from '../plugins/kit/index.js';
+import { DEFAULT_MAX_PIXELS, SourceInputError, type MaskSource, type SourceContext } from '../plugins/kit/index.js';
 import type { MaskEncoder } from './encoder.js';
 import type { IngestFile, RejectedPath } from './input-files.js';
 import { FileFailure, prepareFile, type PreparedFile } from './prepare-file.js';
@@ -17,6 +17,8 @@ export interface IngestSettings {
   keyRegex?: RegExp;
   onDuplicate: MaskConflictPolicy;
   createImages: boolean;
+  /** The most pixels a mask (or an image it registers) may have; default DEFAULT_MAX_PIXELS. */
+  maxPixels?: number;
 }
 
 export interface IngestProgress {
@@ -100,6 +102,7 @@ export async function ingestFiles(target: IngestTarget, files: readonly IngestFi
   const declaredSizes = new Map<string, { width: number; height: number }>();
   const consumed = new ProgressSignal();
   const contextFor = (index: number): SourceContext => ({
+    maxPixels: settings.maxPixels ?? DEFAULT_MAX_PIXELS,
     async imageSize(key) {
       const [image] = await getImagesByKeys(target.db, [key]);
       if (image?.width && image.height) return { width: image.width, height: image.height };

@@ -74,6 +74,10 @@ function addImageFacts(images: Map<string, ImageFacts>, record: SourceRecord & {
   images.set(key, facts);
 }
 
+function withinLimit(width: number, height: number, maxPixels: number, what: string): void {
+  if (width * height > maxPixels) throw new FileFailure(`${what} is ${width}×${height} = ${width * height} pixels, more than the limit of ${maxPixels} (--max-mask-pixels)`);
+}
+
 const isMaskData = (d: unknown) => d instanceof Uint8Array || d instanceof Uint16Array || d instanceof Float32Array;
 
 /**
@@ -103,6 +107,7 @@ export async function prepareFile(file: IngestFile, settings: PrepareSettings): 
       if (failure) break;
       if (record.kind === 'image') {
         addImageFacts(images, record);
+        if (record.width && record.height) withinLimit(record.width, record.height, settings.context.maxPixels, `image '${record.key}'`);
         continue;
       }
       const at = index++;
@@ -112,6 +117,8 @@ export async function prepareFile(file: IngestFile, settings: PrepareSettings): 
       if (!mask || !isMaskData(mask.data)) {
         throw new FileFailure(`${which}: pixel data must be a Uint8Array, Uint16Array or Float32Array, got ${mask?.data?.constructor?.name ?? typeof mask?.data}`);
       }
+      // Sources check declared sizes before allocating; this catches one that did not.
+      withinLimit(mask.width, mask.height, settings.context.maxPixels, which);
       if (metadata !== undefined && !isPlainObject(metadata)) throw new FileFailure(`${which}: metadata must be an object`);
       const entry = {
         imageKey,

@@ -1,4 +1,4 @@
-import type { AggregateMeasure, AggregateOp, CompareOp, FilterResult, Normalize, Order, QueryStats, ValueRange } from '../engine/index.js';
+import type { AggregateMeasure, AggregateOp, CompareOp, EngineContext, FilterResult, Normalize, Order, QueryStats, ValueRange } from '../engine/index.js';
 import { InvalidQueryError, QueryAbortedError, aggregateFilter, aggregateTopK, filterByCP, selectSlots, topKByCP, validateQuery } from '../engine/index.js';
 import type { MaskWhere } from '../engine/index.js';
 import type { AggregateMemberArg, MaskWhereArg, RoiArg } from './arguments.js';
@@ -38,13 +38,28 @@ export interface RankedMaskShape {
   value: number;
 }
 
-/** The engine validates every query once; its rejections become BAD_USER_INPUT with the argument's path. */
+/**
+ * Masks per batch of a full scan: counting a batch runs without a break, so batches are kept
+ * small enough (64 × 224² pixels, a few ms) for other requests to get in between.
+ */
+const SCAN_BATCH = 64;
+
+/** The engine's context for this request: its work stops between batches once the client has gone. */
+const engineContext = (ctx: GraphQLContext, useIndex: boolean): EngineContext => ({
+  ...ctx.service.engineContext(useIndex, ctx.signal),
+  ...(useIndex ? {} : { batchSize: SCAN_BATCH }),
+});
+
+/**
+ * The engine validates every query once; its rejections become BAD_USER_INPUT with the argument's
+ * path, a query the client abandoned a clean error, anything else stays internal.
+ */
 async function engineCall<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof InvalidQueryError) throw badInput(error.message, error.path);
-    if (error instanceof QueryAbortedError) throw new GraphQLError('the request was aborted', { extensions: { code: 'ABORTED' } });
+    if (error instanceof QueryAbortedError) throw new GraphQLError('the query was cancelled: the client closed the request', { extensions: { code: 'CANCELLED' } });
     throw error;
   }
 }
@@ -184,14 +199,14 @@ export async function resolveFilterByCP(args: CpArgs & PageArgs & { op: CompareO
   const rest = { range: canonicalRange(args.range), normalize: args.normalize ?? 'COUNT', op: args.op, threshold: args.threshold };
   const spec = () => ({ ...cpSpec(args, ctx), op: args.op, threshold: args.threshold, useIndex });
   const { page, stats } = await filterWithCache('filterByCP', args, rest, ctx, () => validateQuery(spec()), () =>
-    engineCall(() => filterByCP(ctx.service.engineContext(useIndex, ctx.signal), spec())),
+    engineCall(() => filterByCP(engineContext(ctx, useIndex), spec())),
   );
   return { page, stats };
 }
 
 export async function resolveTopKByCP(args: CpArgs & PageArgs & { k: number; order: Order }, ctx: GraphQLContext) {
   const useIndex = args.useIndex ?? true;
-  const result = await engineCall(() => topKByCP(ctx.service.engineContext(useIndex, ctx.signal), { ...cpSpec(args, ctx), k: args.k, order: args.order, useIndex }));
+  const result = await engineCall(() => topKByCP(engineContext(ctx, useIndex), { ...cpSpec(args, ctx), k: args.k, order: args.order, useIndex }));
   return { page: rankedPage<RankedMaskShape>(result.items, args), stats: withIndexFlag(result.stats, useIndex) };
 }
 
@@ -226,7 +241,7 @@ export async function resolveAggregateMasks(args: AggregateArgs, ctx: GraphQLCon
     members: aggregateMembers(args.members),
     useIndex,
   };
-  const engine = ctx.service.engineContext(useIndex, ctx.signal);
+  const engine = engineContext(ctx, useIndex);
   if (hasK) {
     const result = await engineCall(() => aggregateTopK(engine, { ...spec, k: args.k!, order: args.order ?? 'DESC' }));
     const groups = result.items.map((item) => ({ rank: item.rank, imageId: item.key, maskIds: result.members(item.key), value: item.value }));

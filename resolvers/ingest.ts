@@ -3,6 +3,7 @@ import { parseSourceOptions, SourceOptionsError } from '../ingest/ingest.js';
 import { filesFromUploads } from '../ingest/input-files.js';
 import type { GraphQLContext } from './context.js';
 import { badInput } from './errors.js';
+import { unsafeRegexReason } from './safe-regex.js';
 
 export type IngestSummaryShape = IngestSummary & { ignoredUploads: string[] };
 
@@ -19,10 +20,12 @@ const MAX_FILES = 10_000;
 
 function keyRegex(text: string | null | undefined): RegExp | undefined {
   if (!text) return undefined;
+  const unsafe = unsafeRegexReason(text);
+  if (unsafe) throw badInput(`options.keyRegex ${unsafe}; this server refuses such patterns from clients`, 'options.keyRegex');
   try {
     return new RegExp(text);
   } catch (error) {
-    throw badInput(`options.keyRegex: not a regular expression: ${(error as Error).message}`);
+    throw badInput(`options.keyRegex: not a regular expression: ${(error as Error).message.slice(0, 200)}`);
   }
 }
 
@@ -52,6 +55,7 @@ export async function resolveIngestMasks(sourceName: string, uploads: readonly F
     keyRegex: keyRegex(options.keyRegex),
     onDuplicate: (options.onDuplicate ?? 'ERROR').toLowerCase() as 'error' | 'skip' | 'replace',
     createImages: options.createImages ?? true,
+    maxPixels: ctx.maxPixels,
   });
   return { ...summary, ignoredUploads: passedOver };
 }

@@ -4,6 +4,7 @@ import { deleteMasks } from '../db/repositories/masks.js';
 import { getModelsByIds, upsertModels } from '../db/repositories/models.js';
 import type { Box, ImageRow, JsonObject, ModelRow } from '../db/schema.js';
 import { InvalidImageRecord, parseImageRecord } from '../ingest/image-records.js';
+import { UriOutsideRoots } from '../ingest/image-roots.js';
 import { localId } from './arguments.js';
 import type { GraphQLContext } from './context.js';
 import { badInput } from './errors.js';
@@ -45,9 +46,30 @@ function imageRecord(image: ImageArg, where: string): NewImage {
   }
 }
 
+/** The uri must name a file under the server's image roots: a client may not point the server at any other file. */
+function checkUri(record: NewImage, where: string, ctx: GraphQLContext): void {
+  try {
+    ctx.imageRoots.check(record.uri);
+  } catch (error) {
+    throw error instanceof UriOutsideRoots ? badInput(`${where}.uri: ${error.message}`, `${where}.uri`) : error;
+  }
+}
+
+/** Overlays allocate an image's registered size: it is bounded like a mask's. */
+function checkSize(record: NewImage, where: string, maxPixels: number): void {
+  if ((record.width ?? 0) * (record.height ?? 0) > maxPixels) {
+    throw badInput(`${where}: ${record.width}×${record.height} is more than the limit of ${maxPixels} pixels`, where);
+  }
+}
+
 export async function resolveUpsertImages(images: readonly ImageArg[], ctx: GraphQLContext): Promise<ImageRow[]> {
   checkBatch(images.length, 'images');
-  const records = images.map((image, i) => imageRecord(image, `images[${i}]`));
+  const records = images.map((image, i) => {
+    const record = imageRecord(image, `images[${i}]`);
+    checkUri(record, `images[${i}]`, ctx);
+    checkSize(record, `images[${i}]`, ctx.maxPixels);
+    return record;
+  });
   const ids = await upsertImages(ctx.service.db, records);
   // Through the change log, like other processes' upserts: putting rows read here could
   // overwrite a newer change another process committed meanwhile.

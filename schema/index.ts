@@ -9,6 +9,7 @@ import './sources.js';
 import './nodes.js';
 import './entities.js';
 import './explore.js';
+import './tokens.js';
 
 /** The executable schema: a Federation v2 subgraph (_service, _entities, @key on Image, Mask and Model). */
 export const schema: GraphQLSchema = builder.toSubGraphSchema({ sortSchema: true, linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

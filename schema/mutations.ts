@@ -11,6 +11,8 @@ const DeleteMasksResult = builder.objectRef<{ deletedIds: string[]; count: numbe
 });
 
 builder.mutationType({
+  // Every mutation writes; deleting needs admin on top (see deleteMasks).
+  authScopes: { write: true },
   fields: (t) => ({
     upsertImages: t.field({
       type: [ImageRef],
@@ -25,7 +27,8 @@ builder.mutationType({
     }),
     deleteMasks: t.field({
       type: DeleteMasksResult,
-      description: 'Deletes masks; ids that do not exist are ignored.',
+      description: 'Deletes masks; ids that do not exist are ignored. Needs an admin token.',
+      authScopes: { admin: true },
       args: { ids: t.arg.idList({ required: true }) },
       resolve: (_, args, ctx) => resolveDeleteMasks(args.ids, ctx),
     }),

@@ -2,6 +2,7 @@ import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
 import { loadImages, loadMasks, loadMasksOfImages, loadModels } from '../resolvers/loaders.js';
 import { maskCp, maskHistogram, maskPngUrl } from '../resolvers/mask-fields.js';
 import { builder } from './builder.js';
+import { MASK_PIXELS_COST } from './cost.js';
 import { ColormapEnum, NormalizeEnum } from './enums.js';
 import { RoiInput, ValueRangeInput } from './inputs.js';
 
@@ -35,7 +36,12 @@ ImageRef.implement({
   description: 'An image: masks describe it, named boxes mark regions of it.',
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Your own unique identifier of the image.' }),
-    uri: t.exposeString('uri', { nullable: true }),
+    uri: t.exposeString('uri', {
+      nullable: true,
+      description: "Where the image's file is. Null for clients without write scope: a server path is not theirs to see (GET /images/KEY.png serves the file).",
+      authScopes: { write: true },
+      unauthorizedResolver: () => null,
+    }),
     width: t.exposeInt('width', { nullable: true }),
     height: t.exposeInt('height', { nullable: true }),
     label: t.exposeString('label', { nullable: true }),
@@ -76,6 +82,7 @@ MaskRef.implement({
     metadata: t.field({ type: 'JSONObject', nullable: true, resolve: (mask) => mask.metadata }),
     createdAt: t.string({ resolve: (mask) => mask.createdAt.toISOString() }),
     cp: t.float({
+      complexity: MASK_PIXELS_COST,
       description: 'The exact number of pixels in the ROI whose value lies in the range (or that number / area(ROI)); null when the ROI does not apply to this mask.',
       nullable: true,
       args: {
@@ -86,6 +93,7 @@ MaskRef.implement({
       resolve: (mask, args, ctx) => maskCp(mask, args, ctx),
     }),
     histogram: t.intList({
+      complexity: MASK_PIXELS_COST,
       description: 'Pixel counts in the ROI per value bin: bin b holds values in [b/bins, (b+1)/bins), the last bin also 1.',
       args: {
         bins: t.arg.int({ defaultValue: 16 }),

@@ -3,6 +3,7 @@ import { resolveAggregateMasks, resolveFilterByCP, resolveTopKByCP } from '../re
 import { resolveImages, resolveMasks, resolveModels } from '../resolvers/lists.js';
 import { loadImageByKey } from '../resolvers/loaders.js';
 import { builder } from './builder.js';
+import { listComplexity, searchComplexity } from './cost.js';
 import { AggregateMeasureEnum, AggregateOpEnum, CompareOpEnum, NormalizeEnum, OrderEnum } from './enums.js';
 import { AggregateMemberInput, HavingInput, MaskWhereInput, RoiInput, ValueRangeInput } from './inputs.js';
 import { ImageRef, MaskRef, ModelRef } from './objects.js';
@@ -12,10 +13,13 @@ const ImageConnection = connectionTypes<ImageRow>('MaskSearchImage', ImageRef, (
 const MaskConnection = connectionTypes<MaskRow>('Mask', MaskRef, (mask) => mask.id, 'Masks in id order.');
 
 builder.queryType({
+  // Every query field (those added with queryFields too) needs read; anonymous requests have it unless the operator says otherwise.
+  authScopes: { read: true },
   fields: (t) => ({
     images: t.field({
       type: ImageConnection,
       args: { first: t.arg.int({ defaultValue: 100 }), after: t.arg.string() },
+      complexity: listComplexity,
       resolve: (_, args, ctx) => resolveImages(args, ctx),
     }),
     image: t.field({
@@ -28,6 +32,7 @@ builder.queryType({
     masks: t.field({
       type: MaskConnection,
       args: { where: t.arg({ type: MaskWhereInput }), first: t.arg.int({ defaultValue: 100 }), after: t.arg.string() },
+      complexity: listComplexity,
       resolve: (_, args, ctx) => resolveMasks(args, ctx),
     }),
   }),
@@ -53,6 +58,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: 100 }),
       after: t.arg.string(),
     },
+    complexity: searchComplexity((args) => args.first),
     resolve: (_, args, ctx) => resolveFilterByCP(args, ctx),
   }),
   topKByCP: t.field({
@@ -65,6 +71,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ description: 'Ranked masks per page; default all k.' }),
       after: t.arg.string(),
     },
+    complexity: searchComplexity((args) => args.k),
     resolve: (_, args, ctx) => resolveTopKByCP({ ...args, order: args.order ?? 'DESC' }, ctx),
   }),
   aggregateMasks: t.field({
@@ -88,6 +95,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ description: 'Groups per page; default all k with k, 100 with having.' }),
       after: t.arg.string(),
     },
+    complexity: searchComplexity((args) => args.k ?? args.first),
     resolve: (_, args, ctx) =>
       resolveAggregateMasks({ ...args, op: args.op ?? 'INTERSECT', measure: args.measure ?? 'COUNT', roi: args.roi ?? { full: true } }, ctx),
   }),

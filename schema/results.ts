@@ -3,6 +3,7 @@ import type { AggregateGroupShape, QueryStatsShape, RankedMaskShape } from '../r
 import type { Page } from '../resolvers/pagination.js';
 import { cursorOf, totalCountOf } from '../resolvers/pagination.js';
 import { builder } from './builder.js';
+import { PER_ITEM } from './cost.js';
 import { ImageRef, MaskRef } from './objects.js';
 
 export const QueryStatsRef = builder.objectRef<QueryStatsShape>('MaskSearchQueryStats').implement({
@@ -53,8 +54,9 @@ export function connectionTypes<T>(name: string, node: ObjectRef<Types, any, any
     description: `${description} Pass pageInfo.endCursor as after for the next page.`,
     fields: (t) => ({
       totalCount: t.int({ description: 'All items of every page.', resolve: (page) => totalCountOf(page) }),
-      edges: t.field({ type: [Edge], resolve: (page) => page.items.map((item) => ({ item, resultId: page.resultId })) }),
-      nodes: t.field({ type: [node], resolve: (page) => page.items as never }),
+      // The connection's field multiplies by its page size (see schema/cost.ts); its lists do not again.
+      edges: t.field({ type: [Edge], complexity: PER_ITEM, resolve: (page) => page.items.map((item) => ({ item, resultId: page.resultId })) }),
+      nodes: t.field({ type: [node], complexity: PER_ITEM, resolve: (page) => page.items as never }),
       pageInfo: t.field({
         type: builder.pageInfoRef(),
         description: 'Pages only go forward (first/after), so hasPreviousPage tells whether after was given.',
@@ -97,7 +99,7 @@ const RankedMaskConnection = connectionTypes<RankedMaskShape>('MaskSearchRankedM
 export const TopKResultRef = builder.objectRef<{ page: Page<RankedMaskShape>; stats: QueryStatsShape }>('MaskSearchTopKByCPResult').implement({
   fields: (t) => ({
     totalCount: t.int({ description: 'The ranked masks (at most k), as items.totalCount.', resolve: (r) => totalCountOf(r.page) }),
-    items: t.field({ type: RankedMaskConnection, resolve: (r) => r.page }),
+    items: t.field({ type: RankedMaskConnection, complexity: PER_ITEM, resolve: (r) => r.page }),
     stats: t.field({ type: QueryStatsRef, resolve: (r) => r.stats }),
   }),
 });

@@ -1,13 +1,12 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { hasPngSignature } from 'fast-png';
+import type { ImageRoots } from '../ingest/image-roots.js';
 
 /**
- * An image's own pixels, when its uri names a PNG file this process can read. Only local files:
+ * An image's own pixels, when its uri names a PNG file under an image root. Only local files:
  * the service fetches nothing over the network on a client's behalf, and only PNG, the one format
- * it decodes. The signature check also keeps a uri that names some other file (a registered image
- * is trusted, its uri is not vetted) from being served as an image.
+ * it decodes. A missing file, one outside the roots, one too large and one that is not a PNG all
+ * give null, so a client cannot tell which (nor probe the server's disk).
  */
 export interface ImageFile {
   path: string;
@@ -16,33 +15,28 @@ export interface ImageFile {
   version: string;
 }
 
-/** The local path a uri names (a plain path, relative ones from the working directory, or file://), else null. */
-export function localPath(uri: string | null): string | null {
-  if (!uri) return null;
-  if (uri.startsWith('file:')) {
-    try {
-      return fileURLToPath(uri);
-    } catch {
-      return null;
-    }
-  }
-  // Any other scheme (http:, s3:, data:) is not ours to read; a Windows drive letter is not a scheme.
-  if (/^[a-z][a-z0-9+.-]+:/i.test(uri)) return null;
-  return resolve(uri);
-}
+/** Image files larger than this are not served (nor read): an image is not worth more memory per request. */
+export const MAX_IMAGE_FILE_BYTES = 64 * 2 ** 20;
+
+const SIGNATURE_BYTES = 8;
 
 /**
- * Runs `use` on the regular file a uri names, opened once (so the stat and the read see the same
- * file); null when there is no such file or it cannot be read.
+ * Runs `use` on the PNG file a uri names, opened once (so the stat, the signature check and the
+ * read see the same file); null when there is no such file under a root, it is not a regular
+ * file, too large, or does not start with the PNG signature.
  */
-async function withLocalFile<T>(uri: string | null, use: (handle: FileHandle, path: string, version: string) => Promise<T | null>): Promise<T | null> {
-  const path = localPath(uri);
+async function withLocalPng<T>(roots: ImageRoots, uri: string | null, use: (handle: FileHandle, path: string, size: number, version: string) => Promise<T | null>): Promise<T | null> {
+  const path = await roots.realPathOf(uri);
   if (!path) return null;
   try {
     const handle = await open(path, 'r');
     try {
       const stat = await handle.stat();
-      return stat.isFile() ? await use(handle, path, versionOf(path, stat.size, stat.mtimeMs)) : null;
+      if (!stat.isFile() || stat.size > MAX_IMAGE_FILE_BYTES || stat.size < SIGNATURE_BYTES) return null;
+      const head = new Uint8Array(SIGNATURE_BYTES);
+      await handle.read(head, 0, SIGNATURE_BYTES, 0);
+      if (!hasPngSignature(head)) return null;
+      return await use(handle, path, stat.size, versionOf(path, stat.size, stat.mtimeMs));
     } finally {
       await handle.close();
     }
@@ -51,14 +45,16 @@ async function withLocalFile<T>(uri: string | null, use: (handle: FileHandle, pa
   }
 }
 
-/** The version of the file a uri names, without reading it; null when it is not a readable regular file. */
-export const imageFileVersion = (uri: string | null): Promise<string | null> => withLocalFile(uri, async (_, __, version) => version);
+/** The version of the PNG file a uri names, without reading it whole; null when there is none to serve. */
+export const imageFileVersion = (roots: ImageRoots, uri: string | null): Promise<string | null> =>
+  withLocalPng(roots, uri, async (_, __, ___, version) => version);
 
-/** The PNG file a uri names, or null when there is none to read. */
-export const readImageFile = (uri: string | null): Promise<ImageFile | null> =>
-  withLocalFile(uri, async (handle, path, version) => {
-    const bytes = new Uint8Array(await handle.readFile());
-    return hasPngSignature(bytes) ? { path, bytes, version } : null;
+/** The PNG file a uri names, or null when there is none to serve. */
+export const readImageFile = (roots: ImageRoots, uri: string | null): Promise<ImageFile | null> =>
+  withLocalPng(roots, uri, async (handle, path, size, version) => {
+    const bytes = new Uint8Array(size);
+    const { bytesRead } = await handle.read(bytes, 0, size, 0);
+    return bytesRead === size ? { path, bytes, version } : null;
   });
 
 const versionOf = (path: string, size: number, mtimeMs: number): string => `${path}:${size}:${Math.round(mtimeMs)}`;

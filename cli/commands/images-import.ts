@@ -7,6 +7,7 @@ import { CliError } from '../errors.js';
 import { rootMessage } from '../../text/errors.js';
 import { count, plural, seconds } from '../../text/format.js';
 import { readImageFile } from '../../ingest/image-file.js';
+import { handOffHeaders } from '../ingest-through-server.js';
 import { StoreInUse } from '../store-lock.js';
 import { openStore, storeLocation, withStoreOptions, type OpenStore, type StoreOptionValues } from '../store.js';
 
@@ -88,7 +89,7 @@ async function importThroughServer(records: readonly NewImage[], inUse: StoreInU
   try {
     response = await fetch(url!, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...handOffHeaders(inUse) },
       body: JSON.stringify({ query: UPSERT_IMAGES, variables: { images } }),
     });
   } catch (error) {

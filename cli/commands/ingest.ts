@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CHI_CONFIG } from '../../engine/index.js';
+import { DEFAULT_MAX_PIXELS } from '../../plugins/kit/index.js';
 import { createMaskEncoder } from '../../ingest/encoder.js';
 import { ingestFiles, parseSourceOptions, SourceOptionsError, type IngestSettings, type IngestSummary } from '../../ingest/ingest.js';
 import { filesFromPaths, type IngestFile, type RejectedPath } from '../../ingest/input-files.js';
@@ -22,6 +23,7 @@ interface IngestOptions extends StoreOptionValues, SourceOptionValues {
   option: Record<string, unknown>;
   options?: Record<string, unknown>;
   workers?: number;
+  maxMaskPixels: number;
 }
 
 function keyRegex(text: string): RegExp {
@@ -60,6 +62,11 @@ function optionsObject(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+const maxPixels = (text: string) => {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 2 ** 31) throw new InvalidArgumentError('expected a whole number from 1 to 2147483648');
+  return Number(text);
+};
+
 const workerCount = (text: string) => {
   if (!/^\d+$/.test(text) || Number(text) > 64) throw new InvalidArgumentError('expected a whole number from 0 to 64');
   return Number(text);
@@ -81,6 +88,7 @@ export function ingestCommand(): Command {
     .option('-o, --option <name=value>', "a source option (repeatable), e.g. -o normalize=true", sourceOption, {})
     .option('--options <json>', 'source options as a JSON object', optionsObject)
     .option('--workers <n>', 'threads encoding masks (0: none, encode on the main thread)', workerCount)
+    .option('--max-mask-pixels <n>', 'the most pixels (width × height) a mask or image may have (handed to a server, its own limit applies)', maxPixels, DEFAULT_MAX_PIXELS)
     .action((paths: string[], options: IngestOptions) => ingest(paths, options));
 }
 
@@ -108,6 +116,7 @@ async function ingest(paths: string[], options: IngestOptions): Promise<void> {
     keyRegex: options.keyRegex,
     onDuplicate: options.onDuplicate,
     createImages: options.createImages,
+    maxPixels: options.maxMaskPixels,
   };
 
   let summary: IngestSummary;

@@ -1,4 +1,4 @@
-import { SourceInputError, defineMaskSource, pngMaskValues } from '../kit/index.js';
+import { SourceInputError, checkPixelCount, defineMaskSource, pngMaskValues } from '../kit/index.js';
 import type { SourceContext, SourceFile, SourceRecord } from '../kit/index.js';
 import { FIXATION_EXTENSIONS, readFixationFile } from './fixation-file.js';
 import { fixationMapRecord } from './fixation-map.js';
@@ -30,14 +30,14 @@ export default defineMaskSource({
   options: eyetrackingOptions,
   // A generator throughout, so every problem with a file surfaces while iterating, never from the call.
   async *read(file, options, context) {
-    if (file.extension === '.png') yield precomputedMap(file);
+    if (file.extension === '.png') yield precomputedMap(file, context.maxPixels);
     else if ((FIXATION_EXTENSIONS as readonly string[]).includes(file.extension)) yield* fixationMaps(file, options, context);
     else throw new SourceInputError(`has extension ${JSON.stringify(file.extension)}; expected .csv, .json, .jsonl (fixations) or .png (a precomputed map)`);
   },
 });
 
-function precomputedMap(file: SourceFile): SourceRecord {
-  const { width, height, data } = pngMaskValues(file.bytes);
+function precomputedMap(file: SourceFile, maxPixels: number): SourceRecord {
+  const { width, height, data } = pngMaskValues(file.bytes, maxPixels);
   return { kind: 'mask', imageKey: file.key, mask: { width, height, data }, imageAligned: true, metadata: { precomputed: true } };
 }
 
@@ -56,6 +56,7 @@ async function* fixationMaps(file: SourceFile, options: EyetrackingOptions, cont
         `image ${JSON.stringify(image.key)} has no size: give width and height in the file, or register the image first (masksearch images import)`,
       );
     }
+    checkPixelCount(size.width, size.height, context.maxPixels, `image ${JSON.stringify(image.key)}'s size`);
     sizes.push(size);
   }
   for (const [i, image] of images.entries()) {

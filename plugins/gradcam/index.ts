@@ -26,7 +26,7 @@ export default defineMaskSource({
   ],
   options: gradcamOptions,
   async *read(file, options, context) {
-    const { sourceDtype, masks } = await readFileMasks(file, options.keys);
+    const { sourceDtype, masks } = await readFileMasks(file, options.keys, context.maxPixels);
     const facts = { name: baseName(file.name), sourceDtype };
     // One at a time, so a large batch is never held resized or converted all at once.
     for (const mask of masks) yield await maskRecord(mask, facts, options, context);

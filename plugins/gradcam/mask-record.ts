@@ -1,4 +1,4 @@
-import { SourceInputError, type MaskValues, type SourceContext, type SourceMaskRecord } from '../kit/index.js';
+import { SourceInputError, checkPixelCount, type MaskValues, type SourceContext, type SourceMaskRecord } from '../kit/index.js';
 import type { FileMask } from './read-masks.js';
 import { normalizeMinMax } from './normalize.js';
 import type { GradcamOptions } from './options.js';
@@ -33,6 +33,7 @@ export async function maskRecord(mask: FileMask, file: FileFacts, options: Gradc
           'register it with its size (masksearch images import) or leave resize off',
       );
     }
+    checkPixelCount(size.width, size.height, context.maxPixels, `${where}resizing to image '${mask.imageKey}': its registered size`);
     if (size.width !== width || size.height !== height) {
       data = resizeBilinear(data, width, height, size.width, size.height);
       resizedFrom = [height, width];

@@ -1,4 +1,4 @@
-import { pngMaskValues, SourceInputError, type SourceFile } from '../kit/index.js';
+import { checkPixelCount, pngMaskValues, SourceInputError, type SourceFile } from '../kit/index.js';
 import { formatNpyShape, readNpy } from '../kit/npy.js';
 import { batchKeys } from './batch-keys.js';
 import type { RawValues } from './values.js';
@@ -20,10 +20,10 @@ export interface FileMasks {
 }
 
 /** The masks of a .npy or .png file, as views into its decoded values. */
-export async function readFileMasks(file: SourceFile, keysOption: readonly string[] | undefined): Promise<FileMasks> {
-  if (file.extension === '.npy') return npyMasks(file, keysOption);
+export async function readFileMasks(file: SourceFile, keysOption: readonly string[] | undefined, maxPixels: number): Promise<FileMasks> {
+  if (file.extension === '.npy') return npyMasks(file, keysOption, maxPixels);
   if (file.extension === '.png') {
-    const png = pngMaskValues(file.bytes);
+    const png = pngMaskValues(file.bytes, maxPixels);
     return {
       sourceDtype: png.data instanceof Uint16Array ? 'uint16' : 'uint8',
       masks: [{ imageKey: file.key, width: png.width, height: png.height, values: png.data }],
@@ -33,10 +33,11 @@ export async function readFileMasks(file: SourceFile, keysOption: readonly strin
   throw new SourceInputError(`has ${extension}; the gradcam source reads .npy arrays and grayscale .png heatmaps`);
 }
 
-async function npyMasks(file: SourceFile, keysOption: readonly string[] | undefined): Promise<FileMasks> {
+async function npyMasks(file: SourceFile, keysOption: readonly string[] | undefined, maxPixels: number): Promise<FileMasks> {
   const array = readNpy(file.bytes);
   const shape = formatNpyShape(array.shape);
   const { batch, height, width } = layout(array.shape, shape);
+  checkPixelCount(width, height, maxPixels, `each mask of shape ${shape}`);
   if (batch === null) return { sourceDtype: array.dtype, masks: [{ imageKey: file.key, width, height, values: array.data }] };
   const keys = await batchKeys(file, keysOption, batch, shape);
   const size = width * height;

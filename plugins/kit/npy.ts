@@ -155,7 +155,10 @@ function elements(
   const reorder = fortranOrder && shape.length > 1;
   if (!swap && !reorder && start % element.itemSize === 0) return new element.array(bytes.buffer, start, count);
   // Unaligned (a typed array view needs its offset to be a multiple of the item size), swapped or reordered: copy.
-  const copy = bytes.slice(dataOffset, dataOffset + count * element.itemSize);
+  // Into a buffer of its own: Buffer#slice is a view into (often) Node's shared pool, so its
+  // .buffer would start somewhere else entirely, and swapping in place would change the caller's bytes.
+  const copy = new Uint8Array(count * element.itemSize);
+  copy.set(bytes.subarray(dataOffset, dataOffset + copy.length));
   if (swap) swapBytes(copy, element.itemSize);
   const data = new element.array(copy.buffer, 0, count);
   return reorder ? fortranToC(data, shape, element.array) : data;

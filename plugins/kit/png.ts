@@ -1,5 +1,5 @@
 import { decode } from 'fast-png';
-import { SourceInputError } from './source.js';
+import { checkPixelCount, DEFAULT_MAX_PIXELS, SourceInputError } from './source.js';
 
 /** One sample per pixel, as stored in the PNG: bit depths 1–8 in a Uint8Array (not rescaled), 16 in a Uint16Array. */
 export interface PngSamples {
@@ -12,7 +12,22 @@ export interface PngSamples {
   readonly palette?: readonly (readonly number[])[];
 }
 
-function decodeOrFail(bytes: Uint8Array) {
+/**
+ * The width and height a PNG's IHDR chunk declares, read from the header alone (nothing is
+ * decoded); null when the bytes do not start like a PNG.
+ */
+export function declaredPngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 24 || PNG.some((b, i) => bytes[i] !== b)) return null;
+  // The first chunk must be IHDR: length (4), type (4), then width and height, big-endian.
+  if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+function decodeOrFail(bytes: Uint8Array, maxPixels: number) {
+  const size = declaredPngSize(bytes);
+  if (size) checkPixelCount(size.width, size.height, maxPixels, 'its PNG header says the image');
   try {
     return decode(bytes);
   } catch (error) {
@@ -43,8 +58,8 @@ function unpack(packed: Uint8Array, width: number, height: number, depth: number
  * three channels are equal in every pixel, or a palette PNG (samples are the indices).
  * Throws SourceInputError for anything else, saying what the file holds.
  */
-export function decodeSingleChannelPng(bytes: Uint8Array): PngSamples {
-  const png = decodeOrFail(bytes);
+export function decodeSingleChannelPng(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): PngSamples {
+  const png = decodeOrFail(bytes, maxPixels);
   const { width, height, depth, channels } = png;
   const data = png.data as Uint8Array | Uint16Array;
   const palette = png.palette as number[][] | undefined;
@@ -80,8 +95,8 @@ export function decodeSingleChannelPng(bytes: Uint8Array): PngSamples {
  * 4-bit samples become 8-bit by the PNG rule k·255/(2^depth − 1), which is exact. Palette PNGs
  * are refused: their samples are indices, not intensities.
  */
-export function pngMaskValues(bytes: Uint8Array): { width: number; height: number; data: Uint8Array | Uint16Array } {
-  const png = decodeSingleChannelPng(bytes);
+export function pngMaskValues(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): { width: number; height: number; data: Uint8Array | Uint16Array } {
+  const png = decodeSingleChannelPng(bytes, maxPixels);
   if (png.palette) throw new SourceInputError('is a palette (indexed) PNG; expected grayscale intensities');
   if (png.depth >= 8) return { width: png.width, height: png.height, data: png.samples };
   const scale = 255 / ((1 << png.depth) - 1);

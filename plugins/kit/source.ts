@@ -47,6 +47,22 @@ export interface SourceFile {
 export interface SourceContext {
   /** The registered size of an image, or null when the image is unknown or has no size. */
   imageSize(key: string): Promise<{ width: number; height: number } | null>;
+  /**
+   * The most pixels (width × height) a mask or image may have. A source checks sizes a file
+   * declares (a PNG header, a COCO image, an array shape) against it before allocating for
+   * them, with checkPixelCount.
+   */
+  readonly maxPixels: number;
+}
+
+/** The default of SourceContext.maxPixels (`--max-mask-pixels`): 4096 × 4096. */
+export const DEFAULT_MAX_PIXELS = 4096 * 4096;
+
+/** Throws SourceInputError when a declared width × height exceeds the limit; `what` says whose size it is. */
+export function checkPixelCount(width: number, height: number, maxPixels: number, what: string): void {
+  if (width * height > maxPixels) {
+    throw new SourceInputError(`${what} is ${width}×${height} = ${width * height} pixels, more than the limit of ${maxPixels} (the server's --max-mask-pixels)`);
+  }
 }
 
 /** A mask a source produced. */

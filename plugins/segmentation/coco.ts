@@ -1,4 +1,4 @@
-import { SourceInputError, type SourceRecord } from '../kit/index.js';
+import { checkPixelCount, DEFAULT_MAX_PIXELS, SourceInputError, type SourceRecord } from '../kit/index.js';
 import { measureMask } from './bounding-box.js';
 import { checkRleCounts, decodeRleString, paintRle } from './coco-rle.js';
 import { polygonRleCounts } from './polygon.js';
@@ -106,7 +106,7 @@ function readCategories(list: readonly unknown[]): Map<CocoId, CocoCategory> {
   return categories;
 }
 
-function readImages(list: readonly unknown[]): Map<CocoId, CocoImage> {
+function readImages(list: readonly unknown[], maxPixels: number): Map<CocoId, CocoImage> {
   const images = new Map<CocoId, CocoImage>();
   const indexById = new Map<CocoId, number>();
   const indexByKey = new Map<string, number>();
@@ -122,6 +122,8 @@ function readImages(list: readonly unknown[]): Map<CocoId, CocoImage> {
       const size = `${fieldText('width', width)} and ${fieldText('height', height)}`;
       throw new SourceInputError(`${where} (id ${preview(id)}) has ${size}; expected positive integers`);
     }
+    // Checked for every image before any mask is allocated: one line of JSON can declare gigapixels.
+    checkPixelCount(width, height, maxPixels, `${where} (id ${preview(id)}) has a size that`);
     const sameId = indexById.get(id);
     if (sameId !== undefined) throw new SourceInputError(`${where} has id ${preview(id)}, as does images[${sameId}]`);
     const key = imageKeyOf(fileName);
@@ -236,7 +238,7 @@ function segmentationRleCounts(segmentation: unknown, image: CocoImage): ArrayLi
   );
 }
 
-export function* readCocoJson(bytes: Uint8Array): Generator<SourceRecord> {
+export function* readCocoJson(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Generator<SourceRecord> {
   const coco = parseJson(bytes);
   if (!isObject(coco)) {
     throw new SourceInputError(`is not a COCO annotation file: expected an object {images, annotations, categories}, not ${preview(coco)}`);
@@ -250,7 +252,7 @@ export function* readCocoJson(bytes: Uint8Array): Generator<SourceRecord> {
     );
   }
   const categories = readCategories(categoryList);
-  const images = readImages(imageList);
+  const images = readImages(imageList, maxPixels);
   const groups = groupAnnotations(annotationList, images, categories);
 
   for (const image of images.values()) {

@@ -6,8 +6,8 @@ import { segmentationOptions, type SegmentationOptions } from './options.js';
 import { DEFAULT_MASK_TYPE } from './records.js';
 
 /** A palette PNG is a label image; a grayscale one is a binary mask unless option labels says otherwise. */
-function* readPng(file: SourceFile, options: SegmentationOptions): Generator<SourceRecord> {
-  const png = decodeSingleChannelPng(file.bytes);
+function* readPng(file: SourceFile, options: SegmentationOptions, maxPixels: number): Generator<SourceRecord> {
+  const png = decodeSingleChannelPng(file.bytes, maxPixels);
   if (png.palette && options.className !== undefined) {
     throw new SourceInputError(
       'is a palette PNG, which is read as a label image (palette index = class index); ' +
@@ -39,9 +39,9 @@ export default defineMaskSource({
     },
   ],
   options: segmentationOptions,
-  *read(file, options) {
-    if (file.extension === '.png') yield* readPng(file, options);
-    else if (file.extension === '.json') yield* readCocoJson(file.bytes);
+  *read(file, options, context) {
+    if (file.extension === '.png') yield* readPng(file, options, context.maxPixels);
+    else if (file.extension === '.json') yield* readCocoJson(file.bytes, context.maxPixels);
     else throw new SourceInputError(`has extension "${file.extension}"; the segmentation source reads .png masks and COCO .json files`);
   },
 });

@@ -146,8 +146,18 @@ describe.runIf(testDriver === 'pglite')('masksearch ingest while a server holds 
         '{ topKByCP(roi: { full: true }, range: { gte: 1 }, k: 4, order: DESC) { items { nodes { value mask { image { key } } } } } }',
       );
       expect(top.data!.topKByCP.items.nodes.map((i) => [i.mask.image.key, i.value])).toEqual([['third', 4], ['first', 3], ['fourth', 1], ['second', 0]]);
+
+      // More than the server's 25 MB request limit in all (30 files of 1 MB): sent in batches, every file stored.
+      await mkdir(join(dir, 'large'));
+      for (let i = 0; i < 30; i++) {
+        const values = Float32Array.from({ length: 512 * 512 }, (_, p) => ((p + i) % 100) / 100);
+        await writeFile(join(dir, 'large', `big-${i}.npy`), encodeNpy({ descr: '<f4', shape: [512, 512], data: new Uint8Array(values.buffer) }));
+      }
+      const large = await runCli(['ingest', '--source', 'gradcam', 'large', ...store.args], store.env, dir);
+      expect(large.stderr).toBe('');
+      expect(large.stdout).toMatch(/^ingested 30 of 30 files .*: 30 masks stored \(30 new, 0 replaced\)/);
     } finally {
       await server.stop();
     }
-  });
+  }, 120_000);
 });

@@ -44,8 +44,9 @@ describe('masksearch serve', () => {
   };
 
   it('listens on the port it picked and answers GraphQL', async () => {
-    expect(server.url).toMatch(/^http:\/\/localhost:\d+\/graphql$/);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     expect(server.output().stdout).toMatch(/MaskSearch ready: \S+ \(2 masks indexed in \d+\.\d s\)/);
+    expect(server.output().stdout).toMatch(/access: listening on 127\.0\.0\.1; anyone who reaches the port may read; writes need a token; no other web origin may call the API/);
     expect(await keys()).toEqual(['a', 'b']);
   });
 
@@ -56,6 +57,21 @@ describe('masksearch serve', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(new RegExp(`^imported 1 image through the MaskSearch server using \\S+ \\(pid ${server.child.pid}, ${server.url}\\) in \\d+\\.\\d s\\n$`));
     expect(await keys()).toEqual(['a', 'b', 'c']);
+  });
+
+  it.runIf(testDriver === 'pglite')('manages tokens through the server holding the embedded store; anonymous writes are refused', async () => {
+    const post = (query: string, token?: string) =>
+      fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query }) });
+    const upsert = 'mutation { upsertModels(models: [{ name: "by-token" }]) { name } }';
+    expect((await (await post(upsert)).json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const created = await runOnStore(fresh, ['tokens', 'create', '--scope', 'write', '--name', 'ci']);
+    expect(created.stderr).toBe("created token 'ci' with scope write; it is shown only now:\n");
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^mst_[\w-]{43}$/);
+    expect(await (await post(upsert, token)).json()).toEqual({ data: { upsertModels: [{ name: 'by-token' }] } });
+    expect((await runOnStore(fresh, ['tokens', 'list'])).stdout).toMatch(/^ci\twrite\tcreated \S+\n$/);
+    expect((await runOnStore(fresh, ['tokens', 'revoke', 'ci'])).stdout).toBe("revoked token 'ci'\n");
+    expect((await post(upsert, token)).status).toBe(401);
   });
 
   it.runIf(testDriver === 'pglite')('makes other commands say plainly who holds the embedded store', async () => {

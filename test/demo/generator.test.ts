@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PIXELS } from '../../plugins/kit/index.js';
 import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -112,7 +113,7 @@ describe('the demo generator', () => {
     for (const shard of shards) {
       const bytes = await readFile(shard.files.segmentation);
       const file = { name: 'coco.json', extension: '.json', key: 'coco', bytes, sidecar: async () => null };
-      for (const record of segmentation.read(file, segmentation.options.parse({}), { imageSize: async () => null }) as Iterable<any>) {
+      for (const record of segmentation.read(file, segmentation.options.parse({}), { maxPixels: DEFAULT_MAX_PIXELS, imageSize: async () => null }) as Iterable<any>) {
         if (record.kind === 'image') boxes.set(record.key, Object.values(record.boxes)[0]);
         else types.set(record.imageKey, record.maskType);
       }

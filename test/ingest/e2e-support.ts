@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PIXELS } from '../../plugins/kit/index.js';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { expect } from 'vitest';
 import { createMask, type Mask } from '../../engine/index.js';
@@ -130,7 +131,7 @@ export async function expectQueriesMatchBruteForce(running: RunningService, expe
 export async function decodeWithSource(source: MaskSource<unknown>, files: readonly { name: string; bytes: Uint8Array }[], options: unknown, imageSize: SourceContext['imageSize'] = async () => null): Promise<ExpectedMask[]> {
   const out: ExpectedMask[] = [];
   for (const file of files) {
-    for await (const record of source.read(sourceFile(file.name, file.bytes), source.options.parse(options), { imageSize })) {
+    for await (const record of source.read(sourceFile(file.name, file.bytes), source.options.parse(options), { maxPixels: DEFAULT_MAX_PIXELS, imageSize })) {
       if (record.kind === 'mask') out.push({ key: record.imageKey, maskType: record.maskType ?? source.defaultMaskType, mask: createMask(record.mask.width, record.mask.height, record.mask.data) });
     }
   }

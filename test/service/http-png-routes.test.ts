@@ -10,6 +10,7 @@ import { upsertImages } from '../../db/repositories/images.js';
 import { insertMasks } from '../../db/repositories/masks.js';
 import { COLORMAPS } from '../../service/colormaps.js';
 import { createHttpServer } from '../../service/http.js';
+import { ImageRoots } from '../../ingest/image-roots.js';
 import { startService, type RunningService } from './service-fixture.js';
 
 /** An 8×6 RGB image whose pixel (x, y) is (10x, 20y, 7). */
@@ -33,11 +34,12 @@ describe('PNG routes', () => {
     await writeFile(imageFile, encode({ ...IMAGE, data: imagePixels, channels: 3, depth: 8 }));
     await writeFile(join(dir, 'notes.txt'), 'not a picture');
     running = await startService(async (store) => {
-      const [photo, plain, text, other] = await upsertImages(store.db, [
+      const [photo, plain, text, other, large] = await upsertImages(store.db, [
         { key: 'photo/1', ...IMAGE, uri: pathToFileURL(imageFile).href },
         { key: 'plain', width: 6, height: 4 },
         { key: 'text', width: 4, height: 4, uri: join(dir, 'notes.txt') },
         { key: 'other', width: 4, height: 4 },
+        { key: 'large', width: 400, height: 300 },
       ]);
       // A 4×3 mask at 200/255 everywhere: upsampled, every pixel keeps that level.
       const flat = (width: number, height: number) => ({ width, height, encoding: 'u8' as const, data: new Uint8Array(width * height).fill(200) });
@@ -46,10 +48,12 @@ describe('PNG routes', () => {
         { imageId: plain, maskType: 'saliency', source: 'test', mask: flat(3, 2) },
         { imageId: text, maskType: 'saliency', source: 'test', mask: flat(2, 2) },
         { imageId: other, maskType: 'saliency', source: 'test', mask: flat(2, 2) },
+        // Past the inline limit: drawn in the renderer's worker thread.
+        { imageId: large, maskType: 'saliency', source: 'test', mask: { width: 400, height: 300, encoding: 'u8' as const, data: Uint8Array.from({ length: 120_000 }, (_, i) => i % 251) } },
       ]);
-      ['photo', 'plain', 'text', 'other'].forEach((name, i) => (maskIds[name] = inserted[i].id));
+      ['photo', 'plain', 'text', 'other', 'large'].forEach((name, i) => (maskIds[name] = inserted[i].id));
     });
-    const server = createHttpServer(running.service);
+    const server = createHttpServer(running.service, { imageRoots: new ImageRoots([dir]) });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => new Promise((resolve) => server.close(() => resolve()));
@@ -80,7 +84,7 @@ describe('PNG routes', () => {
       const response = await fetch(`${url}/images/${key}.png`);
       expect(response.status, key).toBe(404);
     }
-    expect(await (await fetch(`${url}/images/text.png`)).text()).toMatch(/^image 'text' has no PNG file this service can read/);
+    expect(await (await fetch(`${url}/images/text.png`)).text()).toBe("image 'text' has no PNG file this service serves");
   });
 
   it('blends a mask over its image at the image\'s size', async () => {
@@ -133,6 +137,17 @@ describe('PNG routes', () => {
       expect(response.status, path).toBe(status);
       expect(await response.text(), path).toMatch(message);
     }
+  });
+
+  it('draws large masks and overlays in a worker thread, pixel for pixel the same', async () => {
+    const gray = await png(await fetch(`${url}/masks/${maskIds.large}.png`));
+    expect([gray.width, gray.height, gray.channels]).toEqual([400, 300, 1]);
+    expect(Array.from(gray.data).every((v, i) => v === i % 251)).toBe(true);
+    const turbo = await png(await fetch(`${url}/masks/${maskIds.large}.png?colormap=turbo`));
+    expect(Array.from(turbo.data.subarray(3 * 250, 3 * 251))).toEqual(Array.from(COLORMAPS.turbo.subarray(3 * 250, 3 * 251)));
+    const overlay = await png(await fetch(`${url}/images/large/overlay.png?mask=${maskIds.large}&opacity=1`));
+    expect([overlay.width, overlay.height]).toEqual([400, 300]);
+    expect(Array.from(overlay.data.subarray(0, 3))).toEqual(Array.from(COLORMAPS.turbo.subarray(0, 3)));
   });
 
   it('keeps serving masks as PNG, immutable by id', async () => {

@@ -5,7 +5,7 @@ import { openDatabase } from '../../db/client.js';
 import { upsertImages } from '../../db/repositories/images.js';
 import { insertMasks } from '../../db/repositories/masks.js';
 import { upsertModels } from '../../db/repositories/models.js';
-import { createGraphQLHandler } from '../../service/http.js';
+import { createGraphQLHandler, type ServiceOptions } from '../../service/http.js';
 import { MaskSearch, type MaskSearchOptions } from '../../search/mask-search.js';
 import type { RefImage, RefMask } from '../support/brute-force.js';
 import { blobMask, seededRandom } from '../db/mask-fixtures.js';
@@ -64,7 +64,10 @@ export async function seedStore(store: DatabaseHandle, images = 40, seed = 1): P
   return seeded;
 }
 
-export type GraphQLResult<T> = { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+export type GraphQLResult<T> = { data?: T; errors?: { message: string; extensions?: { code?: string; argumentPath?: string; requestId?: string } }[] };
+
+/** The admin secret the fixture's service accepts; gql and upload send it unless told otherwise. */
+export const TEST_OPERATOR_TOKEN = 'test-operator-token';
 
 export interface RunningService {
   fresh: FreshStore;
@@ -73,6 +76,8 @@ export interface RunningService {
   gql: <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) => Promise<GraphQLResult<T>>;
   /** A GraphQL multipart request: `files` fill the variable `$files` in order. */
   upload: <T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, files: readonly { name: string; bytes: Uint8Array }[]) => Promise<GraphQLResult<T>>;
+  /** A raw request to the GraphQL handler, as a client sends it (no token added). */
+  fetch(init: RequestInit & { path?: string }): Promise<Response>;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -82,7 +87,11 @@ export async function startService(
   seed?: (store: DatabaseHandle) => Promise<void>,
   onQuery?: (sql: string) => void,
   options: MaskSearchOptions = {},
+  http: ServiceOptions & { token?: string | null } = {},
 ): Promise<RunningService> {
+  const { token = TEST_OPERATOR_TOKEN, ...serviceOptions } = http;
+  const handlerOptions: ServiceOptions = { ...serviceOptions, access: serviceOptions.access ?? { anonymous: 'read', operatorToken: TEST_OPERATOR_TOKEN } };
+  const authorization: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const fresh = await createFreshStore();
   let store = await fresh.open();
   await seed?.(store);
@@ -91,7 +100,7 @@ export async function startService(
     store = await openDatabase({ ...fresh.options, onQuery });
   }
   let service = await MaskSearch.start(store, { chi: CHI, ...options });
-  let yoga = createGraphQLHandler(service);
+  let yoga = createGraphQLHandler(service, handlerOptions);
   const running: RunningService = {
     fresh,
     store,
@@ -99,7 +108,7 @@ export async function startService(
     async gql(query, variables) {
       const response = await yoga.fetch('http://masksearch.test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...authorization },
         body: JSON.stringify({ query, variables }),
       });
       return response.json();
@@ -109,15 +118,16 @@ export async function startService(
       form.set('operations', JSON.stringify({ query, variables: { ...variables, files: files.map(() => null) } }));
       form.set('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
       files.forEach((f, i) => form.set(String(i), new Blob([f.bytes as Uint8Array<ArrayBuffer>]), f.name));
-      const response = await yoga.fetch('http://masksearch.test/graphql', { method: 'POST', body: form });
+      const response = await yoga.fetch('http://masksearch.test/graphql', { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1', ...authorization } });
       return response.json();
     },
+    fetch: async ({ path = '/graphql', ...init }) => yoga.fetch(`http://masksearch.test${path}`, init),
     async restart() {
       await service.close();
       await store.close();
       store = await fresh.open();
       service = await MaskSearch.start(store, { chi: CHI, ...options });
-      yoga = createGraphQLHandler(service);
+      yoga = createGraphQLHandler(service, handlerOptions);
       Object.assign(running, { store, service });
     },
     async stop() {

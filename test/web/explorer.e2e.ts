@@ -198,6 +198,21 @@ describe('the explorer', () => {
     expect(await rangeError.textContent()).toBe('');
   });
 
+  it('takes an API token, sends it as a bearer token with every query, and forgets it on request', async () => {
+    const created = await runCli(['tokens', 'create', '--scope', 'read', '--name', 'browser', '--data-dir', join(dir, 'store')], withoutDatabaseUrl());
+    expect(created.code, created.stderr).toBe(0);
+    const token = created.stdout.trim();
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Use' }).click();
+    expect(await page.evaluate(() => localStorage.getItem('masksearch.token'))).toBe(token);
+    const sent = page.waitForRequest((r) => r.url().endsWith('/graphql') && r.method() === 'POST');
+    await page.getByRole('button', { name: PRESETS[0].title }).click();
+    expect((await sent).headers().authorization).toBe(`Bearer ${token}`);
+    await resultsOf(PRESETS[0].query);
+    await page.getByRole('button', { name: 'Forget token' }).click();
+    expect(await page.evaluate(() => localStorage.getItem('masksearch.token'))).toBeNull();
+  });
+
   it('raised no error in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -13,6 +13,7 @@ import { useGraphQL } from './state/use-graphql.js';
 import type { Where } from './query/query-state.js';
 import type { FieldError } from './api/field-errors.js';
 import type { DrawingReference } from './builder/BoxDrawer.js';
+import { TokenField } from './access/TokenField.js';
 import { PresetBar } from './builder/PresetBar.js';
 import { QueryBuilder, builderFields } from './builder/QueryBuilder.js';
 import { SqlPreview } from './builder/SqlPreview.js';
@@ -86,6 +87,7 @@ export function App() {
       <header className="top">
         <h1>MaskSearch explorer</h1>
         <nav aria-label="Elsewhere">
+          <TokenField />
           <a href="/graphql">GraphQL API</a>
         </nav>
       </header>

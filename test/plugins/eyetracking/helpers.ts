@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PIXELS } from '../../../plugins/kit/index.js';
 import eyetracking from '../../../plugins/eyetracking/index.js';
 import type { SourceFile, SourceMaskRecord, SourceRecord } from '../../../plugins/kit/index.js';
 
@@ -7,7 +8,7 @@ export async function readRecords(
   options: Record<string, unknown> = {},
   registered: Record<string, { width: number; height: number }> = {},
 ): Promise<SourceRecord[]> {
-  const context = { imageSize: async (key: string) => registered[key] ?? null };
+  const context = { maxPixels: DEFAULT_MAX_PIXELS, imageSize: async (key: string) => registered[key] ?? null };
   const records: SourceRecord[] = [];
   for await (const record of eyetracking.read(file, eyetracking.options.parse(options), context)) records.push(record);
   return records;

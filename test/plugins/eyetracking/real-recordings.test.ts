@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PIXELS } from '../../../plugins/kit/index.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import eyetracking from '../../../plugins/eyetracking/index.js';
@@ -27,7 +28,7 @@ describe.skipIf(!SCENE_FIXATIONS)('the NUS Scene eye-tracking recordings', () =>
     const scene = JSON.parse(new TextDecoder().decode(bytes)) as SceneImage[];
     expect(scene).toHaveLength(500);
     const options = eyetracking.options.parse({});
-    const records = eyetracking.read(sourceFile(path, bytes), options, { imageSize: async () => null }) as AsyncIterable<SourceRecord>;
+    const records = eyetracking.read(sourceFile(path, bytes), options, { maxPixels: DEFAULT_MAX_PIXELS, imageSize: async () => null }) as AsyncIterable<SourceRecord>;
 
     const declared: [string, number?, number?][] = [];
     const densestValues: number[] = [];

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PIXELS } from '../../../plugins/kit/index.js';
 import type { SourceContext, SourceRecord } from '../../../plugins/kit/index.js';
 
 export function hex(text: string): Uint8Array {
@@ -26,7 +27,7 @@ export const u16Bytes = (values: readonly number[]) => new Uint8Array(new Uint16
 
 
 export function imageSizes(sizes: Record<string, { width: number; height: number }> = {}): SourceContext {
-  return { imageSize: async (key) => sizes[key] ?? null };
+  return { maxPixels: DEFAULT_MAX_PIXELS, imageSize: async (key) => sizes[key] ?? null };
 }
 
 export async function collect(records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>): Promise<SourceRecord[]> {

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PIXELS } from '../../../plugins/kit/index.js';
 import { encode } from 'fast-png';
 import { sourceFile } from '../../support/source-file.js';
 import type { SourceFile, SourceMaskRecord, SourceRecord } from '../../../plugins/kit/index.js';
@@ -50,7 +51,7 @@ export function jsonFile(name: string, value: unknown): SourceFile {
 /** Runs the source on one file with the given (unparsed) options, as the ingest does. */
 export async function readAll(file: SourceFile, options: unknown = {}): Promise<SourceRecord[]> {
   const records: SourceRecord[] = [];
-  const context = { imageSize: async () => null };
+  const context = { maxPixels: DEFAULT_MAX_PIXELS, imageSize: async () => null };
   for await (const record of segmentation.read(file, segmentation.options.parse(options), context)) records.push(record);
   return records;
 }

@@ -1,4 +1,5 @@
 import type { TypedDocumentString } from './generated.js';
+import { authorizationHeader } from '../access/token.js';
 import type { Variables } from './variables.js';
 
 export interface ApiError {
@@ -21,7 +22,7 @@ export class GraphQLRequestError extends Error {
 export async function graphql<T>(query: TypedDocumentString<T, never>, variables: Variables, signal?: AbortSignal): Promise<T> {
   const response = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...authorizationHeader() },
     body: JSON.stringify({ query: query.toString(), variables }),
     signal,
   });
