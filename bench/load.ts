@@ -43,11 +43,11 @@ const STATS = 'stats { verified elapsedMs }';
 
 /** The query mix, by weight; `check` marks queries whose answer is compared with useIndex: false. */
 const MIX: { name: string; weight: number; check?: boolean; query: (useIndex: boolean, r: number) => string }[] = [
-  { name: 'topk-object', weight: 30, check: true, query: (u, r) => `{ topKByCP(where: ${WHERE}, roi: { imageBox: "object" }, range: { gt: ${(0.3 + r * 0.4).toFixed(2)} }, normalize: ROI_FRACTION, k: 25, order: ASC, useIndex: ${u}) { items { value mask { id image { key label } } } ${STATS} } }` },
+  { name: 'topk-object', weight: 30, check: true, query: (u, r) => `{ topKByCP(where: ${WHERE}, roi: { imageBox: "object" }, range: { gt: ${(0.3 + r * 0.4).toFixed(2)} }, normalize: ROI_FRACTION, k: 25, order: ASC, useIndex: ${u}) { items { nodes { value mask { id image { key label } } } } ${STATS} } }` },
   { name: 'filter-box', weight: 30, check: true, query: (u, r) => `{ filterByCP(where: ${WHERE}, roi: { box: { x: 8, y: 8, width: 32, height: 32 } }, range: { gt: 0.6 }, op: GT, threshold: ${Math.round(100 + r * 400)}, first: 25, useIndex: ${u}) { totalCount matches { edges { node { value mask { id } } } } ${STATS} } }` },
   { name: 'aggregate-iou', weight: 15, query: (u) => `{ aggregateMasks(where: { maskTypes: ["saliency", "human-attention"] }, op: INTERSECT, threshold: 0.5, measure: IOU, k: 25, order: ASC, useIndex: ${u}) { groups { edges { node { value image { key } } } } ${STATS} } }` },
   { name: 'masks-page', weight: 15, query: () => `{ masks(first: 50, where: ${WHERE}) { nodes { id maskType width image { key } } } }` },
-  { name: 'scan', weight: 5, query: (_, r) => `{ topKByCP(where: ${WHERE}, roi: { full: true }, range: { gt: ${(0.2 + r * 0.5).toFixed(2)} }, k: 10, useIndex: false) { items { value } ${STATS} } }` },
+  { name: 'scan', weight: 5, query: (_, r) => `{ topKByCP(where: ${WHERE}, roi: { full: true }, range: { gt: ${(0.2 + r * 0.5).toFixed(2)} }, k: 10, useIndex: false) { items { nodes { value } } ${STATS} } }` },
   { name: 'png', weight: 5, query: () => '' },
 ];
 const TOTAL_WEIGHT = MIX.reduce((s, m) => s + m.weight, 0);

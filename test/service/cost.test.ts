@@ -21,15 +21,15 @@ describe('query cost is bounded before anything runs', () => {
   it('multiplies by first and k, so a large page of pixel work is refused', async () => {
     await rejected('{ masks(first: 10000) { nodes { histogram(bins: 256) } } }');
     await accepted('{ masks(first: 1000) { nodes { histogram(bins: 256) } } }');
-    await rejected('{ topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: 10000) { items { mask { cp(roi: { full: true }, range: { gt: 0.1 }) } } } }');
-    await accepted('{ topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: 25) { items { mask { cp(roi: { full: true }, range: { gt: 0.1 }) } } } }');
+    await rejected('{ topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: 10000) { items { nodes { mask { cp(roi: { full: true }, range: { gt: 0.1 }) } } } } }');
+    await accepted('{ topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: 25) { items { nodes { mask { cp(roi: { full: true }, range: { gt: 0.1 }) } } } } }');
   });
 
   it('counts full scans (useIndex: false) by the store, and every alias', async () => {
-    const scan = (n: number) => `s${n}: topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: 5, useIndex: false) { items { value } }`;
+    const scan = (n: number) => `s${n}: topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: 5, useIndex: false) { items { nodes { value } } }`;
     await accepted(`{ ${scan(0)} }`);
     await rejected(`{ ${Array.from({ length: 11 }, (_, i) => scan(i)).join(' ')} }`);
-    const indexed = (n: number) => `s${n}: topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: 5) { items { value } }`;
+    const indexed = (n: number) => `s${n}: topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: 5) { items { nodes { value } } }`;
     await accepted(`{ ${Array.from({ length: 100 }, (_, i) => indexed(i)).join(' ')} }`);
   });
 

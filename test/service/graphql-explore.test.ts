@@ -51,17 +51,17 @@ describe('maskFacets', () => {
 const TAG = `mutation ($keys: [String!], $where: MaskWhere, $add: [String!], $remove: [String!]) {
   tagImages(imageKeys: $keys, where: $where, add: $add, remove: $remove) { changedImages } }`;
 
-const TOP_TAGGED = `query ($tags: [String!]) { topKByCP(where: { imageTags: $tags }, roi: { full: true }, range: { gt: 0.5 }, k: 100) { items { mask { image { key tags } } } } }`;
+const TOP_TAGGED = `query ($tags: [String!]) { topKByCP(where: { imageTags: $tags }, roi: { full: true }, range: { gt: 0.5 }, k: 100) { items { nodes { mask { image { key tags } } } } } }`;
 
 describe('tagImages', () => {
   it('tags by key; queries see it at once through imageTags', async () => {
     const { data, errors } = await running.gql<{ tagImages: { changedImages: number } }>(TAG, { keys: ['img-001', 'img-002', 'no-such'], add: ['review'] });
     expect(errors).toBeUndefined();
     expect(data!.tagImages.changedImages).toBe(2);
-    const top = await running.gql<{ topKByCP: { items: { mask: { image: { key: string; tags: string[] } } }[] } }>(TOP_TAGGED, { tags: ['review'] });
-    const keys = new Set(top.data!.topKByCP.items.map((i) => i.mask.image.key));
+    const top = await running.gql<{ topKByCP: { items: { nodes: { mask: { image: { key: string; tags: string[] } } }[] } } }>(TOP_TAGGED, { tags: ['review'] });
+    const keys = new Set(top.data!.topKByCP.items.nodes.map((i) => i.mask.image.key));
     expect([...keys].sort()).toEqual(['img-001', 'img-002']);
-    expect(top.data!.topKByCP.items[0].mask.image.tags).toEqual(['review']);
+    expect(top.data!.topKByCP.items.nodes[0].mask.image.tags).toEqual(['review']);
   });
 
   it('tags the images of a where (a result set) and untags them', async () => {
@@ -78,8 +78,8 @@ describe('tagImages', () => {
   it("follows another process's tag change through the change log", async () => {
     await changeImageTags(running.store.db, { keys: ['img-010'] }, { add: ['elsewhere'], remove: [] });
     await running.service.catchUp();
-    const top = await running.gql<{ topKByCP: { items: { mask: { image: { key: string } } }[] } }>(TOP_TAGGED, { tags: ['elsewhere'] });
-    expect(new Set(top.data!.topKByCP.items.map((i) => i.mask.image.key))).toEqual(new Set(['img-010']));
+    const top = await running.gql<{ topKByCP: { items: { nodes: { mask: { image: { key: string } } }[] } } }>(TOP_TAGGED, { tags: ['elsewhere'] });
+    expect(new Set(top.data!.topKByCP.items.nodes.map((i) => i.mask.image.key))).toEqual(new Set(['img-010']));
   });
 
   it.each([
