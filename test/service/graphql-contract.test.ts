@@ -48,10 +48,10 @@ describe('bad input is a BAD_USER_INPUT error naming the argument', () => {
   });
 
   it.each([
-    ['k', topK('roi: { full: true }, range: { gt: 0.5 }, k: 0'), ['k']],
-    ['range', topK('roi: { full: true }, range: { gt: 0.7, lt: 0.2 }, k: 3'), ['range']],
-    ['roi.box.height', topK('roi: { box: { x: 0, y: 0, width: 4, height: -3 } }, range: { gt: 0.5 }, k: 3'), ['roi', 'box', 'height']],
-    ['roi.imageBox', topK('roi: { imageBox: "dog" }, range: { gt: 0.5 }, k: 3'), ['roi', 'imageBox']],
+    ['k', topK('roi: { full: true }, range: { gt: 0.5 }, k: 0'), 'k'],
+    ['range', topK('roi: { full: true }, range: { gt: 0.7, lt: 0.2 }, k: 3'), 'range'],
+    ['roi.box.height', topK('roi: { box: { x: 0, y: 0, width: 4, height: -3 } }, range: { gt: 0.5 }, k: 3'), 'roi.box.height'],
+    ['roi.imageBox', topK('roi: { imageBox: "dog" }, range: { gt: 0.5 }, k: 3'), 'roi.imageBox'],
   ])('names the argument %s by its path in extensions', async (_, query, path) => {
     const res = await running.gql(query);
     expect(res.errors?.length).toBe(1);
@@ -89,7 +89,8 @@ describe('nested fields load in a constant number of statements', () => {
       );
       expect(res.errors).toBeUndefined();
       expect(res.data!.topKByCP.items.nodes).toHaveLength(k);
-      return statements.filter((s) => !/mask_pixels/.test(s)).length;
+      // Pixel reads, and CHIs stored in the background for masks loaded for the first time, are not the nested fields' statements.
+      return statements.filter((s) => !/mask_pixels|mask_chi/.test(s)).length;
     };
     const small = await count(5);
     const large = await count(100);
