@@ -133,6 +133,17 @@ function edgeOf(level: LevelPlanes, edge: number): Edge {
   return { plane: edge > 0 && edge < level.bins ? level.planes[edge - 1] : null, isArea: edge <= 0 };
 }
 
+/** The masks of a first pass: item k is the mask at slots[k] with ROI rects[4k..4k+3]; the rest are the table's columns. */
+export interface FirstPassItems {
+  n: number;
+  slots: Int32Array;
+  rects: Int32Array;
+  widths: Int32Array;
+  heights: Int32Array;
+  encodings: Uint8Array;
+  indexed: Uint8Array;
+}
+
 /**
  * First-pass CP bounds from the CHI levels:
  *   upper = min(C(R⁺, over), C(R⁻, over) + |R| − |R⁻|)
@@ -197,17 +208,8 @@ export class BoundProgram {
    * ROI rects[4k..4k+3] (x0, y0, x1, y1); sizes, encodings and whether a mask has a CHI come from
    * the table's columns (without one, [0, area]).
    */
-  runAll(
-    n: number,
-    slots: Int32Array,
-    rects: Int32Array,
-    widths: Int32Array,
-    heights: Int32Array,
-    encodings: Uint8Array,
-    indexed: Uint8Array,
-    lo: Float64Array,
-    hi: Float64Array,
-  ): void {
+  runAll(items: FirstPassItems, lo: Float64Array, hi: Float64Array): void {
+    const { n, slots, rects, encodings } = items;
     for (let k = 0; k < n; k++) {
       lo[k] = 0;
       hi[k] = (rects[k * 4 + 2] - rects[k * 4]) * (rects[k * 4 + 3] - rects[k * 4 + 1]);
@@ -217,24 +219,13 @@ export class BoundProgram {
     // Coarse levels first: a mask they settle skips the finer ones.
     for (const u of this.order) {
       const level = this.levels[this.use[u]];
-      if (level.grid === 1) this.wholeLevel(level, this.edges[u], n, slots, rects, widths, heights, encodings, indexed, lo, hi);
-      else this.gridLevel(level, this.edges[u], n, slots, rects, widths, heights, encodings, indexed, lo, hi);
+      if (level.grid === 1) this.wholeLevel(level, this.edges[u], items, lo, hi);
+      else this.gridLevel(level, this.edges[u], items, lo, hi);
     }
   }
 
-  private gridLevel(
-    level: LevelPlanes,
-    byEncoding: LevelEdges[],
-    n: number,
-    slots: Int32Array,
-    rects: Int32Array,
-    widths: Int32Array,
-    heights: Int32Array,
-    encodings: Uint8Array,
-    indexed: Uint8Array,
-    lo: Float64Array,
-    hi: Float64Array,
-  ): void {
+  private gridLevel(level: LevelPlanes, byEncoding: LevelEdges[], items: FirstPassItems, lo: Float64Array, hi: Float64Array): void {
+    const { n, slots, rects, widths, heights, encodings, indexed } = items;
     const G = level.grid;
     const stride = G + 1;
     const cells = level.cells;
@@ -358,19 +349,8 @@ export class BoundProgram {
   }
 
   /** The corner formula at grid 1: R⁺ is the whole mask, R⁻ too when the ROI is the whole mask, else empty. */
-  private wholeLevel(
-    level: LevelPlanes,
-    byEncoding: LevelEdges[],
-    n: number,
-    slots: Int32Array,
-    rects: Int32Array,
-    widths: Int32Array,
-    heights: Int32Array,
-    encodings: Uint8Array,
-    indexed: Uint8Array,
-    lo: Float64Array,
-    hi: Float64Array,
-  ): void {
+  private wholeLevel(level: LevelPlanes, byEncoding: LevelEdges[], items: FirstPassItems, lo: Float64Array, hi: Float64Array): void {
+    const { n, slots, rects, widths, heights, encodings, indexed } = items;
     for (let k = 0; k < n; k++) {
       const slot = slots[k];
       if (indexed[slot] === 0) continue;

@@ -44,7 +44,7 @@ export class MaskBounds {
   /** First-pass bounds of items 0..n−1 (mask slots[k], ROI rects[4k..4k+3]) into lo, hi; see BoundProgram.runAll. */
   first(n: number, slots: Int32Array, rects: Int32Array, lo: Float64Array, hi: Float64Array): void {
     const c = this.table.columns();
-    this.program.runAll(n, slots, rects, c.widths, c.heights, c.encodings, c.indexed, lo, hi);
+    this.program.runAll({ n, slots, rects, widths: c.widths, heights: c.heights, encodings: c.encodings, indexed: c.indexed }, lo, hi);
     let indexed = 0;
     for (let k = 0; k < n; k++) indexed += c.indexed[slots[k]];
     this.stats.indexBytesRead += indexed * this.program.reads * this.bytesPerCount;

@@ -1,21 +1,13 @@
 import { and, inArray, sql, type SQL } from 'drizzle-orm';
+import type { MaskWhere } from '../../engine/where.js';
 import { images, masks, models } from '../schema.js';
 
 /**
- * A mask selection as SQL sees it: the GraphQL `MaskWhere` with mask ids already decoded. Every
- * list given must match (AND), any entry within a list (OR); an empty list matches nothing.
+ * A mask selection as SQL sees it: the engine's `MaskWhere` (the GraphQL one with mask ids
+ * decoded), with the same meaning in SQL as in memory. Every list given must match (AND), any
+ * entry within a list (OR); an empty list matches nothing.
  */
-export interface MaskFilter {
-  ids?: readonly number[] | null;
-  imageKeys?: readonly string[] | null;
-  modelNames?: readonly string[] | null;
-  maskTypes?: readonly string[] | null;
-  sources?: readonly string[] | null;
-  imageLabels?: readonly string[] | null;
-  imageSplits?: readonly string[] | null;
-  /** Images carrying any of these tags. */
-  imageTags?: readonly string[] | null;
-}
+export type MaskFilter = MaskWhere;
 
 const given = <T>(list: readonly T[] | null | undefined): list is readonly T[] => list !== undefined && list !== null;
 
