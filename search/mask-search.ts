@@ -57,6 +57,7 @@ export class MaskSearch {
   private unlisten: (() => Promise<void>) | undefined;
   private encoder: MaskEncoder | undefined;
   private readonly ingests = new Set<Promise<IngestSummary>>();
+  private readonly chiWrites = new Set<Promise<unknown>>();
   readonly sources: MaskSourceRegistry;
   private readonly changeListeners = new Set<(changes: AppliedChanges) => void>();
 
@@ -164,6 +165,8 @@ export class MaskSearch {
     this.encoder = undefined;
     await this.unlisten?.();
     await this.catchingUp.catch(() => {});
+    // CHIs built while loading are stored in the background; a closing service lets them land.
+    await Promise.allSettled(this.chiWrites);
   }
 
   private async loadSnapshot(): Promise<void> {
@@ -247,8 +250,10 @@ export class MaskSearch {
   }
 
   private persistChi(id: number, chi: Chi): void {
-    updateMaskChi(this.db, id, serializeChi(chi)).catch((error) =>
+    const write = updateMaskChi(this.db, id, serializeChi(chi)).catch((error) =>
       this.options.onBackgroundError?.(`storing the CHI of mask ${id} failed`, error),
     );
+    this.chiWrites.add(write);
+    void write.finally(() => this.chiWrites.delete(write));
   }
 }
