@@ -11,6 +11,7 @@ import { queryToParams } from '../../web/src/query/url-state.js';
 import { launchChromium } from './support/browser.js';
 import type { Served } from './support/serve.js';
 import { serveStore } from './support/serve.js';
+import { runCli } from '../cli/cli-process.js';
 
 /**
  * The explorer as a new user meets it: `masksearch serve` on an empty store seeds the real photos
@@ -23,8 +24,18 @@ const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const SYNTHETIC_IMAGES = 300;
 const run = promisify(execFile);
 
-async function gql<T>(origin: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+/** A token of the given scope, made with the CLI as an operator would (the running server holding the store creates it). */
+async function createToken(storeDir: string, scope: 'read' | 'write' | 'admin', name: string): Promise<string> {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  const created = await runCli(['tokens', 'create', '--scope', scope, '--name', name, '--data-dir', storeDir], env);
+  if (created.code !== 0) throw new Error(`tokens create failed: ${created.stderr}`);
+  return created.stdout.trim();
+}
+
+async function gql<T>(origin: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const response = await fetch(`${origin}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -52,7 +63,10 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
     dir = await mkdtemp(join(tmpdir(), 'masksearch-e2e-first-run-'));
     await mkdir(SCREENSHOTS, { recursive: true });
     [server, browser] = await Promise.all([serveStore(join(dir, 'store'), { demoImages: SYNTHETIC_IMAGES }), launchChromium()]);
+    // Tagging writes: the explorer carries a write token, as a user gives it in the header's token field.
+    const token = await createToken(join(dir, 'store'), 'write', 'e2e-explorer');
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.addInitScript((t) => localStorage.setItem('masksearch.token', t), token);
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
 
@@ -240,10 +254,11 @@ describe('the browsing grid over 100,000 images', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'masksearch-e2e-grid-'));
     [server, browser] = await Promise.all([serveStore(join(dir, 'store')), launchChromium()]);
+    const token = await createToken(join(dir, 'store'), 'write', 'e2e-grid');
     const batch = 10_000;
     for (let at = 0; at < IMAGES; at += batch) {
       const images = Array.from({ length: batch }, (_, i) => ({ key: `img-${String(at + i).padStart(6, '0')}`, width: 64, height: 64, label: ['cat', 'dog', 'car'][(at + i) % 3] }));
-      await gql(server.origin, 'mutation ($images: [MaskSearchImageInput!]!) { upsertImages(images: $images) { id } }', { images });
+      await gql(server.origin, 'mutation ($images: [MaskSearchImageInput!]!) { upsertImages(images: $images) { id } }', { images }, token);
     }
   }, 300_000);
 
