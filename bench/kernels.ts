@@ -1,7 +1,7 @@
 /**
  * `npm run bench:kernels [-- --masks N --runs R]`: the pixel-counting kernels on the same
  * generated saliency masks (224×224 u8, and the same values stored as u16 and f32): today's
- * lookup-table loop (engine/count.ts), the JS kernels (SWAR for u8) and the WebAssembly SIMD
+ * lookup-table loop (bench/lookup-table-kernel.ts, the engine's kernel before this round), the JS kernels (SWAR for u8) and the WebAssembly SIMD
  * counter with and without copying pixels in. Every kernel's counts are checked against the
  * lookup table's before anything is printed. Times are this process's CPU time
  * (process.cpuUsage), not wall time: the machine is shared, and a time slice given to another
@@ -9,7 +9,8 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { compileRange, countInRect, markInRect, rangeKernel } from '../engine/index.js';
+import { compileRange } from '../engine/index.js';
+import { countInRect, markInRect, rangeKernel } from './lookup-table-kernel.js';
 import type { MaskData, MaskEncoding } from '../engine/index.js';
 import { WasmCounter, codeInterval, countRect, intersectUnion } from '../engine/kernels/index.js';
 import { generateDataset } from './synthetic-masks.js';
@@ -78,7 +79,7 @@ for (const encoding of ['u8', 'u16', 'f32'] as const) {
     const pixels = (x1 - x0) * (y1 - y0);
     const rect = { x0, y0, x1, y1 };
     const kernels: Record<string, () => number> = {
-      'lookup table / loop (engine/count.ts)': () => {
+      'lookup table / loop (previous engine kernel)': () => {
         let s = 0;
         for (const d of masks) s += countInRect({ width: SIZE, height: SIZE, encoding, data: d }, rect, lut);
         return s;
@@ -137,7 +138,7 @@ const out = new Int32Array(2);
 let hits = new Uint16Array(SIZE * SIZE);
 const full = { x0: 0, y0: 0, x1: SIZE, y1: SIZE };
 const pairs: Record<string, () => number> = {
-  'markInRect ×2 + hits scan (engine/aggregate-plan.ts)': () => {
+  'markInRect ×2 + hits scan (previous aggregation)': () => {
     let s = 0;
     for (let i = 0; i < N; i++) {
       hits.fill(0);

@@ -1,7 +1,6 @@
 export * from './mask.js';
 export * from './value-range.js';
 export * from './roi.js';
-export * from './count.js';
 export * from './histogram.js';
 export * from './bins.js';
 export * from './chi.js';

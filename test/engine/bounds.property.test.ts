@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ENCODINGS, MaskTable, buildChi, compileRange, countInRect, newStats, rangeKernel } from '../../engine/index.js';
+import { ENCODINGS, MaskTable, RangeCounter, buildChi, compileRange, newStats } from '../../engine/index.js';
 import type { ChiConfig, Mask, ValueRange } from '../../engine/index.js';
 import { MaskBounds } from '../../engine/mask-bounds.js';
 import { chiConfigArb, maskArb, rangeArb, rectFor } from '../support/arbitraries.js';
@@ -30,16 +30,15 @@ describe('CHI bounds', () => {
         const [x0, y0, x1, y1] = rect;
         const r = { x0, y0, x1, y1 };
         const area = (x1 - x0) * (y1 - y0);
-        expect(countInRect(mask, r, rangeKernel(compileRange(range)))).toBe(exact);
+        expect(new RangeCounter(compileRange(range)).count(mask, r)).toBe(exact);
         const bounds = boundsOf(mask, config, range);
-        const e = ENCODINGS.indexOf(mask.encoding);
         const [lo, hi] = firstPass(bounds, r);
         expect(lo).toBeLessThanOrEqual(exact);
         expect(hi).toBeGreaterThanOrEqual(exact);
         expect(lo).toBeGreaterThanOrEqual(0);
         expect(hi).toBeLessThanOrEqual(area);
 
-        bounds.prepareCells(mask.width, mask.height, e, r);
+        bounds.prepareCells(mask.width, mask.height, ENCODINGS.indexOf(mask.encoding), r);
         const cells = bounds.cells;
         const cellLo = new Int32Array(cells.cellCount);
         const cellHi = new Int32Array(cells.cellCount);

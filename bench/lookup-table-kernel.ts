@@ -1,7 +1,12 @@
-import type { Mask } from './mask.js';
-import type { Rect } from './roi.js';
-import { firstCodeWhere } from './bins.js';
-import type { CompiledRange } from './value-range.js';
+/**
+ * The engine's counting kernel before the SIMD counters of engine/kernels/: a 256-entry lookup
+ * table per u8 code, a code interval for u16, the interval itself for f32, one pixel at a time.
+ * Kept as bench:kernels' reference point.
+ */
+import type { Mask } from '../engine/mask.js';
+import type { Rect } from '../engine/roi.js';
+import { firstCodeWhere } from '../engine/bins.js';
+import type { CompiledRange } from '../engine/value-range.js';
 
 /**
  * A range prepared for counting one encoding without per-pixel division: a 256-entry table for
