@@ -1,12 +1,10 @@
 import type { BinRun, RangeBins } from './bins.js';
 import { codeRangeBins, rangeBins } from './bins.js';
 import type { ChiLevel, CountArray } from './chi.js';
-import type { GridAxis } from './grid-axis.js';
 import { gridAxis } from './grid-axis.js';
 import type { MaskEncoding } from './mask.js';
 import type { LevelPlanes } from './mask-table.js';
 import { ENCODINGS } from './mask-table.js';
-import type { Rect } from './roi.js';
 import type { CompiledRange } from './value-range.js';
 
 /** The over and under bins of one range at every level, per mask encoding (codes matter: see codeRangeBins). */
@@ -219,7 +217,7 @@ export class BoundProgram {
     // Coarse levels first: a mask they settle skips the finer ones.
     for (const u of this.order) {
       const level = this.levels[this.use[u]];
-      if (level.grid === 1) this.wholeLevel(level, this.edges[u], items, lo, hi);
+      if (level.grid === 1) this.wholeLevel(this.edges[u], items, lo, hi);
       else this.gridLevel(level, this.edges[u], items, lo, hi);
     }
   }
@@ -349,7 +347,7 @@ export class BoundProgram {
   }
 
   /** The corner formula at grid 1: R⁺ is the whole mask, R⁻ too when the ROI is the whole mask, else empty. */
-  private wholeLevel(level: LevelPlanes, byEncoding: LevelEdges[], items: FirstPassItems, lo: Float64Array, hi: Float64Array): void {
+  private wholeLevel(byEncoding: LevelEdges[], items: FirstPassItems, lo: Float64Array, hi: Float64Array): void {
     const { n, slots, rects, widths, heights, encodings, indexed } = items;
     for (let k = 0; k < n; k++) {
       const slot = slots[k];

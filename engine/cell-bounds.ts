@@ -12,9 +12,8 @@ import type { Rect } from './roi.js';
  * than the corner formula, and cells whose bounds meet need no counting.
  */
 export class CellBounds {
-  /** Cells the ROI touches: grid index i·G + j, and the part of the ROI inside each (x0, y0, x1, y1 at 4k). */
+  /** Cells the ROI touches, and the part of the ROI inside each (x0, y0, x1, y1 at 4k). */
   cellCount = 0;
-  cellIndex = new Int32Array(0);
   cellRects = new Int32Array(0);
   private overlap = new Int32Array(0);
   private cellArea = new Int32Array(0);
@@ -61,8 +60,7 @@ export class CellBounds {
     const j0 = cols.atOrBefore[rect.x0];
     const j1 = cols.atOrAfter[rect.x1];
     const max = Math.max(0, (i1 - i0) * (j1 - j0));
-    if (this.cellIndex.length < max) {
-      this.cellIndex = new Int32Array(max);
+    if (this.overlap.length < max) {
       this.overlap = new Int32Array(max);
       this.cellArea = new Int32Array(max);
       this.cellRects = new Int32Array(max * 4);
@@ -89,7 +87,6 @@ export class CellBounds {
         const x0 = Math.max(cx0, rect.x0);
         const x1 = Math.min(cx1, rect.x1);
         if (x1 <= x0) continue;
-        this.cellIndex[n] = i * G + j;
         this.corner[n] = G === 1 ? 0 : i * (G + 1) + j;
         this.overlap[n] = (x1 - x0) * (y1 - y0);
         this.cellArea[n] = (cx1 - cx0) * (cy1 - cy0);

@@ -9,7 +9,7 @@ import { ENCODINGS } from './mask-table.js';
 import type { CompareOp, Plan } from './plan.js';
 import { FAILS, PASSES, SKIPPED, compare } from './plan.js';
 import type { Rect, RoiSpec } from './roi.js';
-import { clipBox, fullRect, newRect, readRect, writeRect } from './roi.js';
+import { clipBox, fullRect, newRect, readRect } from './roi.js';
 import type { QueryStats } from './stats.js';
 import type { ValueRange } from './value-range.js';
 import { compileRange } from './value-range.js';

@@ -10,7 +10,6 @@ import { ImageRoots } from '../../ingest/image-roots.js';
 import { isPostgresDriverCrash } from '../../db/client.js';
 import { errorFields, jsonLineLogger } from '../../service/log.js';
 import { CliError } from '../errors.js';
-import { rootMessage } from '../../text/errors.js';
 import { plural, seconds } from '../../text/format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
 import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';

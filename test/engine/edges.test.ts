@@ -3,7 +3,6 @@ import {
   InvalidChiError,
   InvalidMaskError,
   InvalidQueryError,
-  InvalidRangeError,
   IndexingLoader,
   LegacyChiError,
   MaskTable,
