@@ -1,7 +1,7 @@
 import type { BinRun, RangeBins } from './bins.js';
 import { codeRangeBins, rangeBins } from './bins.js';
+import type { Candidates, LevelGeometry } from './candidates.js';
 import type { ChiLevel, CountArray } from './chi.js';
-import { gridAxis } from './grid-axis.js';
 import type { MaskEncoding } from './mask.js';
 import type { LevelPlanes } from './mask-table.js';
 import { ENCODINGS } from './mask-table.js';
@@ -66,7 +66,14 @@ export function crossTerms(level: RangeBins, levelBins: number, whole: RangeBins
     bins(r, lo, hi, 1);
     if (!isEmpty(whole.under)) bins(r, Math.max(lo, whole.under.first), Math.min(hi, whole.under.last), -1);
   }
-  return { q, r };
+  return { q: mergeTerms(q), r: mergeTerms(r) };
+}
+
+/** Terms of one edge summed, and those that cancel dropped: each term left is a plane read per mask. */
+function mergeTerms(terms: readonly EdgeTerm[]): EdgeTerm[] {
+  const byEdge = new Map<number, number>();
+  for (const { edge, sign } of terms) byEdge.set(edge, (byEdge.get(edge) ?? 0) + sign);
+  return [...byEdge].filter(([, sign]) => sign !== 0).map(([edge, sign]) => ({ edge, sign }));
 }
 
 /** The whole-mask histogram level: grid 1 with the most bins, or −1. */
@@ -78,68 +85,120 @@ export function wholeLevelOf(levels: readonly ChiLevel[]): number {
   return best;
 }
 
-/** The whole-mask histogram's terms for a level's cross-level bounds, resolved to planes. */
-interface CrossTerms {
-  qPlanes: CountArray[];
-  qSigns: Float64Array;
-  /** Multiples of the mask's pixel count (edge 0 terms). */
-  qPixels: number;
-  rPlanes: CountArray[];
-  rSigns: Float64Array;
-  rPixels: number;
-}
 
-function resolveTerms(terms: readonly EdgeTerm[], whole: LevelPlanes): { planes: CountArray[]; signs: Float64Array; pixels: number } {
-  const planes: CountArray[] = [];
-  const signs: number[] = [];
-  let pixels = 0;
-  for (const { edge, sign } of terms) {
-    if (edge <= 0) pixels += sign;
-    else if (edge < whole.bins) {
-      planes.push(whole.planes[edge - 1]);
-      signs.push(sign);
-    }
-  }
-  return { planes, signs: Float64Array.from(signs), pixels };
-}
-
-/** Σ sign · plane[slot] + pixels · W·H: a whole-mask count from histogram planes. */
-function wholeCount(planes: readonly CountArray[], signs: Float64Array, pixels: number, slot: number, area: number): number {
-  let n = pixels * area;
-  for (let k = 0; k < planes.length; k++) n += signs[k] * planes[k][slot];
-  return n;
-}
-
-/** One bin edge of a level for one encoding: a plane, or a constant (edge 0: the rectangle's area; edge ≥ B: 0). */
-interface Edge {
+/** A signed count the first pass adds per mask: one plane read at the mask's entries, or (plane null) an area. */
+interface Term {
   plane: CountArray | null;
-  isArea: boolean;
+  sign: number;
 }
 
-/** A used level's edges for one encoding: over first/end, under first/end, whether each run is empty, and the cross terms. */
-interface LevelEdges {
-  oF: Edge;
-  oE: Edge;
-  uF: Edge;
-  uE: Edge;
-  overEmpty: boolean;
-  underEmpty: boolean;
-  cross: CrossTerms | null;
+/** S(edge) − S(end) for a run of bins [edge, end): S(0) is an area, S(≥ B) is 0, any other S a plane. */
+function runTerms(level: LevelPlanes, run: BinRun): Term[] {
+  if (isEmpty(run)) return [];
+  const terms: Term[] = [];
+  const add = (edge: number, sign: number) => {
+    if (edge <= 0) terms.push({ plane: null, sign });
+    else if (edge < level.bins) terms.push({ plane: level.planes[edge - 1], sign });
+  };
+  add(run.first, 1);
+  add(run.last + 1, -1);
+  return terms;
 }
 
-function edgeOf(level: LevelPlanes, edge: number): Edge {
-  return { plane: edge > 0 && edge < level.bins ? level.planes[edge - 1] : null, isArea: edge <= 0 };
+function edgeTerms(terms: readonly EdgeTerm[], whole: LevelPlanes): Term[] {
+  const out: Term[] = [];
+  for (const { edge, sign } of terms) {
+    if (edge <= 0) out.push({ plane: null, sign });
+    else if (edge < whole.bins) out.push({ plane: whole.planes[edge - 1], sign });
+  }
+  return out;
 }
 
-/** The masks of a first pass: item k is the mask at slots[k] with ROI rects[4k..4k+3]; the rest are the table's columns. */
-export interface FirstPassItems {
-  n: number;
-  slots: Int32Array;
-  rects: Int32Array;
-  widths: Int32Array;
-  heights: Int32Array;
-  encodings: Uint8Array;
-  indexed: Uint8Array;
+const sameTerms = (a: readonly Term[], b: readonly Term[]): boolean => a.length === b.length && a.every((t, i) => t.plane === b[i].plane && t.sign === b[i].sign);
+
+/** One level's terms for masks of one encoding. */
+interface LevelProgram {
+  level: LevelPlanes;
+  over: Term[];
+  under: Term[];
+  /** Whole-mask terms of the cross-level bounds (grid levels only), or null. */
+  q: Term[] | null;
+  r: Term[] | null;
+}
+
+/** Per-query buffers of the first pass, reused: the pass is synchronous, so one set serves every query. */
+const scratch = {
+  length: 0,
+  overO: new Float64Array(0),
+  overI: new Float64Array(0),
+  underO: new Float64Array(0),
+  underI: new Float64Array(0),
+  q: new Float64Array(0),
+  r: new Float64Array(0),
+};
+
+function scratchFor(n: number): typeof scratch {
+  if (scratch.length < n) {
+    const length = Math.max(n, scratch.length * 2);
+    scratch.length = length;
+    scratch.overO = new Float64Array(length);
+    scratch.overI = new Float64Array(length);
+    scratch.underO = new Float64Array(length);
+    scratch.underI = new Float64Array(length);
+    scratch.q = new Float64Array(length);
+    scratch.r = new Float64Array(length);
+  }
+  return scratch;
+}
+
+/** acc[k] += sign · (P at slot k) for items s..t−1. */
+function addPlane(plane: CountArray, sign: number, slots: Int32Array, s: number, t: number, acc: Float64Array): void {
+  for (let k = s; k < t; k++) acc[k] += sign * plane[slots[k]];
+}
+
+function addPixels(sign: number, pixels: Int32Array, s: number, t: number, acc: Float64Array): void {
+  for (let k = s; k < t; k++) acc[k] += sign * pixels[k];
+}
+
+/** The R⁺ and R⁻ corner sums of one plane, per item geometry. */
+function addRects(P: CountArray, sign: number, slots: Int32Array, cells: number, corners: Uint16Array, s: number, t: number, accO: Float64Array, accI: Float64Array): void {
+  for (let k = s; k < t; k++) {
+    const b = slots[k] * cells;
+    const at = k * 8;
+    accO[k] += sign * (P[b + corners[at]] - P[b + corners[at + 1]] - P[b + corners[at + 2]] + P[b + corners[at + 3]]);
+    accI[k] += sign * (P[b + corners[at + 4]] - P[b + corners[at + 5]] - P[b + corners[at + 6]] + P[b + corners[at + 7]]);
+  }
+}
+
+/** addRects when every item shares one geometry: the corners are constants of the loop. */
+function addRectsUniform(P: CountArray, sign: number, slots: Int32Array, cells: number, corners: Uint16Array, s: number, t: number, accO: Float64Array, accI: Float64Array): void {
+  const a = corners[0];
+  const b1 = corners[1];
+  const c = corners[2];
+  const d = corners[3];
+  const a2 = corners[4];
+  const b2 = corners[5];
+  const c2 = corners[6];
+  const d2 = corners[7];
+  for (let k = s; k < t; k++) {
+    const b = slots[k] * cells;
+    accO[k] += sign * (P[b + a] - P[b + b1] - P[b + c] + P[b + d]);
+    accI[k] += sign * (P[b + a2] - P[b + b2] - P[b + c2] + P[b + d2]);
+  }
+}
+
+function addAreas(sign: number, g: LevelGeometry, uniform: boolean, s: number, t: number, accO: Float64Array, accI: Float64Array): void {
+  for (let k = s; k < t; k++) {
+    const i = uniform ? 0 : k;
+    accO[k] += sign * g.outer[i];
+    accI[k] += sign * g.inner[i];
+  }
+}
+
+/** True when some item of s..t−1 is not settled (lo < hi). */
+function anyOpen(lo: Float64Array, hi: Float64Array, s: number, t: number): boolean {
+  for (let k = s; k < t; k++) if (lo[k] !== hi[k]) return true;
+  return false;
 }
 
 /**
@@ -150,19 +209,17 @@ export interface FirstPassItems {
  * level, and across levels: with q and r the qualifying and other pixels of a level's partial bins
  * (over but not under) in the whole mask, bounded from the whole-mask histogram,
  *   CP ≤ upper(R, under) + q and CP ≥ lower(R, over) − r.
- * The tightest of all is kept. One level at a time over all masks, so each pass streams the few
- * planes of its bin edges; per mask it looks up eight grid indices and reads four corners per
- * plane, and per-image ROIs cost what a constant ROI costs.
+ * The tightest of all is kept. The pass is a few tight loops, each streaming one plane over all
+ * masks of one encoding (a mask's cells of a plane are contiguous, masks in slot order), with
+ * each item's corners and areas precomputed by its Candidates; a level is skipped once every
+ * mask is settled (the histogram makes full-mask counts of 8-bit masks exact).
  */
 export class BoundProgram {
   private readonly use: number[];
-  /** edges[u][e]: level use[u] for encoding code e, prepared when an encoding is first met. */
-  private readonly edges: LevelEdges[][];
-  private readonly prepared = new Uint8Array(ENCODINGS.length);
-  private readonly whole: number;
   private readonly order: number[];
-  /** Plane entries read per mask, for the stats' bytes of index read. */
-  readonly reads: number;
+  private readonly whole: number;
+  /** programs[e][u]: level use[order[u]] for encoding code e, made when the encoding is first met. */
+  private readonly programs: (LevelProgram[] | undefined)[] = ENCODINGS.map(() => undefined);
 
   constructor(
     private readonly levels: readonly LevelPlanes[],
@@ -172,199 +229,143 @@ export class BoundProgram {
     this.use = [...use];
     this.order = this.use.map((_, u) => u).sort((a, b) => levels[this.use[a]].grid - levels[this.use[b]].grid);
     this.whole = wholeLevelOf(levels);
-    this.edges = this.use.map(() => []);
-    this.reads = this.use.reduce((n, l) => n + (levels[l].grid === 1 ? 4 : 32), 0);
   }
 
-  private prepare(e: number): void {
-    this.prepared[e] = 1;
+  private programFor(e: number): LevelProgram[] {
+    const made = this.programs[e];
+    if (made) return made;
     const { levels, whole, runs } = this;
-    this.use.forEach((l, u) => {
+    const programs = this.order.map((u): LevelProgram => {
+      const l = this.use[u];
       const level = levels[l];
-      const { over, under } = runs.at(e, l);
-      let cross: CrossTerms | null = null;
-      if (whole >= 0 && whole !== l && !isEmpty(over) && levels[whole].bins % level.bins === 0) {
-        const terms = crossTerms(runs.at(e, l), level.bins, runs.at(e, whole), levels[whole].bins);
-        const q = resolveTerms(terms.q, levels[whole]);
-        const r = resolveTerms(terms.r, levels[whole]);
-        cross = { qPlanes: q.planes, qSigns: q.signs, qPixels: q.pixels, rPlanes: r.planes, rSigns: r.signs, rPixels: r.pixels };
+      const bins = runs.at(e, l);
+      let q: Term[] | null = null;
+      let r: Term[] | null = null;
+      if (level.grid > 1 && whole >= 0 && whole !== l && !isEmpty(bins.over) && levels[whole].bins % level.bins === 0) {
+        const terms = crossTerms(bins, level.bins, runs.at(e, whole), levels[whole].bins);
+        q = edgeTerms(terms.q, levels[whole]);
+        r = edgeTerms(terms.r, levels[whole]);
       }
-      this.edges[u][e] = {
-        oF: edgeOf(level, over.first),
-        oE: edgeOf(level, over.last + 1),
-        uF: edgeOf(level, under.first),
-        uE: edgeOf(level, under.last + 1),
-        overEmpty: isEmpty(over),
-        underEmpty: isEmpty(under),
-        cross,
-      };
+      return { level, over: runTerms(level, bins.over), under: runTerms(level, bins.under), q, r };
     });
+    this.programs[e] = programs;
+    return programs;
   }
 
-  /**
-   * Writes [lower, upper] of CP for items 0..n−1 into lo, hi: item k is the mask at slots[k] with
-   * ROI rects[4k..4k+3] (x0, y0, x1, y1); sizes, encodings and whether a mask has a CHI come from
-   * the table's columns (without one, [0, area]).
-   */
-  runAll(items: FirstPassItems, lo: Float64Array, hi: Float64Array): void {
-    const { n, slots, rects, encodings } = items;
+  /** Writes [lower, upper] of CP for every item of c into lo, hi (items without a CHI: [0, area]); returns the plane entries read. */
+  run(c: Candidates, lo: Float64Array, hi: Float64Array): number {
+    const n = c.size;
+    const { areas } = c;
     for (let k = 0; k < n; k++) {
       lo[k] = 0;
-      hi[k] = (rects[k * 4 + 2] - rects[k * 4]) * (rects[k * 4 + 3] - rects[k * 4 + 1]);
-      const e = encodings[slots[k]];
-      if (!this.prepared[e]) this.prepare(e);
+      hi[k] = areas[k];
     }
-    // Coarse levels first: a mask they settle skips the finer ones.
-    for (const u of this.order) {
-      const level = this.levels[this.use[u]];
-      if (level.grid === 1) this.wholeLevel(this.edges[u], items, lo, hi);
-      else this.gridLevel(level, this.edges[u], items, lo, hi);
+    const buffers = scratchFor(n);
+    let entries = 0;
+    for (let e = 0; e < ENCODINGS.length; e++) {
+      const s = c.groupStart[e];
+      const t = c.groupStart[e + 1];
+      if (s === t) continue;
+      for (const p of this.programFor(e)) {
+        if (!anyOpen(lo, hi, s, t)) break;
+        entries += (t - s) * (p.level.grid === 1 ? wholeLevel(p, c, s, t, lo, hi, buffers) : gridLevel(p, c, s, t, lo, hi, buffers));
+      }
     }
+    return entries;
   }
+}
 
-  private gridLevel(level: LevelPlanes, byEncoding: LevelEdges[], items: FirstPassItems, lo: Float64Array, hi: Float64Array): void {
-    const { n, slots, rects, widths, heights, encodings, indexed } = items;
-    const G = level.grid;
-    const stride = G + 1;
-    const cells = level.cells;
-    let W = -1;
-    let H = -1;
-    let rows = gridAxis(1, G);
-    let cols = rows;
-    // The geometry of the last mask (size and ROI) and what follows from it, reused while masks share it.
-    let gx0 = -1;
-    let gy0 = -1;
-    let gx1 = -1;
-    let gy1 = -1;
-    let outerArea = 0;
-    let innerArea = 0;
-    let a = 0;
-    let b = 0;
-    let c = 0;
-    let d = 0;
-    let a2 = 0;
-    let b2 = 0;
-    let c2 = 0;
-    let d2 = 0;
-    // The planes of the current encoding's bin edges, hoisted out of the per-mask work.
-    let enc = -1;
-    let ed = byEncoding[0];
-    let pOF: CountArray | null = null;
-    let pOE: CountArray | null = null;
-    let pUF: CountArray | null = null;
-    let pUE: CountArray | null = null;
-    for (let k = 0; k < n; k++) {
-      const slot = slots[k];
-      // Settled by an earlier level (the histogram makes full-mask counts of 8-bit masks exact).
-      if (indexed[slot] === 0 || lo[k] === hi[k]) continue;
-      const x0 = rects[k * 4];
-      const y0 = rects[k * 4 + 1];
-      const x1 = rects[k * 4 + 2];
-      const y1 = rects[k * 4 + 3];
-      const area = (x1 - x0) * (y1 - y0);
-      if (area <= 0) continue;
-      if (encodings[slot] !== enc) {
-        enc = encodings[slot];
-        ed = byEncoding[enc];
-        pOF = ed.oF.plane;
-        pOE = ed.oE.plane;
-        pUF = ed.uF.plane;
-        pUE = ed.uE.plane;
-      }
-      if (widths[slot] !== W || heights[slot] !== H || x0 !== gx0 || y0 !== gy0 || x1 !== gx1 || y1 !== gy1) {
-        if (widths[slot] !== W || heights[slot] !== H) {
-          W = widths[slot];
-          H = heights[slot];
-          rows = gridAxis(H, G);
-          cols = gridAxis(W, G);
-        }
-        gx0 = x0;
-        gy0 = y0;
-        gx1 = x1;
-        gy1 = y1;
-        const rl = rows.lines;
-        const cl = cols.lines;
-        const oi0 = rows.atOrBefore[y0];
-        const oi1 = rows.atOrAfter[y1];
-        const oj0 = cols.atOrBefore[x0];
-        const oj1 = cols.atOrAfter[x1];
-        const ii0 = rows.atOrAfter[y0];
-        const ij0 = cols.atOrAfter[x0];
-        // An inverted inner rectangle collapses to an empty one: its corners then cancel.
-        const ii1 = Math.max(ii0, rows.atOrBefore[y1]);
-        const ij1 = Math.max(ij0, cols.atOrBefore[x1]);
-        outerArea = (rl[oi1] - rl[oi0]) * (cl[oj1] - cl[oj0]);
-        innerArea = (rl[ii1] - rl[ii0]) * (cl[ij1] - cl[ij0]);
-        a = oi1 * stride + oj1;
-        b = oi0 * stride + oj1;
-        c = oi1 * stride + oj0;
-        d = oi0 * stride + oj0;
-        a2 = ii1 * stride + ij1;
-        b2 = ii0 * stride + ij1;
-        c2 = ii1 * stride + ij0;
-        d2 = ii0 * stride + ij0;
-      }
-      const base = slot * cells;
-      let overO = 0;
-      let overI = 0;
-      let underO = 0;
-      let underI = 0;
-      if (!ed.overEmpty) {
-        overO = pOF ? pOF[base + a] - pOF[base + b] - pOF[base + c] + pOF[base + d] : ed.oF.isArea ? outerArea : 0;
-        overI = pOF ? pOF[base + a2] - pOF[base + b2] - pOF[base + c2] + pOF[base + d2] : ed.oF.isArea ? innerArea : 0;
-        if (pOE) {
-          overO -= pOE[base + a] - pOE[base + b] - pOE[base + c] + pOE[base + d];
-          overI -= pOE[base + a2] - pOE[base + b2] - pOE[base + c2] + pOE[base + d2];
-        }
-      }
-      if (!ed.underEmpty) {
-        underO = pUF ? pUF[base + a] - pUF[base + b] - pUF[base + c] + pUF[base + d] : ed.uF.isArea ? outerArea : 0;
-        underI = pUF ? pUF[base + a2] - pUF[base + b2] - pUF[base + c2] + pUF[base + d2] : ed.uF.isArea ? innerArea : 0;
-        if (pUE) {
-          underO -= pUE[base + a] - pUE[base + b] - pUE[base + c] + pUE[base + d];
-          underI -= pUE[base + a2] - pUE[base + b2] - pUE[base + c2] + pUE[base + d2];
-        }
-      }
-      const slackOuter = outerArea - area;
-      const slackInner = area - innerArea;
-      let lower = lo[k];
-      let upper = hi[k];
-      const loU = underI > underO - slackOuter ? underI : underO - slackOuter;
-      const hiO = overO < overI + slackInner ? overO : overI + slackInner;
-      if (loU > lower) lower = loU;
-      if (hiO < upper) upper = hiO;
-      const cross = ed.cross;
-      if (cross) {
-        const pixels = W * H;
-        const loO = (overI > overO - slackOuter ? overI : overO - slackOuter) - wholeCount(cross.rPlanes, cross.rSigns, cross.rPixels, slot, pixels);
-        const hiU = (underO < underI + slackInner ? underO : underI + slackInner) + wholeCount(cross.qPlanes, cross.qSigns, cross.qPixels, slot, pixels);
-        if (loO > lower) lower = loO;
-        if (hiU < upper) upper = hiU;
-      }
-      lo[k] = lower;
-      hi[k] = upper;
-    }
-  }
+type Scratch = typeof scratch;
 
-  /** The corner formula at grid 1: R⁺ is the whole mask, R⁻ too when the ROI is the whole mask, else empty. */
-  private wholeLevel(byEncoding: LevelEdges[], items: FirstPassItems, lo: Float64Array, hi: Float64Array): void {
-    const { n, slots, rects, widths, heights, encodings, indexed } = items;
-    for (let k = 0; k < n; k++) {
-      const slot = slots[k];
-      if (indexed[slot] === 0) continue;
-      const W = widths[slot];
-      const H = heights[slot];
-      const area = (rects[k * 4 + 2] - rects[k * 4]) * (rects[k * 4 + 3] - rects[k * 4 + 1]);
-      if (area <= 0) continue;
-      const ed = byEncoding[encodings[slot]];
-      const pixels = W * H;
-      const over = ed.overEmpty ? 0 : (ed.oF.plane ? ed.oF.plane[slot] : ed.oF.isArea ? pixels : 0) - (ed.oE.plane ? ed.oE.plane[slot] : 0);
-      const under = ed.underEmpty ? 0 : (ed.uF.plane ? ed.uF.plane[slot] : ed.uF.isArea ? pixels : 0) - (ed.uE.plane ? ed.uE.plane[slot] : 0);
-      const full = area === pixels;
-      const loU = full ? under : under - (pixels - area);
-      const hiO = full ? over : Math.min(over, area);
-      if (loU > lo[k]) lo[k] = loU;
-      if (hiO < hi[k]) hi[k] = hiO;
+/** Accumulates terms read at each item's slot (plane) or its whole mask's pixels (area) into acc; returns the plane reads. */
+function addWhole(terms: readonly Term[], c: Candidates, s: number, t: number, acc: Float64Array): number {
+  acc.fill(0, s, t);
+  let reads = 0;
+  for (const { plane, sign } of terms) {
+    if (plane) {
+      addPlane(plane, sign, c.slots, s, t, acc);
+      reads++;
+    } else addPixels(sign, c.pixels, s, t, acc);
+  }
+  return reads;
+}
+
+/** The corner formula at grid 1: R⁺ is the whole mask, R⁻ too when the ROI is the whole mask, else empty. */
+function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch): number {
+  const over = b.overO;
+  const under = sameTerms(p.over, p.under) ? over : b.underO;
+  let reads = addWhole(p.over, c, s, t, over);
+  if (under !== over) reads += addWhole(p.under, c, s, t, under);
+  const { areas, pixels } = c;
+  for (let k = s; k < t; k++) {
+    const area = areas[k];
+    const px = pixels[k];
+    const full = area === px;
+    const loU = full ? under[k] : under[k] - (px - area);
+    const hiO = full ? over[k] : over[k] < area ? over[k] : area;
+    if (loU > lo[k]) lo[k] = loU;
+    if (hiO < hi[k]) hi[k] = hiO;
+  }
+  return reads;
+}
+
+/** Accumulates a run's terms as R⁺ and R⁻ sums into accO, accI; returns the plane reads per item. */
+function addGrid(terms: readonly Term[], c: Candidates, g: LevelGeometry, cells: number, s: number, t: number, accO: Float64Array, accI: Float64Array): number {
+  accO.fill(0, s, t);
+  accI.fill(0, s, t);
+  let reads = 0;
+  for (const { plane, sign } of terms) {
+    if (!plane) addAreas(sign, g, c.uniform, s, t, accO, accI);
+    else {
+      if (c.uniform) addRectsUniform(plane, sign, c.slots, cells, g.corners, s, t, accO, accI);
+      else addRects(plane, sign, c.slots, cells, g.corners, s, t, accO, accI);
+      reads += 8;
     }
   }
+  return reads;
+}
+
+function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch): number {
+  const { level } = p;
+  const g = c.geometry(level.grid);
+  const same = sameTerms(p.over, p.under);
+  const overO = b.overO;
+  const overI = b.overI;
+  const underO = same ? overO : b.underO;
+  const underI = same ? overI : b.underI;
+  let reads = addGrid(p.over, c, g, level.cells, s, t, overO, overI);
+  if (!same) reads += addGrid(p.under, c, g, level.cells, s, t, underO, underI);
+  const cross = p.q !== null && p.r !== null;
+  if (p.q && p.r) {
+    reads += addWhole(p.q, c, s, t, b.q);
+    reads += addWhole(p.r, c, s, t, b.r);
+  }
+  const { areas } = c;
+  const { q, r } = b;
+  const uniform = c.uniform;
+  for (let k = s; k < t; k++) {
+    const i = uniform ? 0 : k;
+    const area = areas[k];
+    const slackOuter = g.outer[i] - area;
+    const slackInner = area - g.inner[i];
+    const oO = overO[k];
+    const oI = overI[k];
+    const uO = underO[k];
+    const uI = underI[k];
+    let lower = lo[k];
+    let upper = hi[k];
+    const loU = uI > uO - slackOuter ? uI : uO - slackOuter;
+    const hiO = oO < oI + slackInner ? oO : oI + slackInner;
+    if (loU > lower) lower = loU;
+    if (hiO < upper) upper = hiO;
+    if (cross) {
+      const loO = (oI > oO - slackOuter ? oI : oO - slackOuter) - r[k];
+      const hiU = (uO < uI + slackInner ? uO : uI + slackInner) + q[k];
+      if (loO > lower) lower = loO;
+      if (hiU < upper) upper = hiU;
+    }
+    lo[k] = lower;
+    hi[k] = upper;
+  }
+  return reads;
 }

@@ -17,7 +17,6 @@ export class CellBounds {
   cellRects = new Int32Array(0);
   private overlap = new Int32Array(0);
   private cellArea = new Int32Array(0);
-  private edges = new Int32Array(4);
   private whole: LevelPlanes | null = null;
   private qTerms: EdgeTerm[] = [];
   private rTerms: EdgeTerm[] = [];
@@ -36,23 +35,15 @@ export class CellBounds {
   private areaUF = false;
   reads = 0;
 
-  /** Prepares for masks of size W×H, ROI rect, encoding code e, refining at levels[l]. */
+  /** The encoding the range's planes were last resolved for, or −1. */
+  private encoding = -1;
+
+  /** Prepares for masks of size W×H, ROI rect, encoding code e, refining at levels[l] (one range and level per instance). */
   prepare(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number, W: number, H: number, rect: Rect): void {
     const level = levels[l];
-    const { grid: G, bins: B } = level;
-    this.level = level;
+    const G = level.grid;
     this.pixels = W * H;
-    const w = wholeLevelOf(levels);
-    this.whole = w >= 0 && w !== l && levels[w].bins % B === 0 ? levels[w] : null;
-    if (this.whole) {
-      const cross = crossTerms(runs.at(e, l), B, runs.at(e, w), levels[w].bins);
-      this.qTerms = cross.q;
-      this.rTerms = cross.r;
-    }
-    const { over, under } = runs.at(e, l);
-    this.over = over.first <= over.last;
-    this.under = under.first <= under.last;
-    this.edges.set([over.first, over.last + 1, under.first, under.last + 1]);
+    if (e !== this.encoding) this.prepareRange(levels, l, runs, e);
     const rows = gridAxis(H, G);
     const cols = gridAxis(W, G);
     const i0 = rows.atOrBefore[rect.y0];
@@ -67,13 +58,6 @@ export class CellBounds {
       this.corner = new Int32Array(max);
     }
     this.stride = G === 1 ? 0 : G + 1;
-    const plane = (edge: number): CountArray | null => (edge > 0 && edge < B ? level.planes[edge - 1] : null);
-    this.pOF = plane(this.edges[0]);
-    this.pOE = plane(this.edges[1]);
-    this.pUF = plane(this.edges[2]);
-    this.pUE = plane(this.edges[3]);
-    this.areaOF = this.edges[0] <= 0;
-    this.areaUF = this.edges[2] <= 0;
     let n = 0;
     for (let i = i0; i < i1; i++) {
       const cy0 = rows.lines[i];
@@ -100,6 +84,30 @@ export class CellBounds {
     }
     this.cellCount = n;
     this.reads = n * 16 + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
+  }
+
+  private prepareRange(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number): void {
+    const level = levels[l];
+    const B = level.bins;
+    this.encoding = e;
+    this.level = level;
+    const w = wholeLevelOf(levels);
+    this.whole = w >= 0 && w !== l && levels[w].bins % B === 0 ? levels[w] : null;
+    if (this.whole) {
+      const cross = crossTerms(runs.at(e, l), B, runs.at(e, w), levels[w].bins);
+      this.qTerms = cross.q;
+      this.rTerms = cross.r;
+    }
+    const { over, under } = runs.at(e, l);
+    this.over = over.first <= over.last;
+    this.under = under.first <= under.last;
+    const plane = (edge: number): CountArray | null => (edge > 0 && edge < B ? level.planes[edge - 1] : null);
+    this.pOF = plane(over.first);
+    this.pOE = plane(over.last + 1);
+    this.pUF = plane(under.first);
+    this.pUE = plane(under.last + 1);
+    this.areaOF = over.first <= 0;
+    this.areaUF = under.first <= 0;
   }
 
   private wholeCount(slot: number, terms: readonly EdgeTerm[]): number {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EngineContext } from './context.js';
+import { giveFloat64, takeFloat64 } from './buffer-pool.js';
 import { loadMasks } from './load-masks.js';
 import { RangeCounter, wasmCounter } from './range-counter.js';
 import type { Mask } from './mask.js';
@@ -15,6 +16,10 @@ import type { ValueRange } from './value-range.js';
 import { compileRange } from './value-range.js';
 import type { MaskWhere } from './where.js';
 import { selectSlots } from './where.js';
+import type { CandidateEntry } from './candidate-cache.js';
+import { cachedCandidates, whereKey } from './candidate-cache.js';
+import type { Candidates } from './candidates.js';
+import { candidatesOf } from './candidates.js';
 
 export type Normalize = 'COUNT' | 'ROI_FRACTION';
 
@@ -43,16 +48,6 @@ export function maskRoiRect(table: MaskTable, roi: RoiSpec, slot: number, out: R
     case 'imageBox':
       return table.imageBoxRect(slot, roi.name, out);
   }
-}
-
-/**
- * maskRoiRect for every candidate of a query: named image boxes come from the table's cache of
- * resolved rectangles, built once per geometry change rather than scaled per mask per query.
- */
-export function roiResolver(table: MaskTable, roi: RoiSpec): (slot: number, out: Rect) => boolean {
-  if (roi.kind !== 'imageBox') return (slot, out) => maskRoiRect(table, roi, slot, out);
-  const { rects, present } = table.imageBoxRects(roi.name);
-  return (slot, out) => present[slot] === 1 && (readRect(rects, slot, out), true);
 }
 
 /**
@@ -115,12 +110,12 @@ export class CellCounter {
         }
       }
       const c = cells.cellRects;
-      // The ROI's rows go into the kernel's memory once, for all the cells counted.
+      // Rows go into the kernel's memory as the cells counted need them.
       if (!loaded) {
-        kernel.load(mask.data.subarray(rect.y0 * mask.width, rect.y1 * mask.width));
+        kernel.begin(mask.data, mask.width);
         loaded = true;
       }
-      const exact = ilo > ihi ? 0 : kernel.countLoaded(mask.width, c[k * 4], c[k * 4 + 1] - rect.y0, c[k * 4 + 2], c[k * 4 + 3] - rect.y0, ilo, ihi);
+      const exact = ilo > ihi ? 0 : kernel.countRows(c[k * 4], c[k * 4 + 1], c[k * 4 + 2], c[k * 4 + 3], ilo, ihi);
       this.stats.pixelsCounted += (c[k * 4 + 2] - c[k * 4]) * (c[k * 4 + 3] - c[k * 4 + 1]);
       lo += exact - l;
       hi += exact - h;
@@ -133,21 +128,11 @@ export class CellCounter {
 }
 
 /**
- * The ROI of every candidate, in one loop without per-mask calls: writes the kept candidates'
- * slots, rects (4 per item) and areas, and returns how many were kept; the others (no such image
- * box, area 0 when normalising, below minArea) are counted as skipped.
+ * The ROI of every slot, in one loop without per-mask calls: writes the kept slots and their rects
+ * (4 per item) and returns how many were kept; the others (no such image box, area 0 when
+ * normalising, below minArea) are skipped.
  */
-export function resolveRois(
-  table: MaskTable,
-  roi: RoiSpec,
-  slots: Int32Array,
-  normalize: boolean,
-  minArea: number,
-  outSlots: Int32Array,
-  outRects: Int32Array,
-  outAreas: Int32Array,
-  stats: QueryStats,
-): number {
+function resolveRois(table: MaskTable, roi: RoiSpec, slots: Int32Array, normalize: boolean, minArea: number, outSlots: Int32Array, outRects: Int32Array): number {
   const { widths, heights } = table.columns();
   const byImage = roi.kind === 'imageBox' ? table.imageBoxRects(roi.name) : null;
   const rect = newRect();
@@ -158,10 +143,7 @@ export function resolveRois(
     const slot = slots[s];
     let x0: number, y0: number, x1: number, y1: number;
     if (byImage) {
-      if (byImage.present[slot] === 0) {
-        stats.skipped++;
-        continue;
-      }
+      if (byImage.present[slot] === 0) continue;
       x0 = byImage.rects[slot * 4];
       y0 = byImage.rects[slot * 4 + 1];
       x1 = byImage.rects[slot * 4 + 2];
@@ -179,52 +161,52 @@ export function resolveRois(
       y1 = rect.y1;
     }
     const area = (x1 - x0) * (y1 - y0);
-    if ((normalize && area === 0) || area < minArea) {
-      stats.skipped++;
-      continue;
-    }
+    if ((normalize && area === 0) || area < minArea) continue;
     outSlots[size] = slot;
     outRects[size * 4] = x0;
     outRects[size * 4 + 1] = y0;
     outRects[size * 4 + 2] = x1;
     outRects[size * 4 + 3] = y1;
-    outAreas[size] = area;
     size++;
   }
   return size;
+}
+
+const roiKey = (roi: RoiSpec): string => (roi.kind === 'box' ? `box ${roi.x} ${roi.y} ${roi.width} ${roi.height}` : roi.kind === 'imageBox' ? `imageBox ${JSON.stringify(roi.name)}` : 'full');
+
+/** The masks of a CP query and their ROIs, shared by queries that differ only in range, threshold, k or order. */
+export function cpCandidates(table: MaskTable, spec: CpSpec): CandidateEntry<Candidates> {
+  const normalize = spec.normalize === 'ROI_FRACTION';
+  const minArea = spec.minRoiArea ?? 0;
+  const key = `cp ${whereKey(spec.where)} ${roiKey(spec.roi)} ${normalize} ${minArea}`;
+  return cachedCandidates(table, key, () => {
+    const slots = selectSlots(table, spec.where);
+    const kept = new Int32Array(slots.length);
+    const rects = new Int32Array(slots.length * 4);
+    const size = resolveRois(table, spec.roi, slots, normalize, minArea, kept, rects);
+    return { value: candidatesOf(table, kept, rects, size), matched: slots.length, skipped: slots.length - size };
+  });
 }
 
 export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Plan {
   const { table } = ctx;
   const range = compileRange(spec.range);
   const normalize = spec.normalize === 'ROI_FRACTION';
-  const minArea = spec.minRoiArea ?? 0;
-  const slots = selectSlots(table, spec.where);
-  stats.candidates += slots.length;
-  const version = table.version;
   const useIndex = spec.useIndex ?? true;
-
-  const n = slots.length;
-  const keys = new Float64Array(n);
-  const itemSlots = new Int32Array(n);
-  const rects = new Int32Array(n * 4);
-  const areas = new Int32Array(n);
-  const dims = new Int32Array(n * 2);
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
-  const bounds = new MaskBounds(table, range, stats);
-  const cols = table.columns();
+  const entry = cpCandidates(table, spec);
+  const c = entry.value;
+  stats.candidates += entry.matched;
+  stats.skipped += entry.skipped;
   const t0 = performance.now();
-  const size = resolveRois(table, spec.roi, slots, normalize, minArea, itemSlots, rects, areas, stats);
-  for (let k = 0; k < size; k++) {
-    const slot = itemSlots[k];
-    keys[k] = cols.ids[slot];
-    dims[k * 2] = cols.widths[slot];
-    dims[k * 2 + 1] = cols.heights[slot];
-  }
-  if (range.empty) hi.fill(0);
-  else if (useIndex) bounds.first(size, itemSlots, rects, lo, hi);
-  else for (let k = 0; k < size; k++) hi[k] = areas[k];
+  const { size, keys, rects, areas, dims, slots: itemSlots, version } = c;
+  const lo = takeFloat64(size);
+  const hi = takeFloat64(size);
+  const bounds = new MaskBounds(table, range, stats);
+  if (range.empty || !useIndex) {
+    lo.fill(0);
+    if (range.empty) hi.fill(0);
+    else hi.set(areas);
+  } else bounds.first(c, lo, hi);
   if (normalize) {
     for (let k = 0; k < size; k++) {
       lo[k] /= areas[k];
@@ -263,11 +245,15 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
 
   return {
     size,
-    keys: keys.subarray(0, size),
-    weights: new Int32Array(size).fill(1),
-    lo: lo.subarray(0, size),
-    hi: hi.subarray(0, size),
+    keys,
+    weights: c.ones,
+    lo,
+    hi,
     stats,
+    release() {
+      giveFloat64(lo);
+      giveFloat64(hi);
+    },
     refine(item) {
       if (refined[item]) return;
       refined[item] = 1;

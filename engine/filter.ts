@@ -19,6 +19,41 @@ export interface FilterOutcome {
 }
 
 /**
+ * Decides the items (all, or those listed) whose bounds settle op threshold: passes where both
+ * ends pass (an item that may turn out skipped never does), fails where neither does. Returns
+ * the undecided items and the weights accepted and pruned.
+ */
+function decideByBounds(
+  plan: Plan,
+  op: CompareOp,
+  threshold: number,
+  items: Int32Array | null,
+  passed: Uint8Array,
+  known: Float64Array,
+): { undecided: Int32Array; accepted: number; pruned: number } {
+  const { lo, hi, weights } = plan;
+  const maybeSkipped = plan.maybeSkipped ?? null;
+  const n = items ? items.length : plan.size;
+  const undecided = new Int32Array(n);
+  let open = 0;
+  let accepted = 0;
+  let pruned = 0;
+  for (let u = 0; u < n; u++) {
+    const i = items ? items[u] : u;
+    const loPasses = compare(op, lo[i], threshold);
+    // The set of values satisfying op is an interval reaching ±∞, so both ends passing means all do.
+    const hiPasses = compare(op, hi[i], threshold);
+    if (loPasses && hiPasses && (maybeSkipped === null || maybeSkipped[i] === 0)) {
+      passed[i] = 1;
+      accepted += weights[i];
+      if (lo[i] === hi[i]) known[i] = lo[i];
+    } else if (!loPasses && !hiPasses) pruned += weights[i];
+    else undecided[open++] = i;
+  }
+  return { undecided: undecided.subarray(0, open), accepted, pruned };
+}
+
+/**
  * Filter, refine, then verify: an item whose bounds decide the comparison is accepted or
  * rejected without loading; the rest are refined cell by cell from the finest level, and those
  * still undecided are loaded in batches and counted only until their answer is certain.
@@ -27,36 +62,18 @@ export async function runFilter(ctx: EngineContext, plan: Plan, options: FilterO
   const { op, threshold } = options;
   const useIndex = options.useIndex ?? true;
   const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
-  const { stats, lo, hi, weights } = plan;
+  const { stats, weights } = plan;
   const known = new Float64Array(plan.size).fill(NaN);
   const passed = new Uint8Array(plan.size);
-  const undecided: number[] = [];
-  /** 1: decided by the bounds (passed set accordingly), 0: not. */
-  const decideByBounds = (i: number): boolean => {
-    const loPasses = compare(op, lo[i], threshold);
-    // The set of values satisfying op is an interval reaching ±∞, so both ends passing means all do.
-    if (loPasses && compare(op, hi[i], threshold) && !plan.maybeSkipped?.[i]) {
-      passed[i] = 1;
-      stats.acceptedByIndex += weights[i];
-      if (lo[i] === hi[i]) known[i] = lo[i];
-      return true;
-    }
-    if (!loPasses && !compare(op, hi[i], threshold)) {
-      stats.prunedByIndex += weights[i];
-      return true;
-    }
-    return false;
-  };
-  for (let i = 0; i < plan.size; i++) {
-    if (!useIndex || !decideByBounds(i)) undecided.push(i);
-  }
-  const toLoad: number[] = [];
+  let toLoad: number[];
   if (useIndex) {
-    for (const i of undecided) {
-      plan.refine(i);
-      if (!decideByBounds(i)) toLoad.push(i);
-    }
-  } else toLoad.push(...undecided);
+    const first = decideByBounds(plan, op, threshold, null, passed, known);
+    for (let u = 0; u < first.undecided.length; u++) plan.refine(first.undecided[u]);
+    const second = decideByBounds(plan, op, threshold, first.undecided, passed, known);
+    stats.acceptedByIndex += first.accepted + second.accepted;
+    stats.prunedByIndex += first.pruned + second.pruned;
+    toLoad = Array.from(second.undecided);
+  } else toLoad = Array.from({ length: plan.size }, (_, i) => i);
   for (let start = 0; start < toLoad.length; start += batchSize) {
     throwIfAborted(ctx);
     const batch = toLoad.slice(start, start + batchSize);

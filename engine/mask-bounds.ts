@@ -1,4 +1,5 @@
 import { BoundProgram, RangeRuns } from './bounds.js';
+import type { Candidates } from './candidates.js';
 import { CellBounds } from './cell-bounds.js';
 import type { MaskTable } from './mask-table.js';
 import type { Rect } from './roi.js';
@@ -41,13 +42,9 @@ export class MaskBounds {
     this.bytesPerCount = table.countBytes;
   }
 
-  /** First-pass bounds of items 0..n−1 (mask slots[k], ROI rects[4k..4k+3]) into lo, hi; see BoundProgram.runAll. */
-  first(n: number, slots: Int32Array, rects: Int32Array, lo: Float64Array, hi: Float64Array): void {
-    const c = this.table.columns();
-    this.program.runAll({ n, slots, rects, widths: c.widths, heights: c.heights, encodings: c.encodings, indexed: c.indexed }, lo, hi);
-    let indexed = 0;
-    for (let k = 0; k < n; k++) indexed += c.indexed[slots[k]];
-    this.stats.indexBytesRead += indexed * this.program.reads * this.bytesPerCount;
+  /** First-pass bounds of every candidate into lo, hi; see BoundProgram.run. */
+  first(candidates: Candidates, lo: Float64Array, hi: Float64Array): void {
+    this.stats.indexBytesRead += this.program.run(candidates, lo, hi) * this.bytesPerCount;
   }
 
   /** Prepares the cells of a W×H mask of encoding code e for rect; cells.cellCount and cells.cellRects then describe them. */

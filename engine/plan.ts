@@ -33,6 +33,8 @@ export interface Plan {
    */
   decide(items: readonly number[], op: CompareOp, threshold: number): Promise<{ outcome: Uint8Array; values: Float64Array }>;
   readonly stats: QueryStats;
+  /** Called once the plan will not be used again: its buffers may be reused. */
+  release?(): void;
 }
 
 export function compare(op: CompareOp, value: number, threshold: number): boolean {

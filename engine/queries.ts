@@ -50,6 +50,8 @@ export interface AggregateGroups {
 
 async function filterPlan(ctx: EngineContext, plan: Plan, q: FilterQuery, started: number): Promise<FilterResult> {
   const outcome = await runFilter(ctx, plan, q);
+  // Later values() only count masks: the bounds are no longer read.
+  plan.release?.();
   const { stats } = plan;
   stats.elapsedMs = performance.now() - started;
   const keys = Float64Array.from(outcome.items, (i) => plan.keys[i]);
@@ -77,6 +79,7 @@ async function filterPlan(ctx: EngineContext, plan: Plan, q: FilterQuery, starte
 
 async function topKPlan(ctx: EngineContext, plan: Plan, q: TopKQuery, started: number): Promise<TopKResult> {
   const ranked = await runTopK(ctx, plan, q);
+  plan.release?.();
   plan.stats.elapsedMs = performance.now() - started;
   return { items: ranked.map((r, i) => ({ rank: i + 1, key: plan.keys[r.item], value: r.value })), stats: plan.stats };
 }

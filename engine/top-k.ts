@@ -60,48 +60,63 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
   }
 
   // The k-th best guaranteed value: an item whose best bound is below it can never enter.
+  const maybeSkipped = plan.maybeSkipped;
   const kth = new KthLargest(k);
   if (k < size) {
     // An item that may turn out skipped guarantees nothing.
-    for (let i = 0; i < size; i++) if (!plan.maybeSkipped?.[i]) kth.offer(sign * worst[i]);
+    if (maybeSkipped) {
+      for (let i = 0; i < size; i++) if (!maybeSkipped[i]) kth.offer(sign * worst[i]);
+    } else for (let i = 0; i < size; i++) kth.offer(sign * worst[i]);
   }
   const floor = k < size ? kth.value : -Infinity;
-  const bestScore = new Float64Array(size);
-  const visit = new Int32Array(size);
+  // The queue holds only the items that can still enter, in compact arrays: queue index j is item[j].
   let visitable = 0;
-  for (let i = 0; i < size; i++) {
-    bestScore[i] = sign * best[i];
-    if (bestScore[i] >= floor) visit[visitable++] = i;
-    else stats.prunedByIndex += weights[i];
+  for (let i = 0; i < size; i++) if (sign * best[i] >= floor) visitable++;
+  const item = new Int32Array(visitable);
+  const score = new Float64Array(visitable);
+  const key = new Float64Array(visitable);
+  let pruned = 0;
+  for (let i = 0, j = 0; i < size; i++) {
+    const s = sign * best[i];
+    if (s >= floor) {
+      item[j] = i;
+      score[j] = s;
+      key[j] = keys[i];
+      j++;
+    } else pruned += weights[i];
   }
-  const queue = new BestFirstQueue(visit.subarray(0, visitable), bestScore, keys);
-  const refined = new Uint8Array(size);
+  stats.prunedByIndex += pruned;
+  const heap = new Int32Array(visitable);
+  for (let j = 0; j < visitable; j++) heap[j] = j;
+  const queue = new BestFirstQueue(heap, score, key);
+  const refined = new Uint8Array(visitable);
 
-  const canEnter = (item: number): boolean => {
+  const canEnter = (j: number): boolean => {
     if (top.length < k) return true;
     const last = top[top.length - 1];
-    return beats(bestScore[item], keys[item], sign * last.value, keys[last.item]);
+    return beats(score[j], key[j], sign * last.value, keys[last.item]);
   };
   const step = Math.max(8, Math.min(batchSize, k));
   while (queue.size > 0 && canEnter(queue.peek())) {
     throwIfAborted(ctx);
     const toLoad: number[] = [];
     while (queue.size > 0 && toLoad.length < step && canEnter(queue.peek())) {
-      const item = queue.pop();
-      if (plan.lo[item] === plan.hi[item] && !plan.maybeSkipped?.[item]) {
-        stats.acceptedByIndex += weights[item];
-        insert(item, plan.lo[item]);
-      } else if (!refined[item]) {
-        refined[item] = 1;
-        plan.refine(item);
-        bestScore[item] = sign * best[item];
-        queue.push(item);
-      } else toLoad.push(item);
+      const j = queue.pop();
+      const i = item[j];
+      if (plan.lo[i] === plan.hi[i] && !maybeSkipped?.[i]) {
+        stats.acceptedByIndex += weights[i];
+        insert(i, plan.lo[i]);
+      } else if (!refined[j]) {
+        refined[j] = 1;
+        plan.refine(i);
+        score[j] = sign * best[i];
+        queue.push(j);
+      } else toLoad.push(i);
     }
     if (toLoad.length === 0) continue;
     const values = await plan.evaluate(toLoad);
-    toLoad.forEach((item, j) => insert(item, values[j]));
+    toLoad.forEach((i, n) => insert(i, values[n]));
   }
-  for (const item of queue.remaining()) stats.prunedByIndex += weights[item];
+  for (const j of queue.remaining()) stats.prunedByIndex += weights[item[j]];
   return top;
 }

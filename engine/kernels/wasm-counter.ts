@@ -97,10 +97,54 @@ export class WasmCounter {
 
   /** Copies a whole mask into memory, for `countLoaded`; replaces the mask loaded before. */
   load(data: MaskData): void {
+    this.#rows = null;
     this.#reserve(DATA + data.byteLength + TAIL);
     this.#copy(data, 0, data.length, DATA);
     this.#loaded = encodingCode(data);
     this.#loadedLength = data.length;
+  }
+
+  #rows: MaskData | null = null;
+  #rowsWidth = 0;
+  #rowsFrom = 0;
+  #rowsTo = 0;
+
+  /**
+   * Starts counting rectangles of one mask whose rows are copied in only as rectangles need them
+   * (countRows): a decision that stops after a few cells copies a few rows, not the whole ROI.
+   */
+  begin(data: MaskData, width: number): void {
+    this.#reserve(DATA + data.byteLength + TAIL);
+    this.#rows = data;
+    this.#rowsWidth = width;
+    this.#rowsFrom = 0;
+    this.#rowsTo = 0;
+    this.#loaded = -1;
+  }
+
+  /** The count in a rectangle of the mask given to begin; the rows copied in stay one contiguous span. */
+  countRows(x0: number, y0: number, x1: number, y1: number, lo: number, hi: number): number {
+    const data = this.#rows;
+    if (!data) throw new Error('WasmCounter.countRows: begin was not called (load and intersectUnion replace its mask)');
+    if (x1 <= x0 || y1 <= y0) return 0;
+    const width = this.#rowsWidth;
+    checkRect(data.length, width, x0, y0, x1, y1);
+    const size = data.BYTES_PER_ELEMENT;
+    if (this.#rowsFrom === this.#rowsTo) {
+      this.#copy(data, y0 * width, y1 * width, DATA + y0 * width * size);
+      this.#rowsFrom = y0;
+      this.#rowsTo = y1;
+    } else {
+      if (y0 < this.#rowsFrom) {
+        this.#copy(data, y0 * width, this.#rowsFrom * width, DATA + y0 * width * size);
+        this.#rowsFrom = y0;
+      }
+      if (y1 > this.#rowsTo) {
+        this.#copy(data, this.#rowsTo * width, y1 * width, DATA + this.#rowsTo * width * size);
+        this.#rowsTo = y1;
+      }
+    }
+    return this.#run(encodingCode(data), DATA, width, x0, y0, x1, y1, lo, hi);
   }
 
   /** The count in a rectangle of the mask last loaded, `width` pixels wide. */
@@ -120,6 +164,8 @@ export class WasmCounter {
     const size = data.BYTES_PER_ELEMENT;
     this.#reserve(DATA + (end - start) * size + TAIL);
     this.#copy(data, start, end, DATA);
+    this.#loaded = -1;
+    this.#rows = null;
     // The kernel adds (y * width + x) * size to ptr; i32 arithmetic wraps, so ptr may be "negative".
     return this.#run(encodingCode(data), (DATA - start * size) | 0, width, x0, y0, x1, y1, lo, hi);
   }
@@ -157,6 +203,7 @@ export class WasmCounter {
     }
     this.#reserve(need);
     this.#loaded = -1;
+    this.#rows = null;
     let records = 0;
     let someEmpty = false;
     for (let m = 0; m < n; m++) {

@@ -3,15 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { ENCODINGS, MaskTable, RangeCounter, buildChi, compileRange, newStats } from '../../engine/index.js';
 import type { ChiConfig, Mask, ValueRange } from '../../engine/index.js';
 import { MaskBounds } from '../../engine/mask-bounds.js';
+import { candidatesOf } from '../../engine/candidates.js';
 import { chiConfigArb, maskArb, rangeArb, rectFor } from '../support/arbitraries.js';
 import { cp } from '../support/brute-force.js';
 
 /** A table holding one mask (slot 0) with its CHI, and the bounds of one range over it. */
 /** First-pass bounds of the one mask in rect. */
-function firstPass(bounds: MaskBounds, rect: { x0: number; y0: number; x1: number; y1: number }): [number, number] {
+function firstPass(bounds: MaskBounds, table: MaskTable, rect: { x0: number; y0: number; x1: number; y1: number }): [number, number] {
   const lo = new Float64Array(1);
   const hi = new Float64Array(1);
-  bounds.first(1, Int32Array.of(0), Int32Array.of(rect.x0, rect.y0, rect.x1, rect.y1), lo, hi);
+  bounds.first(candidatesOf(table, Int32Array.of(0), Int32Array.of(rect.x0, rect.y0, rect.x1, rect.y1)), lo, hi);
   return [lo[0], hi[0]];
 }
 
@@ -19,7 +20,7 @@ function boundsOf(mask: Mask, config: ChiConfig, range: ValueRange) {
   const table = new MaskTable(config);
   table.putImage({ id: 1, width: mask.width, height: mask.height });
   table.putMask({ id: 1, imageId: 1, width: mask.width, height: mask.height, encoding: mask.encoding }, buildChi(mask, config));
-  return new MaskBounds(table, compileRange(range), newStats());
+  return { bounds: new MaskBounds(table, compileRange(range), newStats()), table };
 }
 
 describe('CHI bounds', () => {
@@ -31,8 +32,8 @@ describe('CHI bounds', () => {
         const r = { x0, y0, x1, y1 };
         const area = (x1 - x0) * (y1 - y0);
         expect(new RangeCounter(compileRange(range)).count(mask, r)).toBe(exact);
-        const bounds = boundsOf(mask, config, range);
-        const [lo, hi] = firstPass(bounds, r);
+        const { bounds, table } = boundsOf(mask, config, range);
+        const [lo, hi] = firstPass(bounds, table, r);
         expect(lo).toBeLessThanOrEqual(exact);
         expect(hi).toBeGreaterThanOrEqual(exact);
         expect(lo).toBeGreaterThanOrEqual(0);
@@ -64,9 +65,9 @@ describe('CHI bounds', () => {
   it('are exact for 8-bit masks over the full mask with a 256-bin histogram level, for any range', () => {
     fc.assert(
       fc.property(maskArb().filter((m) => m.encoding === 'u8'), rangeArb, (mask, range) => {
-        const bounds = boundsOf(mask, { levels: [{ grid: 1, bins: 256 }, { grid: 4, bins: 4 }] }, range);
+        const { bounds, table } = boundsOf(mask, { levels: [{ grid: 1, bins: 256 }, { grid: 4, bins: 4 }] }, range);
         const exact = cp(mask, [0, 0, mask.width, mask.height], range);
-        expect(firstPass(bounds, { x0: 0, y0: 0, x1: mask.width, y1: mask.height })).toEqual([exact, exact]);
+        expect(firstPass(bounds, table, { x0: 0, y0: 0, x1: mask.width, y1: mask.height })).toEqual([exact, exact]);
       }),
       { numRuns: 1500, seed: 11 },
     );
@@ -90,8 +91,8 @@ describe('CHI bounds', () => {
           const range = b1 === B ? { gte: b0 / B } : { gte: b0 / B, lt: b1 / B };
           if (b1 === b0) return;
           const exact = cp(mask, [rect.x0, rect.y0, rect.x1, rect.y1], range);
-          const bounds = boundsOf(mask, { levels: [{ grid: G, bins: B }] }, range);
-          expect(firstPass(bounds, rect)).toEqual([exact, exact]);
+          const { bounds, table } = boundsOf(mask, { levels: [{ grid: G, bins: B }] }, range);
+          expect(firstPass(bounds, table, rect)).toEqual([exact, exact]);
         },
       ),
       { numRuns: 1500, seed: 7 },

@@ -86,6 +86,20 @@ describe('counting kernels (JS SWAR/loops and WebAssembly SIMD)', () => {
     );
   });
 
+  it('count a sequence of rectangles of one mask whose rows are copied in as they are needed', () => {
+    fc.assert(
+      fc.property(
+        maskArb().chain((mask) => fc.tuple(fc.constant(mask), fc.array(rectArb(mask), { minLength: 1, maxLength: 6 }), rangeArb)),
+        ([mask, rects, range]) => {
+          const [lo, hi] = units(range, mask.encoding);
+          counter.begin(mask.data, mask.width);
+          for (const rect of rects) expect(counter.countRows(rect[0], rect[1], rect[2], rect[3], lo, hi)).toBe(cp(mask, rect, range));
+        },
+      ),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+
   it('count code intervals at the extremes, empty, fractional and out-of-range ones included', () => {
     const bound = (max: number) =>
       fc.oneof(fc.constantFrom(-1, 0, 1, max - 1, max, max + 1, -0.5, 0.5, max - 0.5, Number.NaN), fc.integer({ min: -2, max: max + 2 }), fc.double({ min: -2, max: max + 2, noNaN: true }));
