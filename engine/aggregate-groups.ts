@@ -42,7 +42,14 @@ export class AggregateGroups {
     readonly memberOf: readonly Int32Array[],
     /** Image groups formed before dropping the unmeasurable ones. */
     readonly formed: number,
-  ) {}
+  ) {
+    let members = count > 0 ? start[1] - start[0] : 0;
+    for (let g = 1; g < count && members > 0; g++) if (start[g + 1] - start[g] !== members) members = 0;
+    this.members = members;
+  }
+
+  /** Members per group when every group has as many, else 0. */
+  readonly members: number;
 
   get bytes(): number {
     const own = this.count * (8 + 4 + 16 + 4 + 8) + this.memberSlots.length * (4 + 8 + 4);

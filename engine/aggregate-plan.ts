@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { EngineContext } from './context.js';
 import { aggregateGroups } from './aggregate-groups.js';
+import { giveFloat64, takeFloat64 } from './buffer-pool.js';
 import { loadMasks } from './load-masks.js';
 import { RangeCounter, wasmCounter } from './range-counter.js';
 import type { Mask } from './mask.js';
@@ -166,34 +167,65 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
 
   // Every member's bounds in one first pass per selector, then the groups' bounds.
   const total = memberSlots.length;
-  const memberLo = new Float64Array(total);
-  const memberHi = new Float64Array(total);
+  const memberLo = takeFloat64(total);
+  const memberHi = takeFloat64(total);
   groups.bySelector.forEach((c, s) => {
     const to = groups.memberOf[s];
     if (!useIndex) {
-      for (let i = 0; i < c.size; i++) memberHi[to[i]] = c.areas[i];
+      for (let i = 0; i < c.size; i++) {
+        memberLo[to[i]] = 0;
+        memberHi[to[i]] = c.areas[i];
+      }
       return;
     }
-    const lo = new Float64Array(c.size);
-    const hi = new Float64Array(c.size);
+    const lo = takeFloat64(c.size);
+    const hi = takeFloat64(c.size);
     bounds[s].first(c, lo, hi);
     for (let i = 0; i < c.size; i++) {
       memberLo[to[i]] = lo[i];
       memberHi[to[i]] = hi[i];
     }
+    giveFloat64(lo);
+    giveFloat64(hi);
   });
   const n = groups.count;
   const keys = new Float64Array(n);
   const weights = new Int32Array(n);
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
+  const lo = takeFloat64(n);
+  const hi = takeFloat64(n);
   const maybeSkipped = new Uint8Array(n);
   const itemGroup = new Int32Array(n);
   const out = new Float64Array(3);
+  // IoU of two members (people vs a model), the common case, is bounded inline.
+  const pairIou = measure === 'IOU' && groups.members === 2;
   let size = 0;
   for (let g = 0; g < n; g++) {
     const from = start[g];
     const m = start[g + 1] - from;
+    if (pairIou) {
+      const A = areas[g];
+      const l0 = memberLo[from];
+      const h0 = memberHi[from];
+      const l1 = memberLo[from + 1];
+      const h1 = memberHi[from + 1];
+      const unionHi0 = Math.min(A, h0 + h1);
+      if (unionHi0 === 0) {
+        stats.skipped += 2;
+        continue;
+      }
+      const interLo = Math.max(0, l0 + l1 - A);
+      const interHi = Math.min(A, h0, h1);
+      const unionLo = Math.max(l0, l1, l0 + l1 - interHi);
+      const unionHi = Math.min(unionHi0, h0 + h1 - interLo);
+      keys[size] = groups.imageIds[g];
+      weights[size] = 2;
+      lo[size] = unionHi > 0 ? Math.max(0, interLo / unionHi) : 0;
+      hi[size] = unionLo > 0 ? Math.min(1, interHi / unionLo) : 1;
+      maybeSkipped[size] = unionLo > 0 ? 0 : 1;
+      itemGroup[size] = g;
+      size++;
+      continue;
+    }
     if (!groupBounds(memberLo, memberHi, from, m, areas[g], null, measure, op, out)) {
       stats.skipped += m;
       continue;
@@ -206,6 +238,8 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     itemGroup[size] = g;
     size++;
   }
+  giveFloat64(memberLo);
+  giveFloat64(memberHi);
   stats.boundMs += performance.now() - t0;
 
   const membersOf = (item: number): Float64Array => {
@@ -321,6 +355,10 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     maybeSkipped: maybeSkipped.subarray(0, size),
     membersOf,
     stats,
+    release() {
+      giveFloat64(lo);
+      giveFloat64(hi);
+    },
     refine(item) {
       if (refined[item]) return;
       refined[item] = 1;

@@ -62,9 +62,9 @@ describe('a query repeated while the table changes', () => {
       fc.asyncProperty(datasetArb(), chiConfigArb, roiArb, rangeArb, fc.array(changeArb, { minLength: 1, maxLength: 5 }), async (original, config, roi, range, changes) => {
         fc.pre(!emptyByRule(range));
         const data: Dataset = { images: new Map([...original.images].map(([id, image]) => [id, { ...image, boxes: { ...image.boxes } }])), masks: [...original.masks], indexed: new Set(original.indexed) };
-        const ctx = engineFor(data, config);
+        // The loader sees masks added later too.
         const masks = new Map(data.masks.map((m) => [m.id, m.mask]));
-        ctx.loader = { load: async (ids) => new Map(ids.filter((id) => masks.has(id)).map((id) => [id, masks.get(id)!])) } as typeof ctx.loader;
+        const ctx: EngineContext = { ...engineFor(data, config), loader: { load: async (ids) => new Map(ids.filter((id) => masks.has(id)).map((id) => [id, masks.get(id)!])) } };
         const cpSpec = { roi, range, normalize: 'COUNT' as const };
         const check = async () => {
           const all = cpValues(data.masks, data.images, cpSpec);
