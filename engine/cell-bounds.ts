@@ -37,6 +37,15 @@ export class CellBounds {
 
   /** The encoding the range's planes were last resolved for, or −1. */
   private encoding = -1;
+  /** Whether some cells lie wholly inside the ROI, and the corners of the rectangle they form. */
+  private interior = false;
+  private readonly inner = new Int32Array(4);
+  private innerArea = 0;
+  /** The touched cells the ROI cuts (all of them without an interior). */
+  private boundary = new Int32Array(0);
+  private boundaryCount = 0;
+  private scratchLo = new Int32Array(0);
+  private scratchHi = new Int32Array(0);
 
   /** Prepares for masks of size W×H, ROI rect, encoding code e, refining at levels[l] (one range and level per instance). */
   prepare(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number, W: number, H: number, rect: Rect): void {
@@ -84,6 +93,27 @@ export class CellBounds {
     }
     this.cellCount = n;
     this.reads = n * 16 + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
+    // The cells wholly inside the ROI form one grid rectangle, read by its corners in boundSums.
+    const ii0 = rows.atOrAfter[rect.y0];
+    const ii1 = rows.atOrBefore[rect.y1];
+    const ij0 = cols.atOrAfter[rect.x0];
+    const ij1 = cols.atOrBefore[rect.x1];
+    this.interior = G > 1 && ii1 > ii0 && ij1 > ij0;
+    if (this.interior) {
+      const st = G + 1;
+      this.inner[0] = ii1 * st + ij1;
+      this.inner[1] = ii0 * st + ij1;
+      this.inner[2] = ii1 * st + ij0;
+      this.inner[3] = ii0 * st + ij0;
+    }
+    if (this.boundary.length < n) this.boundary = new Int32Array(n);
+    let b = 0;
+    this.innerArea = 0;
+    for (let k = 0; k < n; k++) {
+      if (!this.interior || this.overlap[k] < this.cellArea[k]) this.boundary[b++] = k;
+      else this.innerArea += this.cellArea[k];
+    }
+    this.boundaryCount = b;
   }
 
   private prepareRange(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number): void {
@@ -157,6 +187,73 @@ export class CellBounds {
       cellHi[k] = h;
       lo += l;
       hi += h;
+      overLo += o - outside > 0 ? o - outside : 0;
+      underHi += u < inside ? u : inside;
+    }
+    if (this.whole && this.over) {
+      lo = Math.max(lo, overLo - this.wholeCount(slot, this.rTerms));
+      hi = Math.min(hi, underHi + this.wholeCount(slot, this.qTerms));
+    }
+    out[0] = lo;
+    out[1] = hi;
+  }
+
+  /**
+   * The CP bounds of bound (out[0], out[1]) without the per-cell values: cells wholly inside the
+   * ROI contribute [under, over] each, so together they are the interior rectangle's counts, read
+   * once by its corners; only the cells the ROI cuts are bounded one by one.
+   */
+  boundSums(slot: number, out: Float64Array): void {
+    if (!this.interior) {
+      if (this.scratchLo.length < this.cellCount) {
+        this.scratchLo = new Int32Array(this.cellCount);
+        this.scratchHi = new Int32Array(this.cellCount);
+      }
+      this.bound(slot, this.scratchLo, this.scratchHi, out);
+      return;
+    }
+    const { pOF, pOE, pUF, pUE, areaOF, areaUF, corner, overlap, cellArea, boundary, inner } = this;
+    const s = this.stride;
+    const base = slot * this.level.cells;
+    const over = this.over;
+    const under = this.under;
+    const ia = base + inner[0];
+    const ib = base + inner[1];
+    const ic = base + inner[2];
+    const id = base + inner[3];
+    const innerArea = this.innerArea;
+    let oIn = 0;
+    let uIn = 0;
+    if (over) {
+      oIn = pOF ? pOF[ia] - pOF[ib] - pOF[ic] + pOF[id] : areaOF ? innerArea : 0;
+      if (pOE) oIn -= pOE[ia] - pOE[ib] - pOE[ic] + pOE[id];
+    }
+    if (under) {
+      uIn = pUF ? pUF[ia] - pUF[ib] - pUF[ic] + pUF[id] : areaUF ? innerArea : 0;
+      if (pUE) uIn -= pUE[ia] - pUE[ib] - pUE[ic] + pUE[id];
+    }
+    let lo = uIn;
+    let hi = oIn;
+    let overLo = oIn;
+    let underHi = uIn;
+    for (let m = 0; m < this.boundaryCount; m++) {
+      const k = boundary[m];
+      const t = base + corner[k];
+      const area = cellArea[k];
+      let o = 0;
+      let u = 0;
+      if (over) {
+        o = pOF ? pOF[t + s + 1] - pOF[t + 1] - pOF[t + s] + pOF[t] : areaOF ? area : 0;
+        if (pOE) o -= pOE[t + s + 1] - pOE[t + 1] - pOE[t + s] + pOE[t];
+      }
+      if (under) {
+        u = pUF ? pUF[t + s + 1] - pUF[t + 1] - pUF[t + s] + pUF[t] : areaUF ? area : 0;
+        if (pUE) u -= pUE[t + s + 1] - pUE[t + 1] - pUE[t + s] + pUE[t];
+      }
+      const inside = overlap[k];
+      const outside = area - inside;
+      lo += u - outside > 0 ? u - outside : 0;
+      hi += o < inside ? o : inside;
       overLo += o - outside > 0 ? o - outside : 0;
       underHi += u < inside ? u : inside;
     }

@@ -218,8 +218,6 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
   const counter = new CellCounter(bounds, new RangeCounter(range), stats);
   const refined = new Uint8Array(size);
   const cellOut = new Float64Array(2);
-  let cellLo = new Int32Array(0);
-  let cellHi = new Int32Array(0);
   const r = newRect();
   /** The item's slot now, or −1 when its mask is gone or changed since planning. */
   const slotOf = (item: number): number => {
@@ -260,13 +258,8 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
       const slot = slotOf(item);
       if (slot < 0 || !table.isIndexed(slot)) return;
       readRect(rects, item, r);
-      bounds.prepareCells(table.widthAt(slot), table.heightAt(slot), ENCODINGS.indexOf(table.encodingAt(slot)), r);
-      const cells = bounds.cells.cellCount;
-      if (cellLo.length < cells) {
-        cellLo = new Int32Array(cells);
-        cellHi = new Int32Array(cells);
-      }
-      bounds.refine(slot, cellLo, cellHi, cellOut);
+      bounds.prepareCells(table.widthAt(slot), table.heightAt(slot), table.columns().encodings[slot], r);
+      bounds.refineSums(slot, cellOut);
       const scale = scaleOf(item);
       lo[item] = Math.max(lo[item], cellOut[0] / scale);
       hi[item] = Math.min(hi[item], cellOut[1] / scale);

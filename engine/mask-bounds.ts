@@ -52,6 +52,12 @@ export class MaskBounds {
     if (changed(this.cellKey, W, H, e, rect)) this.cells.prepare(this.table.levels, this.roles.refine, this.runs, e, W, H, rect);
   }
 
+  /** The combined CP bounds of refine, without per-cell values (after prepareCells). */
+  refineSums(slot: number, out: Float64Array): void {
+    this.cells.boundSums(slot, out);
+    this.stats.indexBytesRead += this.cells.reads * this.bytesPerCount;
+  }
+
   /** Per-cell bounds of the mask at slot (after prepareCells) and their combined CP bounds in out. */
   refine(slot: number, cellLo: Int32Array, cellHi: Int32Array, out: Float64Array): void {
     this.cells.bound(slot, cellLo, cellHi, out);

@@ -45,6 +45,10 @@ describe('CHI bounds', () => {
         const cellHi = new Int32Array(cells.cellCount);
         const out = new Float64Array(2);
         bounds.refine(0, cellLo, cellHi, out);
+        // Reading the cells wholly inside the ROI as one rectangle gives the same bounds.
+        const sums = new Float64Array(2);
+        bounds.refineSums(0, sums);
+        expect(Array.from(sums)).toEqual(Array.from(out));
         expect(out[0]).toBeLessThanOrEqual(exact);
         expect(out[1]).toBeGreaterThanOrEqual(exact);
         let covered = 0;
