@@ -174,6 +174,16 @@ for (const [kernel, body] of Object.entries(pairs)) {
 }
 hits = new Uint16Array(0);
 
+// What the index's first pass is bound by: reading memory a cache line at a time, as it streams planes.
+const stream = new Uint32Array(64 * 2 ** 20);
+stream.fill(1);
+const streamMs = time(() => {
+  let s = 0;
+  for (let i = 0; i < stream.length; i += 16) s += stream[i];
+  return s;
+}).ms;
+console.log(`memory: one read per 64-byte cache line over ${stream.byteLength / 2 ** 20} MB: ${(stream.byteLength / 2 ** 30 / (streamMs / 1000)).toFixed(1)} GB/s (CPU ${streamMs.toFixed(1)} ms)`);
+
 console.log('\n| encoding | rect | kernel | CPU ns / pixel | CPU µs / call |\n|---|---|---|---:|---:|');
 console.log(rows.join('\n'));
 console.log(`\nall counts identical across kernels; load at end ${load()}`);

@@ -85,7 +85,6 @@ export function wholeLevelOf(levels: readonly ChiLevel[]): number {
   return best;
 }
 
-
 /** A signed count the first pass adds per mask: one plane read at the mask's entries, or (plane null) an area. */
 interface Term {
   plane: CountArray | null;
@@ -256,7 +255,8 @@ export class BoundProgram {
   run(c: Candidates, lo: Float64Array, hi: Float64Array): number {
     const n = c.size;
     const { areas } = c;
-    for (let k = 0; k < n; k++) {
+    // Masks without a CHI keep [0, area]; an encoding's first level starts the others from there.
+    for (let k = c.groupStart[ENCODINGS.length]; k < n; k++) {
       lo[k] = 0;
       hi[k] = areas[k];
     }
@@ -266,9 +266,11 @@ export class BoundProgram {
       const s = c.groupStart[e];
       const t = c.groupStart[e + 1];
       if (s === t) continue;
+      let first = true;
       for (const p of this.programFor(e)) {
-        if (!anyOpen(lo, hi, s, t)) break;
-        entries += (t - s) * (p.level.grid === 1 ? wholeLevel(p, c, s, t, lo, hi, buffers) : gridLevel(p, c, s, t, lo, hi, buffers));
+        if (!first && !anyOpen(lo, hi, s, t)) break;
+        entries += (t - s) * (p.level.grid === 1 ? wholeLevel(p, c, s, t, lo, hi, buffers, first) : gridLevel(p, c, s, t, lo, hi, buffers, first));
+        first = false;
       }
     }
     return entries;
@@ -291,20 +293,62 @@ function addWhole(terms: readonly Term[], c: Candidates, s: number, t: number, a
 }
 
 /** The corner formula at grid 1: R⁺ is the whole mask, R⁻ too when the ROI is the whole mask, else empty. */
-function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch): number {
+/** A run's terms as planes added and subtracted (null: nothing), or null when a term is an area. */
+function planeRun(terms: readonly Term[]): { plus: CountArray | null; minus: CountArray | null } | null {
+  let plus: CountArray | null = null;
+  let minus: CountArray | null = null;
+  for (const { plane, sign } of terms) {
+    if (!plane) return null;
+    if (sign > 0) plus = plane;
+    else minus = plane;
+  }
+  return plus || !minus ? { plus, minus } : null;
+}
+
+/**
+ * The corner formula at grid 1: R⁺ is the whole mask, R⁻ too when the ROI is the whole mask, else
+ * empty. init: lo, hi start from [0, area] rather than from an earlier level. When every term is
+ * a plane (the range does not reach bin 0), each mask's counts are read in the same loop.
+ */
+function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch, init: boolean): number {
+  const { areas, pixels, slots } = c;
+  const overRun = planeRun(p.over);
+  const underRun = planeRun(p.under);
+  if (overRun && underRun) {
+    const oP = overRun.plus;
+    const oM = overRun.minus;
+    const uP = underRun.plus;
+    const uM = underRun.minus;
+    for (let k = s; k < t; k++) {
+      const slot = slots[k];
+      const o = (oP ? oP[slot] : 0) - (oM ? oM[slot] : 0);
+      const u = (uP ? uP[slot] : 0) - (uM ? uM[slot] : 0);
+      const area = areas[k];
+      const px = pixels[k];
+      const full = area === px;
+      const loU = full ? u : u - (px - area);
+      const hiO = full ? o : o < area ? o : area;
+      const l0 = init ? 0 : lo[k];
+      const h0 = init ? area : hi[k];
+      lo[k] = loU > l0 ? loU : l0;
+      hi[k] = hiO < h0 ? hiO : h0;
+    }
+    return (oP ? 1 : 0) + (oM ? 1 : 0) + (uP && uP !== oP ? 1 : 0) + (uM && uM !== oM ? 1 : 0);
+  }
   const over = b.overO;
   const under = sameTerms(p.over, p.under) ? over : b.underO;
   let reads = addWhole(p.over, c, s, t, over);
   if (under !== over) reads += addWhole(p.under, c, s, t, under);
-  const { areas, pixels } = c;
   for (let k = s; k < t; k++) {
     const area = areas[k];
     const px = pixels[k];
     const full = area === px;
     const loU = full ? under[k] : under[k] - (px - area);
     const hiO = full ? over[k] : over[k] < area ? over[k] : area;
-    if (loU > lo[k]) lo[k] = loU;
-    if (hiO < hi[k]) hi[k] = hiO;
+    const l0 = init ? 0 : lo[k];
+    const h0 = init ? area : hi[k];
+    lo[k] = loU > l0 ? loU : l0;
+    hi[k] = hiO < h0 ? hiO : h0;
   }
   return reads;
 }
@@ -325,7 +369,7 @@ function addGrid(terms: readonly Term[], c: Candidates, g: LevelGeometry, cells:
   return reads;
 }
 
-function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch): number {
+function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch, init: boolean): number {
   const { level } = p;
   const g = c.geometry(level.grid);
   const same = sameTerms(p.over, p.under);
@@ -352,8 +396,8 @@ function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Flo
     const oI = overI[k];
     const uO = underO[k];
     const uI = underI[k];
-    let lower = lo[k];
-    let upper = hi[k];
+    let lower = init ? 0 : lo[k];
+    let upper = init ? area : hi[k];
     const loU = uI > uO - slackOuter ? uI : uO - slackOuter;
     const hiO = oO < oI + slackInner ? oO : oI + slackInner;
     if (loU > lower) lower = loU;

@@ -70,22 +70,21 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
   }
   const floor = k < size ? kth.value : -Infinity;
   // The queue holds only the items that can still enter, in compact arrays: queue index j is item[j].
-  let visitable = 0;
-  for (let i = 0; i < size; i++) if (sign * best[i] >= floor) visitable++;
-  const item = new Int32Array(visitable);
-  const score = new Float64Array(visitable);
-  const key = new Float64Array(visitable);
+  const open: number[] = [];
   let pruned = 0;
-  for (let i = 0, j = 0; i < size; i++) {
-    const s = sign * best[i];
-    if (s >= floor) {
-      item[j] = i;
-      score[j] = s;
-      key[j] = keys[i];
-      j++;
-    } else pruned += weights[i];
+  for (let i = 0; i < size; i++) {
+    if (sign * best[i] >= floor) open.push(i);
+    else pruned += weights[i];
   }
   stats.prunedByIndex += pruned;
+  const visitable = open.length;
+  const item = Int32Array.from(open);
+  const score = new Float64Array(visitable);
+  const key = new Float64Array(visitable);
+  for (let j = 0; j < visitable; j++) {
+    score[j] = sign * best[item[j]];
+    key[j] = keys[item[j]];
+  }
   const heap = new Int32Array(visitable);
   for (let j = 0; j < visitable; j++) heap[j] = j;
   const queue = new BestFirstQueue(heap, score, key);
