@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import { getLatestChangeSeq, readChanges } from '../db/repositories/changes.js';
 import { getImagesByIds, listImages } from '../db/repositories/images.js';
 import type { MaskIndexRow } from '../db/repositories/masks.js';
-import { getMaskIndexRows, loadMaskPixels, streamMaskIndex, updateMaskChi } from '../db/repositories/masks.js';
+import { getMaskIndexRows, loadMaskPixels, loadStoredPixels, streamMaskIndex, updateMaskChi } from '../db/repositories/masks.js';
 import { listModels } from '../db/repositories/models.js';
 import type { ImageRow, ModelRow } from '../db/schema.js';
 import { CHANGES_CHANNEL } from '../db/schema.js';
@@ -14,6 +14,7 @@ import type { IngestFile } from '../ingest/input-files.js';
 import { MaskSourceRegistry } from '../plugins/registry.js';
 import { MaskCache } from './mask-cache.js';
 import { CachedPixelLoader } from './pixel-loader.js';
+import { WorkerScanCounter } from './scan-workers.js';
 
 export interface MaskSearchOptions {
   chi?: ChiConfig;
@@ -27,6 +28,11 @@ export interface MaskSearchOptions {
   ingestWorkers?: number;
   /** Recent query results kept for their later pages, in MB (0: none); see resolvers/result-cache.ts. */
   resultCacheMb?: number;
+  /**
+   * Worker threads counting CP scans (useIndex: false), started with the first scan; 0 counts them
+   * on the query's thread, in small batches between other requests. Default DEFAULT_SCAN_WORKERS.
+   */
+  scanWorkers?: number;
 }
 
 /** What one applied batch of the change log changed, for caches of derived results. */
@@ -38,6 +44,8 @@ export interface AppliedChanges {
 
 export const DEFAULT_CACHE_MB = 512;
 export const DEFAULT_RESULT_CACHE_MB = 256;
+/** One thread: on two cores the other is the query thread's, and more would only take turns (bench/README.md). */
+export const DEFAULT_SCAN_WORKERS = 1;
 
 /**
  * The engine kept consistent with the store: one table in memory with every committed mask's
@@ -52,6 +60,7 @@ export class MaskSearch {
   private readonly cachedLoader: CachedPixelLoader;
   private readonly indexingLoader: IndexingLoader;
   private readonly directLoader: CachedPixelLoader;
+  private readonly scanCounter: WorkerScanCounter | undefined;
   private lastSeq = 0;
   private catchingUp: Promise<void> = Promise.resolve();
   private unlisten: (() => Promise<void>) | undefined;
@@ -73,6 +82,8 @@ export class MaskSearch {
     this.indexingLoader = new IndexingLoader(this.cachedLoader, this.table, (id, chi) => this.persistChi(id, chi));
     // The scan baseline reads every mask from the store, as a system without the index would.
     this.directLoader = new CachedPixelLoader(source, new MaskCache(0));
+    const scanWorkers = options.scanWorkers ?? DEFAULT_SCAN_WORKERS;
+    this.scanCounter = scanWorkers > 0 ? new WorkerScanCounter((ids) => loadStoredPixels(store.db, ids), { workers: scanWorkers }) : undefined;
   }
 
   /** Loads every mask's CHI and metadata, then follows changes. */
@@ -102,9 +113,10 @@ export class MaskSearch {
     return () => void this.changeListeners.delete(listener);
   }
 
-  /** What queries run against; useIndex false gives the uncached full-scan baseline. */
+  /** What queries run against; useIndex false gives the uncached full-scan baseline, CP scans counted by the scan workers. */
   engineContext(useIndex = true, signal?: AbortSignal): EngineContext {
-    return { table: this.table, loader: useIndex ? this.indexingLoader : this.directLoader, signal };
+    if (useIndex) return { table: this.table, loader: this.indexingLoader, signal };
+    return { table: this.table, loader: this.directLoader, signal, ...(this.scanCounter ? { scanCounter: this.scanCounter } : {}) };
   }
 
   /** Pixels of one mask, through the cache. */
@@ -163,6 +175,7 @@ export class MaskSearch {
     await Promise.allSettled(this.ingests);
     await this.encoder?.close();
     this.encoder = undefined;
+    await this.scanCounter?.close();
     await this.unlisten?.();
     await this.catchingUp.catch(() => {});
     // CHIs built while loading are stored in the background; a closing service lets them land.
