@@ -41,10 +41,14 @@ export interface RankedMaskShape {
 /**
  * Masks per batch of a full scan counted on this thread: counting a batch runs without a break,
  * so batches are kept small enough (64 × 224² pixels, a few ms) for other requests to get in
- * between. A scan counter elsewhere splits its batches into pieces of its own, and reads one
- * while it counts another: it takes the engine's larger batches.
+ * between.
  */
 const SCAN_BATCH = 64;
+/**
+ * Masks per batch of a CP scan that a scan counter counts elsewhere: it splits a batch into
+ * pieces and reads one while another is counted, so a batch holds many pieces.
+ */
+const COUNTER_SCAN_BATCH = 4096;
 
 /**
  * The engine's context for this request: its work stops between batches once the client has
@@ -52,8 +56,8 @@ const SCAN_BATCH = 64;
  */
 const engineContext = (ctx: GraphQLContext, useIndex: boolean, query: 'cp' | 'aggregate'): EngineContext => {
   const engine = ctx.service.engineContext(useIndex, ctx.signal);
-  const countedHere = query === 'aggregate' || !engine.scanCounter;
-  return useIndex || !countedHere ? engine : { ...engine, batchSize: SCAN_BATCH };
+  if (useIndex) return engine;
+  return { ...engine, batchSize: query === 'cp' && engine.scanCounter ? COUNTER_SCAN_BATCH : SCAN_BATCH };
 };
 
 /**

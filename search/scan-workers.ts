@@ -18,10 +18,12 @@ export interface ScanWorkersOptions {
 }
 
 /**
- * A piece is one read from the store and one task for a worker. Small pieces keep a scan
- * cancellable and the reads short; 64 masks of 64² pixels read in a few ms (bench/README.md).
+ * A piece is one read from the store and one task for a worker. Each read costs a round trip,
+ * which on a busy machine is most of a read's time: 2,000 masks of 64² read in pieces of 64 took
+ * 400–800 ms, in pieces of 256 150–300 ms (load average 7–8, bench/README.md). Pieces stay small
+ * enough to keep a scan cancellable and one piece's memory bounded.
  */
-export const SCAN_PIECE_MASKS = 64;
+export const SCAN_PIECE_MASKS = 256;
 /** 4 M pixels: 16 MB of float32 values decoded at once, at most. */
 export const SCAN_PIECE_PIXELS = 1 << 22;
 
