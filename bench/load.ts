@@ -30,7 +30,7 @@ interface Options {
   clients: number[];
   databaseUrl: string;
   keep: boolean;
-  scanWorkers?: number;
+  pixelWorkers?: number;
   probe: boolean;
 }
 
@@ -93,8 +93,8 @@ function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function startServer(env: NodeJS.ProcessEnv, scanWorkers: number | undefined): Promise<{ child: ChildProcess; url: string }> {
-  const workers = scanWorkers === undefined ? [] : ['--scan-workers', String(scanWorkers)];
+async function startServer(env: NodeJS.ProcessEnv, pixelWorkers: number | undefined): Promise<{ child: ChildProcess; url: string }> {
+  const workers = pixelWorkers === undefined ? [] : ['--pixel-workers', String(pixelWorkers)];
   const child = spawnCli(['serve', '--port', '0', '--no-demo', '--cache-mb', '1024', ...workers], env);
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -276,7 +276,7 @@ async function main(options: Options): Promise<void> {
   try {
     const masks = await seed(dbUrl.href, options.images, options.size);
     console.log(`seeded ${masks} masks (${options.images} images, ${options.size}×${options.size}) into ${name}`);
-    const started = await startServer(env, options.scanWorkers);
+    const started = await startServer(env, options.pixelWorkers);
     server = started.child;
     const ingest = ingestLoop(env, dir, options.size);
     const ids = (await request(started.url, '{ masks(first: 500) { nodes { id } } }')).body as { data: { masks: { nodes: { id: string }[] } } };
@@ -329,7 +329,7 @@ const program = new Command('bench:load')
   .option('--clients <list>', 'concurrent clients per phase, comma-separated', (t) => t.split(',').map((s) => positiveInt(s)), [1, 8, 32])
   .option('--database-url <url>', 'a PostgreSQL server to create the throwaway database on', process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
   .option('--keep', 'keep the database afterwards', false)
-  .option('--scan-workers <n>', "the server's --scan-workers (its default when left out; 0 counts scans on its main thread)", (t) => (t === '0' ? 0 : positiveInt(t)))
+  .option('--pixel-workers <n>', "the server's --pixel-workers (its default when left out; 0: scans counted and pixels decoded on its main thread)", (t) => (t === '0' ? 0 : positiveInt(t)))
   .option('--no-probe', 'skip the phases measuring how long a cheap request waits behind scans')
   .action((options: Options) => main(options));
 

@@ -14,6 +14,7 @@ import type { IngestFile } from '../ingest/input-files.js';
 import { MaskSourceRegistry } from '../plugins/registry.js';
 import { MaskCache } from './mask-cache.js';
 import { CachedPixelLoader } from './pixel-loader.js';
+import { PixelWorkers } from './pixel-workers.js';
 import { WorkerScanCounter } from './scan-workers.js';
 
 export interface MaskSearchOptions {
@@ -29,10 +30,11 @@ export interface MaskSearchOptions {
   /** Recent query results kept for their later pages, in MB (0: none); see resolvers/result-cache.ts. */
   resultCacheMb?: number;
   /**
-   * Worker threads counting CP scans (useIndex: false), started with the first scan; 0 counts them
-   * on the query's thread, in small batches between other requests. Default DEFAULT_SCAN_WORKERS.
+   * Worker threads that count CP scans (useIndex: false) and decode large loads of pixels, started
+   * with the first such task; 0 does both on the query's thread, scans in small batches between
+   * other requests. Default DEFAULT_PIXEL_WORKERS.
    */
-  scanWorkers?: number;
+  pixelWorkers?: number;
 }
 
 /** What one applied batch of the change log changed, for caches of derived results. */
@@ -45,7 +47,7 @@ export interface AppliedChanges {
 export const DEFAULT_CACHE_MB = 512;
 export const DEFAULT_RESULT_CACHE_MB = 256;
 /** One thread: on two cores the other is the query thread's, and more would only take turns (bench/README.md). */
-export const DEFAULT_SCAN_WORKERS = 1;
+export const DEFAULT_PIXEL_WORKERS = 1;
 
 /**
  * The engine kept consistent with the store: one table in memory with every committed mask's
@@ -60,6 +62,7 @@ export class MaskSearch {
   private readonly cachedLoader: CachedPixelLoader;
   private readonly indexingLoader: IndexingLoader;
   private readonly directLoader: CachedPixelLoader;
+  private readonly pixelWorkers: PixelWorkers | undefined;
   private readonly scanCounter: WorkerScanCounter | undefined;
   private lastSeq = 0;
   private catchingUp: Promise<void> = Promise.resolve();
@@ -77,13 +80,15 @@ export class MaskSearch {
     this.table = new MaskTable(options.chi ?? DEFAULT_CHI_CONFIG);
     this.sources = options.sources ?? new MaskSourceRegistry();
     this.cache = new MaskCache((options.cacheMb ?? DEFAULT_CACHE_MB) * 2 ** 20);
-    const source = (ids: readonly number[]) => loadMaskPixels(store.db, ids);
+    const workers = options.pixelWorkers ?? DEFAULT_PIXEL_WORKERS;
+    this.pixelWorkers = workers > 0 ? new PixelWorkers(workers) : undefined;
+    const pool = this.pixelWorkers;
+    const source = pool ? async (ids: readonly number[]) => pool.decode(await loadStoredPixels(store.db, ids)) : (ids: readonly number[]) => loadMaskPixels(store.db, ids);
     this.cachedLoader = new CachedPixelLoader(source, this.cache);
     this.indexingLoader = new IndexingLoader(this.cachedLoader, this.table, (id, chi) => this.persistChi(id, chi));
     // The scan baseline reads every mask from the store, as a system without the index would.
     this.directLoader = new CachedPixelLoader(source, new MaskCache(0));
-    const scanWorkers = options.scanWorkers ?? DEFAULT_SCAN_WORKERS;
-    this.scanCounter = scanWorkers > 0 ? new WorkerScanCounter((ids) => loadStoredPixels(store.db, ids), { workers: scanWorkers }) : undefined;
+    this.scanCounter = pool && new WorkerScanCounter((ids) => loadStoredPixels(store.db, ids), pool);
   }
 
   /** Loads every mask's CHI and metadata, then follows changes. */
@@ -176,6 +181,7 @@ export class MaskSearch {
     await this.encoder?.close();
     this.encoder = undefined;
     await this.scanCounter?.close();
+    await this.pixelWorkers?.close();
     await this.unlisten?.();
     await this.catchingUp.catch(() => {});
     // CHIs built while loading are stored in the background; a closing service lets them land.

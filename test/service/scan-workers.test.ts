@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStoredPixels, insertMasks } from '../../db/repositories/masks.js';
+import { insertMasks, loadMaskPixels, loadStoredPixels } from '../../db/repositories/masks.js';
 import { PIXEL_CODECS } from '../../db/pixel-codec.js';
 import { compileRange, filterByCP, topKByCP, type EngineContext, type Mask, type MaskData, type QueryStats } from '../../engine/index.js';
+import { INLINE_DECODE_BYTES, PixelWorkers } from '../../search/pixel-workers.js';
 import { WorkerScanCounter } from '../../search/scan-workers.js';
 import { blobMask, seededRandom } from '../db/mask-fixtures.js';
-import { bruteFilter, bruteTopK, cpValues, type CpCase, type RefMask } from '../support/brute-force.js';
+import { aggregateValues, bruteFilter, bruteTopK, cpValues, type CpCase, type RefMask } from '../support/brute-force.js';
 import { seedStore, startService, type RunningService, type Seeded } from './service-fixture.js';
 
 /** The same values as blobMask's, spread over the codes of another encoding (low bits and fractions at random). */
@@ -34,7 +35,9 @@ describe('CP scans counted in worker threads', () => {
   let seeded: Seeded;
   /** Every mask as stored: the seed's u8 masks and copies in u16 and f32 under each codec. */
   let masks: RefMask[];
+  let workers: PixelWorkers;
   let counter: WorkerScanCounter;
+  const readStored = (ids: readonly number[]) => loadStoredPixels(running.store.db, ids);
 
   beforeAll(async () => {
     running = await startService(
@@ -51,12 +54,14 @@ describe('CP scans counted in worker threads', () => {
         }
       },
       undefined,
-      { scanWorkers: 1 },
+      { pixelWorkers: 1 },
     );
-    counter = new WorkerScanCounter((ids) => loadStoredPixels(running.store.db, ids), { workers: 1, pieceMasks: 5 });
+    workers = new PixelWorkers(1);
+    counter = new WorkerScanCounter(readStored, workers, { masks: 5 });
   });
   afterAll(async () => {
     await counter?.close();
+    await workers?.close();
     await running?.stop();
   });
 
@@ -114,24 +119,27 @@ describe('CP scans counted in worker threads', () => {
   it('stops between pieces once the signal aborts, and keeps its thread for the next scan', async () => {
     const controller = new AbortController();
     const reads: number[][] = [];
+    const own = new PixelWorkers(1);
     const aborting = new WorkerScanCounter(
       async (ids) => {
         // The client goes while the second piece is read, the first one being counted.
         if (reads.push([...ids]) === 2) controller.abort();
-        return loadStoredPixels(running.store.db, ids);
+        return readStored(ids);
       },
-      { workers: 1, pieceMasks: 4 },
+      own,
+      { masks: 4 },
     );
     try {
       const spec = { roi: { kind: 'full' } as const, range: { gt: 0.5 }, normalize: 'COUNT' as const, k: 3, order: 'DESC' as const, useIndex: false };
       const ctx = { ...running.service.engineContext(false), scanCounter: aborting, signal: controller.signal };
       await expect(topKByCP(ctx, spec)).rejects.toMatchObject({ name: 'QueryAbortedError' });
       expect(reads).toHaveLength(2);
-      expect(aborting.threads).toBe(1);
+      expect(own.threads).toBe(1);
       const again = await topKByCP({ ...ctx, signal: undefined }, spec);
       expect(again.items).toEqual((await topKByCP(inThread(), spec)).items);
     } finally {
       await aborting.close();
+      await own.close();
     }
   });
 
@@ -153,12 +161,13 @@ describe('CP scans counted in worker threads', () => {
     let armed = false;
     const slow = new WorkerScanCounter(
       async (ids) => {
-        const stored = await loadStoredPixels(running.store.db, ids);
+        const stored = await readStored(ids);
         // Runs once the scan has handed the piece to the worker, after this read's continuations.
         if (armed) setImmediate(inWorker);
         return stored;
       },
-      { workers: 1, pieceMasks: big.length, piecePixels: 2 ** 30 },
+      workers,
+      { masks: big.length, pixels: 2 ** 30 },
     );
     try {
       const ctx = { ...running.service.engineContext(false), scanCounter: slow };
@@ -182,16 +191,54 @@ describe('CP scans counted in worker threads', () => {
     }
   });
 
+  it('answers an aggregation scan of masks too large to decode inline as the brute force does', async () => {
+    const imageIds = [...seeded.images.keys()].slice(0, 6);
+    const pairs = imageIds.flatMap((imageId, i) => (['big-a', 'big-b'] as const).map((maskType, j) => ({ imageId, maskType, mask: inEncoding(blobMask(512, 512, 80 + i * 2 + j), 'f32', i) })));
+    const inserted = await insertMasks(running.store.db, pairs.map((p) => ({ ...p, source: 'test' })));
+    await running.service.catchUp();
+    const refs = pairs.map((p, i) => ({ id: inserted[i].id, imageId: p.imageId, mask: p.mask }));
+    const res = await running.gql<{ aggregateMasks: { groups: { edges: { node: { value: number; image: { id: string } } }[] }; stats: { verified: number } } }>(
+      '{ aggregateMasks(where: { maskTypes: ["big-a", "big-b"] }, op: INTERSECT, threshold: 0.5, roi: { full: true }, measure: IOU, k: 4, order: DESC, useIndex: false) { groups { edges { node { value } } } stats { verified } } }',
+    );
+    expect(res.errors).toBeUndefined();
+    const expected = bruteTopK(aggregateValues(refs, seeded.images, { op: 'INTERSECT', threshold: 0.5, roi: { kind: 'full' }, measure: 'IOU' }), 4, 'DESC');
+    expect(res.data!.aggregateMasks.groups.edges.map((e) => e.node.value)).toEqual(expected.map((e) => e.value));
+    expect(res.data!.aggregateMasks.stats.verified).toBe(refs.length);
+  });
+
+  /** Every mask stored, the big ones too. */
+  const allIds = () => Array.from({ length: running.service.table.size }, (_, slot) => running.service.table.idAt(slot));
+
+  it('decodes loads as the store reads them, large ones in the workers', async () => {
+    const ids = allIds();
+    const stored = await readStored(ids);
+    const bytes = [...stored.values()].reduce((sum, p) => sum + p.width * p.height * { u8: 1, u16: 2, f32: 4 }[p.encoding], 0);
+    expect(bytes).toBeGreaterThan(INLINE_DECODE_BYTES);
+    const reference = await loadMaskPixels(running.store.db, ids);
+    for (const load of [stored, await readStored(ids.slice(0, 3))]) {
+      const decoded = await workers.decode(load);
+      expect([...decoded.keys()]).toEqual([...load.keys()]);
+      for (const [id, mask] of decoded) {
+        const expected = reference.get(id)!;
+        // Byte by byte: toEqual walks a million-value array far too slowly.
+        expect({ ...mask, data: mask.data.constructor.name }).toEqual({ ...expected, data: expected.data.constructor.name });
+        expect(Buffer.from(mask.data.buffer, mask.data.byteOffset, mask.data.byteLength).equals(Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength))).toBe(true);
+      }
+    }
+  });
+
   it('lets a scan under way finish when closed, then refuses scans and holds no thread', async () => {
-    const closing = new WorkerScanCounter((ids) => loadStoredPixels(running.store.db, ids), { workers: 1, pieceMasks: 3 });
+    const own = new PixelWorkers(1);
+    const closing = new WorkerScanCounter(readStored, own, { masks: 3 });
     const spec = { roi: { kind: 'full' } as const, range: { gt: 0.3 }, normalize: 'COUNT' as const, k: 5, order: 'ASC' as const, useIndex: false };
     const ctx = { ...running.service.engineContext(false), scanCounter: closing };
     const scan = topKByCP(ctx, spec);
     await new Promise((resolve) => setImmediate(resolve));
-    const closed = closing.close();
+    const closed = closing.close().then(() => own.close());
     expect((await scan).items).toEqual((await topKByCP(inThread(), spec)).items);
     await closed;
-    expect(closing.threads).toBe(0);
-    await expect(topKByCP(ctx, spec)).rejects.toThrow('the scan workers are closed');
+    expect(own.threads).toBe(0);
+    await expect(topKByCP(ctx, spec)).rejects.toThrow('the scan counter is closed');
+    await expect(own.decode(await readStored(allIds()))).rejects.toThrow('the pixel workers are closed');
   });
 });
