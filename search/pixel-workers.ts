@@ -11,9 +11,9 @@ const workerFile = new URL('./pixel-worker.ts', import.meta.url).href;
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /**
- * Decoded bytes up to which a load is decoded on the calling thread: about 4 ms of decoding
- * (shuffle-lz4 decodes some 280 MB/s with its allocations, bench/README.md), less than a round
- * trip to a worker busy with a scan's piece would cost.
+ * Decoded bytes up to which a load is decoded on the calling thread: 1 MB takes 2.5–6 ms
+ * (db/README.md: shuffle-lz4 decodes a 224² float32 mask, 200 KB, in 0.45–0.81 ms, an 8-bit
+ * one, 50 KB, in 0.18–0.30 ms), about what a round trip to a worker busy with a scan's piece costs.
  */
 export const INLINE_DECODE_BYTES = 1 << 20;
 
