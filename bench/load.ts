@@ -223,6 +223,7 @@ interface ProbeResult {
   max: number;
   errors: number;
   loadAverage: number[];
+  serverCpu: { process: number; main: number; mainWaited: number };
 }
 
 /**
@@ -231,7 +232,8 @@ interface ProbeResult {
  * query back to back; with no scanners, the same probe alone. Its latency is the time it spent
  * waiting for the server's thread, plus that millisecond.
  */
-async function probePhase(url: string, scanners: number, seconds: number): Promise<ProbeResult> {
+async function probePhase(url: string, serverPid: number, scanners: number, seconds: number): Promise<ProbeResult> {
+  const cpuBefore = await cpuSeconds(serverPid);
   const until = performance.now() + seconds * 1000;
   const scanQuery = MIX.find((m) => m.name === 'scan')!;
   const scanMs: number[] = [];
@@ -254,9 +256,11 @@ async function probePhase(url: string, scanners: number, seconds: number): Promi
     }
   };
   await Promise.all([probe(), ...Array.from({ length: scanners }, (_, c) => scanner(c))]);
+  const cpuAfter = await cpuSeconds(serverPid);
+  const serverCpu = { process: cpuAfter.process - cpuBefore.process, main: cpuAfter.main - cpuBefore.main, mainWaited: cpuAfter.mainWaited - cpuBefore.mainWaited };
   const probes = probeMs.sort((a, b) => a - b);
   const scans = scanMs.sort((a, b) => a - b);
-  return { scans: scans.length, scanP50: percentile(scans, 0.5), probes: probes.length, p50: percentile(probes, 0.5), p99: percentile(probes, 0.99), max: probes[probes.length - 1] ?? NaN, errors, loadAverage: os.loadavg() };
+  return { scans: scans.length, scanP50: percentile(scans, 0.5), probes: probes.length, p50: percentile(probes, 0.5), p99: percentile(probes, 0.99), max: probes[probes.length - 1] ?? NaN, errors, loadAverage: os.loadavg(), serverCpu };
 }
 
 /** Only the ids and values: stats differ between the index and the scan by design. */
@@ -294,11 +298,12 @@ async function main(options: Options): Promise<void> {
     }
     if (options.probe) {
       for (const scanners of [0, 1, 2]) {
-        const probe = await probePhase(started.url, scanners, options.seconds);
+        const probe = await probePhase(started.url, server.pid!, scanners, options.seconds);
         console.log(
           `probe beside ${scanners} scanning client${scanners === 1 ? '' : 's'}: { __typename } n ${probe.probes}, p50 ${probe.p50.toFixed(1)} ms, p99 ${probe.p99.toFixed(1)} ms, max ${probe.max.toFixed(1)} ms` +
             (scanners ? `; ${probe.scans} scans, p50 ${probe.scanP50.toFixed(1)} ms` : '') +
-            `; ${probe.errors} errors; load average ${probe.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
+            `; ${probe.errors} errors; server CPU ${probe.serverCpu.process.toFixed(1)} s (main thread ${probe.serverCpu.main.toFixed(1)} s, which waited ${probe.serverCpu.mainWaited.toFixed(1)} s for a core)` +
+            `; load average ${probe.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
         );
       }
     }
