@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ interface Options {
   clients: number[];
   databaseUrl: string;
   keep: boolean;
+  pixelWorkers?: number;
+  probe: boolean;
 }
 
 const positiveInt = (text: string): number => {
@@ -91,8 +93,9 @@ function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawnCli(['serve', '--port', '0', '--no-demo', '--cache-mb', '1024'], env);
+async function startServer(env: NodeJS.ProcessEnv, pixelWorkers: number | undefined): Promise<{ child: ChildProcess; url: string }> {
+  const workers = pixelWorkers === undefined ? [] : ['--pixel-workers', String(pixelWorkers)];
+  const child = spawnCli(['serve', '--port', '0', '--no-demo', '--cache-mb', '1024', ...workers], env);
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk) => {
@@ -134,6 +137,21 @@ function ingestLoop(env: NodeJS.ProcessEnv, dir: string, size: number): { stop()
   };
 }
 
+/**
+ * CPU seconds (user + system) a process has used in all its threads and in its main thread, and
+ * the seconds its main thread was ready to run but waited for a core (Linux's /proc: stat and
+ * schedstat).
+ */
+async function cpuSeconds(pid: number): Promise<{ process: number; main: number; mainWaited: number }> {
+  const ticks = async (path: string) => {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = (await readFile(path, 'utf8')).split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  const [, waitedNs] = (await readFile(`/proc/${pid}/task/${pid}/schedstat`, 'utf8')).split(' ').map(Number);
+  return { process: await ticks(`/proc/${pid}/stat`), main: await ticks(`/proc/${pid}/task/${pid}/stat`), mainWaited: waitedNs / 1e9 };
+}
+
 interface PhaseResult {
   clients: number;
   seconds: number;
@@ -143,8 +161,10 @@ interface PhaseResult {
   p99: number;
   max: number;
   errors: number;
-  byQuery: Record<string, { n: number; p50: number; p99: number }>;
+  byQuery: Record<string, { n: number; p50: number; p99: number; max: number }>;
   loadAverage: number[];
+  /** The server's CPU seconds during the phase (all threads, the main thread) and its main thread's wait for a core. */
+  serverCpu: { process: number; main: number; mainWaited: number };
 }
 
 async function request(url: string, query: string): Promise<{ ok: boolean; body?: { data?: unknown; errors?: unknown[] } }> {
@@ -153,7 +173,8 @@ async function request(url: string, query: string): Promise<{ ok: boolean; body?
   return { ok: response.status === 200 && !!body && !body.errors, body };
 }
 
-async function phase(url: string, clients: number, seconds: number, maskIds: number[], checks: { query: string; answer: unknown }[]): Promise<PhaseResult> {
+async function phase(url: string, serverPid: number, clients: number, seconds: number, maskIds: number[], checks: { query: string; answer: unknown }[]): Promise<PhaseResult> {
+  const cpuBefore = await cpuSeconds(serverPid);
   const base = url.replace(/\/graphql$/, '');
   const latencies: { name: string; ms: number }[] = [];
   let errors = 0;
@@ -182,13 +203,64 @@ async function phase(url: string, clients: number, seconds: number, maskIds: num
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
+  const cpuAfter = await cpuSeconds(serverPid);
+  const serverCpu = { process: cpuAfter.process - cpuBefore.process, main: cpuAfter.main - cpuBefore.main, mainWaited: cpuAfter.mainWaited - cpuBefore.mainWaited };
   const sorted = latencies.map((l) => l.ms).sort((a, b) => a - b);
   const byQuery: PhaseResult['byQuery'] = {};
   for (const m of MIX) {
     const ms = latencies.filter((l) => l.name === m.name).map((l) => l.ms).sort((a, b) => a - b);
-    byQuery[m.name] = { n: ms.length, p50: percentile(ms, 0.5), p99: percentile(ms, 0.99) };
+    byQuery[m.name] = { n: ms.length, p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), max: ms[ms.length - 1] ?? NaN };
   }
-  return { clients, seconds, requests: sorted.length, rps: sorted.length / seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN, errors, byQuery, loadAverage: os.loadavg() };
+  return { clients, seconds, requests: sorted.length, rps: sorted.length / seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN, errors, byQuery, loadAverage: os.loadavg(), serverCpu };
+}
+
+interface ProbeResult {
+  scans: number;
+  scanP50: number;
+  probes: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  loadAverage: number[];
+  serverCpu: { process: number; main: number; mainWaited: number };
+}
+
+/**
+ * How long a request waits behind scans: one client sends the cheapest request there is
+ * (`{ __typename }`, a millisecond of work) back to back while `scanners` clients run the scan
+ * query back to back; with no scanners, the same probe alone. Its latency is the time it spent
+ * waiting for the server's thread, plus that millisecond.
+ */
+async function probePhase(url: string, serverPid: number, scanners: number, seconds: number): Promise<ProbeResult> {
+  const cpuBefore = await cpuSeconds(serverPid);
+  const until = performance.now() + seconds * 1000;
+  const scanQuery = MIX.find((m) => m.name === 'scan')!;
+  const scanMs: number[] = [];
+  const probeMs: number[] = [];
+  let errors = 0;
+  let scanning = scanners;
+  const scanner = async (c: number) => {
+    for (let i = 0; performance.now() < until; i++) {
+      const started = performance.now();
+      if (!(await request(url, scanQuery.query(false, ((i + c) * 0.37) % 1))).ok) errors++;
+      scanMs.push(performance.now() - started);
+    }
+    scanning--;
+  };
+  const probe = async () => {
+    while (performance.now() < until && (scanners === 0 || scanning > 0)) {
+      const started = performance.now();
+      if (!(await request(url, '{ __typename }')).ok) errors++;
+      probeMs.push(performance.now() - started);
+    }
+  };
+  await Promise.all([probe(), ...Array.from({ length: scanners }, (_, c) => scanner(c))]);
+  const cpuAfter = await cpuSeconds(serverPid);
+  const serverCpu = { process: cpuAfter.process - cpuBefore.process, main: cpuAfter.main - cpuBefore.main, mainWaited: cpuAfter.mainWaited - cpuBefore.mainWaited };
+  const probes = probeMs.sort((a, b) => a - b);
+  const scans = scanMs.sort((a, b) => a - b);
+  return { scans: scans.length, scanP50: percentile(scans, 0.5), probes: probes.length, p50: percentile(probes, 0.5), p99: percentile(probes, 0.99), max: probes[probes.length - 1] ?? NaN, errors, loadAverage: os.loadavg(), serverCpu };
 }
 
 /** Only the ids and values: stats differ between the index and the scan by design. */
@@ -208,7 +280,7 @@ async function main(options: Options): Promise<void> {
   try {
     const masks = await seed(dbUrl.href, options.images, options.size);
     console.log(`seeded ${masks} masks (${options.images} images, ${options.size}×${options.size}) into ${name}`);
-    const started = await startServer(env);
+    const started = await startServer(env, options.pixelWorkers);
     server = started.child;
     const ingest = ingestLoop(env, dir, options.size);
     const ids = (await request(started.url, '{ masks(first: 500) { nodes { id } } }')).body as { data: { masks: { nodes: { id: string }[] } } };
@@ -216,13 +288,24 @@ async function main(options: Options): Promise<void> {
     const results: PhaseResult[] = [];
     const checks: { query: string; answer: unknown }[] = [];
     for (const clients of options.clients) {
-      const result = await phase(started.url, clients, options.seconds, maskIds, checks);
+      const result = await phase(started.url, server.pid!, clients, options.seconds, maskIds, checks);
       results.push(result);
       console.log(
         `${String(clients).padStart(2)} clients: ${result.rps.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms, ` +
-          `${result.errors} errors of ${result.requests}; load average ${result.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
+          `${result.errors} errors of ${result.requests}; server CPU ${result.serverCpu.process.toFixed(1)} s (main thread ${result.serverCpu.main.toFixed(1)} s, which waited ${result.serverCpu.mainWaited.toFixed(1)} s for a core) in ${result.seconds} s; load average ${result.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
       );
-      for (const [q, s] of Object.entries(result.byQuery)) if (s.n) console.log(`    ${q.padEnd(14)} n ${String(s.n).padStart(5)}  p50 ${s.p50.toFixed(1).padStart(7)} ms  p99 ${s.p99.toFixed(1).padStart(7)} ms`);
+      for (const [q, s] of Object.entries(result.byQuery)) if (s.n) console.log(`    ${q.padEnd(14)} n ${String(s.n).padStart(5)}  p50 ${s.p50.toFixed(1).padStart(7)} ms  p99 ${s.p99.toFixed(1).padStart(7)} ms  max ${s.max.toFixed(1).padStart(7)} ms`);
+    }
+    if (options.probe) {
+      for (const scanners of [0, 1, 2]) {
+        const probe = await probePhase(started.url, server.pid!, scanners, options.seconds);
+        console.log(
+          `probe beside ${scanners} scanning client${scanners === 1 ? '' : 's'}: { __typename } n ${probe.probes}, p50 ${probe.p50.toFixed(1)} ms, p99 ${probe.p99.toFixed(1)} ms, max ${probe.max.toFixed(1)} ms` +
+            (scanners ? `; ${probe.scans} scans, p50 ${probe.scanP50.toFixed(1)} ms` : '') +
+            `; ${probe.errors} errors; server CPU ${probe.serverCpu.process.toFixed(1)} s (main thread ${probe.serverCpu.main.toFixed(1)} s, which waited ${probe.serverCpu.mainWaited.toFixed(1)} s for a core)` +
+            `; load average ${probe.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
+        );
+      }
     }
     const rounds = await ingest.stop();
     // The sampled answers, each compared with the same query as a full scan.
@@ -251,6 +334,8 @@ const program = new Command('bench:load')
   .option('--clients <list>', 'concurrent clients per phase, comma-separated', (t) => t.split(',').map((s) => positiveInt(s)), [1, 8, 32])
   .option('--database-url <url>', 'a PostgreSQL server to create the throwaway database on', process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
   .option('--keep', 'keep the database afterwards', false)
+  .option('--pixel-workers <n>', "the server's --pixel-workers (its default when left out; 0: scans counted and pixels decoded on its main thread)", (t) => (t === '0' ? 0 : positiveInt(t)))
+  .option('--no-probe', 'skip the phases measuring how long a cheap request waits behind scans')
   .action((options: Options) => main(options));
 
 await program.parseAsync();

@@ -1,5 +1,6 @@
 import type { MaskLoader } from './loader.js';
 import type { MaskTable } from './mask-table.js';
+import type { ScanCounter } from './scan-counter.js';
 
 /** What a query runs against. */
 export interface EngineContext {
@@ -9,6 +10,8 @@ export interface EngineContext {
   batchSize?: number;
   /** Aborts the query between batches (the client went away). */
   signal?: AbortSignal;
+  /** Where CP scans (useIndex: false) count, when not on this thread. */
+  scanCounter?: ScanCounter;
 }
 
 export const DEFAULT_BATCH_SIZE = 256;

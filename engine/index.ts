@@ -9,6 +9,7 @@ export * from './where.js';
 export * from './loader.js';
 export * from './stats.js';
 export * from './context.js';
+export type { ScanCounter, ScanCounts, ScanJob } from './scan-counter.js';
 export * from './validate.js';
 export { RangeCounter } from './range-counter.js';
 export type { CompareOp, Order } from './plan.js';

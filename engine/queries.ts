@@ -5,6 +5,7 @@ import type { EngineContext } from './context.js';
 import type { CpSpec } from './cp-plan.js';
 import { planCp } from './cp-plan.js';
 import { runFilter } from './filter.js';
+import { planCpScan } from './scan-plan.js';
 import type { CompareOp, Order, Plan } from './plan.js';
 import type { QueryStats } from './stats.js';
 import { newStats } from './stats.js';
@@ -84,18 +85,22 @@ async function topKPlan(ctx: EngineContext, plan: Plan, q: TopKQuery, started: n
   return { items: ranked.map((r, i) => ({ rank: i + 1, key: plan.keys[r.item], value: r.value })), stats: plan.stats };
 }
 
+/** A scan counts through the context's scan counter when it has one. */
+const cpPlan = (ctx: EngineContext, spec: CpSpec): Plan =>
+  spec.useIndex === false && ctx.scanCounter ? planCpScan(ctx, spec, newStats(), ctx.scanCounter) : planCp(ctx, spec, newStats());
+
 /** Masks whose CP (or CP / area) compares op to threshold; keys are mask ids. */
 export async function filterByCP(ctx: EngineContext, spec: CpSpec & FilterQuery): Promise<FilterResult> {
   const started = performance.now();
   validateQuery(spec);
-  return filterPlan(ctx, planCp(ctx, spec, newStats()), spec, started);
+  return filterPlan(ctx, cpPlan(ctx, spec), spec, started);
 }
 
 /** The k masks with the largest (DESC) or smallest (ASC) CP (or CP / area); keys are mask ids. */
 export async function topKByCP(ctx: EngineContext, spec: CpSpec & TopKQuery): Promise<TopKResult> {
   const started = performance.now();
   validateQuery(spec);
-  return topKPlan(ctx, planCp(ctx, spec, newStats()), spec, started);
+  return topKPlan(ctx, cpPlan(ctx, spec), spec, started);
 }
 
 /** Members by image id; the lookup is built on the first call, since most callers ask for a page only. */

@@ -39,16 +39,26 @@ export interface RankedMaskShape {
 }
 
 /**
- * Masks per batch of a full scan: counting a batch runs without a break, so batches are kept
- * small enough (64 × 224² pixels, a few ms) for other requests to get in between.
+ * Masks per batch of a full scan counted on this thread: counting a batch runs without a break,
+ * so batches are kept small enough (64 × 224² pixels, a few ms) for other requests to get in
+ * between.
  */
 const SCAN_BATCH = 64;
+/**
+ * Masks per batch of a CP scan that a scan counter counts elsewhere: it splits a batch into
+ * pieces and reads one while another is counted, so a batch holds many pieces.
+ */
+const COUNTER_SCAN_BATCH = 4096;
 
-/** The engine's context for this request: its work stops between batches once the client has gone. */
-const engineContext = (ctx: GraphQLContext, useIndex: boolean): EngineContext => ({
-  ...ctx.service.engineContext(useIndex, ctx.signal),
-  ...(useIndex ? {} : { batchSize: SCAN_BATCH }),
-});
+/**
+ * The engine's context for this request: its work stops between batches once the client has
+ * gone. Aggregations count on this thread even in a scan.
+ */
+const engineContext = (ctx: GraphQLContext, useIndex: boolean, query: 'cp' | 'aggregate'): EngineContext => {
+  const engine = ctx.service.engineContext(useIndex, ctx.signal);
+  if (useIndex) return engine;
+  return { ...engine, batchSize: query === 'cp' && engine.scanCounter ? COUNTER_SCAN_BATCH : SCAN_BATCH };
+};
 
 /**
  * The engine validates every query once; its rejections become BAD_USER_INPUT with the argument's
@@ -199,14 +209,14 @@ export async function resolveFilterByCP(args: CpArgs & PageArgs & { op: CompareO
   const rest = { range: canonicalRange(args.range), normalize: args.normalize ?? 'COUNT', op: args.op, threshold: args.threshold };
   const spec = () => ({ ...cpSpec(args, ctx), op: args.op, threshold: args.threshold, useIndex });
   const { page, stats } = await filterWithCache('filterByCP', args, rest, ctx, () => validateQuery(spec()), () =>
-    engineCall(() => filterByCP(engineContext(ctx, useIndex), spec())),
+    engineCall(() => filterByCP(engineContext(ctx, useIndex, 'cp'), spec())),
   );
   return { page, stats };
 }
 
 export async function resolveTopKByCP(args: CpArgs & PageArgs & { k: number; order: Order }, ctx: GraphQLContext) {
   const useIndex = args.useIndex ?? true;
-  const result = await engineCall(() => topKByCP(engineContext(ctx, useIndex), { ...cpSpec(args, ctx), k: args.k, order: args.order, useIndex }));
+  const result = await engineCall(() => topKByCP(engineContext(ctx, useIndex, 'cp'), { ...cpSpec(args, ctx), k: args.k, order: args.order, useIndex }));
   return { page: rankedPage<RankedMaskShape>(result.items, args), stats: withIndexFlag(result.stats, useIndex) };
 }
 
@@ -241,7 +251,7 @@ export async function resolveAggregateMasks(args: AggregateArgs, ctx: GraphQLCon
     members: aggregateMembers(args.members),
     useIndex,
   };
-  const engine = engineContext(ctx, useIndex);
+  const engine = engineContext(ctx, useIndex, 'aggregate');
   if (hasK) {
     const result = await engineCall(() => aggregateTopK(engine, { ...spec, k: args.k!, order: args.order ?? 'DESC' }));
     const groups = result.items.map((item) => ({ rank: item.rank, imageId: item.key, maskIds: result.members(item.key), value: item.value }));

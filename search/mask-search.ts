@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import { getLatestChangeSeq, readChanges } from '../db/repositories/changes.js';
 import { getImagesByIds, listImages } from '../db/repositories/images.js';
 import type { MaskIndexRow } from '../db/repositories/masks.js';
-import { getMaskIndexRows, loadMaskPixels, streamMaskIndex, updateMaskChi } from '../db/repositories/masks.js';
+import { getMaskIndexRows, loadMaskPixels, loadStoredPixels, streamMaskIndex, updateMaskChi } from '../db/repositories/masks.js';
 import { listModels } from '../db/repositories/models.js';
 import type { ImageRow, ModelRow } from '../db/schema.js';
 import { CHANGES_CHANNEL } from '../db/schema.js';
@@ -14,6 +14,8 @@ import type { IngestFile } from '../ingest/input-files.js';
 import { MaskSourceRegistry } from '../plugins/registry.js';
 import { MaskCache } from './mask-cache.js';
 import { CachedPixelLoader } from './pixel-loader.js';
+import { PixelWorkers } from './pixel-workers.js';
+import { WorkerScanCounter } from './scan-workers.js';
 
 export interface MaskSearchOptions {
   chi?: ChiConfig;
@@ -27,6 +29,12 @@ export interface MaskSearchOptions {
   ingestWorkers?: number;
   /** Recent query results kept for their later pages, in MB (0: none); see resolvers/result-cache.ts. */
   resultCacheMb?: number;
+  /**
+   * Worker threads that count CP scans (useIndex: false) and decode large loads of pixels, started
+   * with the first such task; 0 does both on the query's thread, scans in small batches between
+   * other requests. Default DEFAULT_PIXEL_WORKERS.
+   */
+  pixelWorkers?: number;
 }
 
 /** What one applied batch of the change log changed, for caches of derived results. */
@@ -38,6 +46,8 @@ export interface AppliedChanges {
 
 export const DEFAULT_CACHE_MB = 512;
 export const DEFAULT_RESULT_CACHE_MB = 256;
+/** One thread: on two cores the other is the query thread's, and more would only take turns (bench/README.md). */
+export const DEFAULT_PIXEL_WORKERS = 1;
 
 /**
  * The engine kept consistent with the store: one table in memory with every committed mask's
@@ -52,6 +62,8 @@ export class MaskSearch {
   private readonly cachedLoader: CachedPixelLoader;
   private readonly indexingLoader: IndexingLoader;
   private readonly directLoader: CachedPixelLoader;
+  private readonly pixelWorkers: PixelWorkers | undefined;
+  private readonly scanCounter: WorkerScanCounter | undefined;
   private lastSeq = 0;
   private catchingUp: Promise<void> = Promise.resolve();
   private unlisten: (() => Promise<void>) | undefined;
@@ -68,11 +80,15 @@ export class MaskSearch {
     this.table = new MaskTable(options.chi ?? DEFAULT_CHI_CONFIG);
     this.sources = options.sources ?? new MaskSourceRegistry();
     this.cache = new MaskCache((options.cacheMb ?? DEFAULT_CACHE_MB) * 2 ** 20);
-    const source = (ids: readonly number[]) => loadMaskPixels(store.db, ids);
+    const workers = options.pixelWorkers ?? DEFAULT_PIXEL_WORKERS;
+    this.pixelWorkers = workers > 0 ? new PixelWorkers(workers) : undefined;
+    const pool = this.pixelWorkers;
+    const source = pool ? async (ids: readonly number[]) => pool.decode(await loadStoredPixels(store.db, ids)) : (ids: readonly number[]) => loadMaskPixels(store.db, ids);
     this.cachedLoader = new CachedPixelLoader(source, this.cache);
     this.indexingLoader = new IndexingLoader(this.cachedLoader, this.table, (id, chi) => this.persistChi(id, chi));
     // The scan baseline reads every mask from the store, as a system without the index would.
     this.directLoader = new CachedPixelLoader(source, new MaskCache(0));
+    this.scanCounter = pool && new WorkerScanCounter((ids) => loadStoredPixels(store.db, ids), pool);
   }
 
   /** Loads every mask's CHI and metadata, then follows changes. */
@@ -102,9 +118,10 @@ export class MaskSearch {
     return () => void this.changeListeners.delete(listener);
   }
 
-  /** What queries run against; useIndex false gives the uncached full-scan baseline. */
+  /** What queries run against; useIndex false gives the uncached full-scan baseline, CP scans counted by the scan workers. */
   engineContext(useIndex = true, signal?: AbortSignal): EngineContext {
-    return { table: this.table, loader: useIndex ? this.indexingLoader : this.directLoader, signal };
+    if (useIndex) return { table: this.table, loader: this.indexingLoader, signal };
+    return { table: this.table, loader: this.directLoader, signal, ...(this.scanCounter ? { scanCounter: this.scanCounter } : {}) };
   }
 
   /** Pixels of one mask, through the cache. */
@@ -163,6 +180,8 @@ export class MaskSearch {
     await Promise.allSettled(this.ingests);
     await this.encoder?.close();
     this.encoder = undefined;
+    await this.scanCounter?.close();
+    await this.pixelWorkers?.close();
     await this.unlisten?.();
     await this.catchingUp.catch(() => {});
     // CHIs built while loading are stored in the background; a closing service lets them land.

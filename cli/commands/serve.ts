@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_CACHE_MB, DEFAULT_RESULT_CACHE_MB, MaskSearch } from '../../search/mask-search.js';
+import { DEFAULT_CACHE_MB, DEFAULT_RESULT_CACHE_MB, DEFAULT_PIXEL_WORKERS, MaskSearch } from '../../search/mask-search.js';
 import { SeedingStatus } from '../../search/seeding-status.js';
 import { DEFAULT_MAX_PIXELS } from '../../plugins/kit/index.js';
 import type { AccessPolicy } from '../../service/access.js';
@@ -24,6 +24,7 @@ interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   host: string;
   cacheMb: number;
   resultCacheMb: number;
+  pixelWorkers: number;
   demo: boolean;
   demoImages: number;
   corsOrigin: string[];
@@ -67,6 +68,7 @@ export function serveCommand(): Command {
     .option('--max-mask-pixels <n>', 'the most pixels (width × height) a mask or image may have', integer(1, 2 ** 31), DEFAULT_MAX_PIXELS)
     .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
     .option('--result-cache-mb <mb>', "memory for recent filter results, whose later pages reuse the first page's work, in MB (0: none)", integer(0, 1 << 20), DEFAULT_RESULT_CACHE_MB)
+    .option('--pixel-workers <n>', 'worker threads that count full scans (useIndex: false) and decode large loads of masks, so that neither holds up other requests; 0 does both on the main thread', integer(0, 64), DEFAULT_PIXEL_WORKERS)
     .option('--no-demo', 'leave an empty store empty (by default it is seeded with the real-data demo and the synthetic demo dataset, as `masksearch demo --real` and `masksearch demo` do)')
     .option('--demo-images <n>', 'images of the synthetic demo dataset an empty store is seeded with', integer(1, MAX_IMAGES), DEFAULT_DEMO_IMAGES)
     .action((options: ServeOptions) => serve(options));
@@ -97,6 +99,7 @@ async function serve(options: ServeOptions): Promise<void> {
       const service = await MaskSearch.start(store.handle, {
         cacheMb: options.cacheMb,
         resultCacheMb: options.resultCacheMb,
+        pixelWorkers: options.pixelWorkers,
         sources,
         onBackgroundError: (message, error) => jsonLineLogger('warn', 'background_error', { message, ...errorFields(error) }),
       });

@@ -1,7 +1,7 @@
 import { asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Mask, MaskEncoding } from '../../engine/mask.js';
 import type { Database } from '../client.js';
-import { decodeMaskPixels, encodeMaskPixels, type EncodedMask, type PixelCodec } from '../pixel-codec.js';
+import { decodeMaskPixels, encodeMaskPixels, type EncodedMask, type MaskShape, type PixelCodec } from '../pixel-codec.js';
 import { maskChi, maskPixels, masks, type JsonObject, type MaskRow } from '../schema.js';
 import { StoreError, sqlState } from '../errors.js';
 import { copyRows, type CopyTable } from '../bulk-copy.js';
@@ -207,24 +207,48 @@ export async function getMasksByImageIds(db: Database, imageIds: readonly number
   return rows.sort((a, b) => a.id - b.id);
 }
 
+/** The stored pixel rows of some masks, with the shape each decodes to. */
+const selectPixelRows = (db: Database, ids: number[]) =>
+  db
+    .select({
+      id: maskPixels.maskId,
+      codec: maskPixels.codec,
+      data: maskPixels.data,
+      width: masks.width,
+      height: masks.height,
+      encoding: masks.encoding,
+    })
+    .from(maskPixels)
+    .innerJoin(masks, eq(masks.id, maskPixels.maskId))
+    .where(inArray(maskPixels.maskId, ids));
+
 /** Decoded pixels by mask id; ids without a stored mask are absent from the map. */
 export async function loadMaskPixels(db: Database, ids: readonly number[]): Promise<Map<number, Mask>> {
   const out = new Map<number, Mask>();
   await forEachChunk(ids, async (chunk) => {
-    const rows = await db
-      .select({
-        id: maskPixels.maskId,
-        codec: maskPixels.codec,
-        data: maskPixels.data,
-        width: masks.width,
-        height: masks.height,
-        encoding: masks.encoding,
-      })
-      .from(maskPixels)
-      .innerJoin(masks, eq(masks.id, maskPixels.maskId))
-      .where(inArray(maskPixels.maskId, chunk));
+    const rows = await selectPixelRows(db, chunk);
     // Decoded chunk by chunk so the encoded bytes of one chunk can be freed before the next.
     for (const row of rows) out.set(row.id, decodeMaskPixels(row.codec, row.data, row));
+  });
+  return out;
+}
+
+/**
+ * A mask's pixels as stored: its codec is the row's own, possibly one this build does not know
+ * (decodeMaskPixels refuses it then).
+ */
+export interface StoredPixels extends MaskShape {
+  readonly codec: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Pixels by mask id as stored, not decoded: for decoding elsewhere (a worker thread). */
+export async function loadStoredPixels(db: Database, ids: readonly number[]): Promise<Map<number, StoredPixels>> {
+  const out = new Map<number, StoredPixels>();
+  await forEachChunk(ids, async (chunk) => {
+    for (const row of await selectPixelRows(db, chunk)) {
+      out.set(row.id, { width: row.width, height: row.height, encoding: row.encoding, codec: row.codec, bytes: row.data });
+    }
   });
   return out;
 }

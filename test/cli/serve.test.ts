@@ -90,7 +90,11 @@ describe('masksearch serve', () => {
     expect(await keys()).toEqual(['a', 'b', 'c']);
   });
 
-  it('stops cleanly on SIGTERM, releasing the embedded store', async () => {
+  it('stops cleanly on SIGTERM, its scan worker thread too, releasing the embedded store', async () => {
+    // A full scan starts the worker thread that counts scans.
+    const scan = await server.gql<{ topKByCP: { items: { nodes: { value: number }[] } } }>('{ topKByCP(roi: { full: true }, range: { gt: 0.5 }, k: 1, useIndex: false) { items { nodes { value } } } }');
+    expect(scan.errors).toBeUndefined();
+    expect(scan.data!.topKByCP.items.nodes).toHaveLength(1);
     expect(await server.stop()).toBe(0);
     expect(server.output().stdout).toMatch(/\nstopping\n$/);
     expect(server.output().stderr).toBe('');

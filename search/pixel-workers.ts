@@ -1,0 +1,90 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import { decodeMaskPixels } from '../db/pixel-codec.js';
+import type { StoredPixels } from '../db/repositories/masks.js';
+import type { Mask } from '../engine/mask.js';
+import { batchBuffers, packStored, runs, type ScanTask } from './pixel-tasks.js';
+
+// As for the ingest's encoders: the worker runs the TypeScript sources through tsx.
+const workerFile = new URL('./pixel-worker.ts', import.meta.url).href;
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * Decoded bytes up to which a load is decoded on the calling thread: 1 MB takes 2.5–6 ms
+ * (db/README.md: shuffle-lz4 decodes a 224² float32 mask, 200 KB, in 0.45–0.81 ms, an 8-bit
+ * one, 50 KB, in 0.18–0.30 ms), about what a round trip to a worker busy with a scan's piece costs.
+ */
+export const INLINE_DECODE_BYTES = 1 << 20;
+
+/**
+ * The most pixels one task decodes: 16 MB of float32 values, some tens of ms, so that the tasks
+ * of several queries take turns in the workers rather than wait behind one large load.
+ */
+export const TASK_PIXELS = 1 << 22;
+
+const bytesPerValue = { u8: 1, u16: 2, f32: 4 } as const;
+const decodedBytes = (p: StoredPixels): number => p.width * p.height * bytesPerValue[p.encoding];
+
+/**
+ * Worker threads that decode stored pixels and count scans, so that neither holds up the thread
+ * serving requests. The threads start with the first task and stay until close().
+ */
+export class PixelWorkers {
+  private pool: Piscina | undefined;
+  private readonly running = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(readonly workers: number) {
+    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`pixel workers must be a positive integer, got ${workers}`);
+  }
+
+  /** The CP of each mask of a scan's piece. */
+  count(task: ScanTask): Promise<Float64Array> {
+    return this.run(task, 'count', [...batchBuffers(task), task.rects.buffer]);
+  }
+
+  /**
+   * Stored pixels decoded, by id: a load of more than INLINE_DECODE_BYTES in the workers, a
+   * smaller one here. Throws as decodeMaskPixels does for pixels it cannot decode.
+   */
+  async decode(stored: ReadonlyMap<number, StoredPixels>): Promise<Map<number, Mask>> {
+    const ids = [...stored.keys()];
+    const pixels = [...stored.values()];
+    if (pixels.reduce((sum, p) => sum + decodedBytes(p), 0) <= INLINE_DECODE_BYTES) {
+      return new Map(ids.map((id, m) => [id, decodeMaskPixels(pixels[m].codec, pixels[m].bytes, pixels[m])]));
+    }
+    const decoded: Mask[] = [];
+    const tasks = Array.from(runs(pixels.length, (m) => pixels[m].width * pixels[m].height, Infinity, TASK_PIXELS), async ([from, to]) => {
+      const batch = packStored(pixels.slice(from, to));
+      const masks: Mask[] = await this.run(batch, 'decode', batchBuffers(batch));
+      masks.forEach((mask, j) => (decoded[from + j] = mask));
+    });
+    await Promise.all(tasks);
+    return new Map(ids.map((id, m) => [id, decoded[m]]));
+  }
+
+  /** Threads started so far (0 until the first task). */
+  get threads(): number {
+    return this.pool?.threads.length ?? 0;
+  }
+
+  /** Stops the threads once the tasks given are done; later tasks are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.running);
+    await this.pool?.destroy();
+    this.pool = undefined;
+  }
+
+  private run<T>(task: object, name: 'count' | 'decode', transferList: ArrayBuffer[]): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the pixel workers are closed'));
+    // A thread loads the pool's default entry point as it starts: it must be one the file exports.
+    this.pool ??= new Piscina({ filename: workerFile, name: 'count', minThreads: this.workers, maxThreads: this.workers, execArgv: ['--import', tsxLoader] });
+    const running: Promise<T> = this.pool.run(task, { name, transferList });
+    this.running.add(running);
+    const forget = () => void this.running.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+}
