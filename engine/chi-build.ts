@@ -164,7 +164,6 @@ function planFor(config: ChiConfig, width: number, height: number): BuildPlan {
 let histogram = new Int32Array(8 * 256);
 let reduced = new Int32Array(8 * 256);
 let columnSums = new Int32Array(256);
-let suffix = new Int32Array(256);
 const NO_WORDS: Int32Array = new Int32Array(0);
 
 /*
@@ -301,10 +300,9 @@ function sumRun(a: Int32Array, from: number, to: number): number {
 }
 
 /**
- * After the band ending at row line r: reduces each segment's codes to the
- * most bins any level with a row there needs (bin 0 is never stored, so never read), then folds
- * the segments into every such level's entries, left to right, writing suffix sums over bins at
- * each of the level's column lines.
+ * After the band ending at row line r: reduces each segment's codes to the most bins any level
+ * with a row there needs (bin 0 is never stored, so never read), then folds the segments into
+ * every such level's entries, left to right, writing them at each of the level's column lines.
  */
 function readLine(pass: PassPlan, r: number, hist: Int32Array, counts: CountArray[]): void {
   const { codes, levels } = pass;
@@ -326,7 +324,6 @@ function readLine(pass: PassPlan, r: number, hist: Int32Array, counts: CountArra
     }
   }
   const acc = columnSums;
-  const suf = suffix;
   for (const level of levels) {
     const rowsFrom = level.rowFirst[r - 1];
     const rowsTo = level.rowFirst[r];
@@ -334,24 +331,28 @@ function readLine(pass: PassPlan, r: number, hist: Int32Array, counts: CountArra
     const { bins, colFirst, colOffsets, rowOffsets } = level;
     const f = read / bins;
     const out = counts[level.index];
+    // acc[b]: pixels of bins ≥ b in the segments so far (a suffix over bins, a prefix over columns).
     acc.fill(0, 0, bins);
     for (let s = 0; s < count; s++) {
       const base = s * read;
-      if (f === 1) for (let b = 1; b < bins; b++) acc[b] += red[base + b];
-      else {
-        for (let b = 1; b < bins; b++) {
-          acc[b] += sumRun(red, base + b * f, base + b * f + f);
+      let run = 0;
+      if (f === 1) {
+        for (let b = bins - 1; b >= 1; b--) {
+          run += red[base + b];
+          acc[b] += run;
+        }
+      } else {
+        for (let b = bins - 1; b >= 1; b--) {
+          run += sumRun(red, base + b * f, base + b * f + f);
+          acc[b] += run;
         }
       }
       const colsFrom = colFirst[s];
       const colsTo = colFirst[s + 1];
-      if (colsFrom === colsTo) continue;
-      let run = 0;
-      for (let b = bins - 1; b >= 1; b--) suf[b] = run += acc[b];
       for (let ri = rowsFrom; ri < rowsTo; ri++) {
         for (let ci = colsFrom; ci < colsTo; ci++) {
           const at = rowOffsets[ri] + colOffsets[ci] - 1;
-          for (let b = 1; b < bins; b++) out[at + b] = suf[b];
+          for (let b = 1; b < bins; b++) out[at + b] = acc[b];
         }
       }
     }
@@ -364,10 +365,7 @@ function runPass(pass: PassPlan, data: MaskData, width: number, counts: CountArr
   if (histogram.length < used) histogram = new Int32Array(used);
   const hist = histogram;
   hist.fill(0, 0, used);
-  if (columnSums.length < codes) {
-    columnSums = new Int32Array(codes);
-    suffix = new Int32Array(codes);
-  }
+  if (columnSums.length < codes) columnSums = new Int32Array(codes);
   let words = NO_WORDS;
   let misalign = 0;
   if (data instanceof Uint8Array) {
