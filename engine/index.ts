@@ -4,6 +4,7 @@ export * from './roi.js';
 export * from './histogram.js';
 export * from './bins.js';
 export * from './chi.js';
+export * from './chi-build.js';
 export * from './mask-table.js';
 export * from './where.js';
 export * from './loader.js';

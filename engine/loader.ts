@@ -1,5 +1,5 @@
 import type { Chi } from './chi.js';
-import { buildChi } from './chi.js';
+import { buildChi } from './chi-build.js';
 import type { Mask } from './mask.js';
 import type { MaskTable } from './mask-table.js';
 

@@ -166,3 +166,33 @@ export function memberAggregateValues(
   }
   return out;
 }
+
+/**
+ * A CHI level's stored entries by design.md §3, counted directly: for row line i and column line
+ * j (1..G) and bin b (1..B − 1), the pixels with row < ⌊i·H/G⌋, column < ⌊j·W/G⌋ and
+ * min(B − 1, ⌊v·B⌋) ≥ b, through a 2-D prefix table per bin.
+ */
+export function chiLevelCounts(mask: Mask, grid: number, bins: number): number[] {
+  const { width: W, height: H } = mask;
+  const bin = (v: number) => Math.min(bins - 1, Math.floor(v * bins));
+  const out: number[] = [];
+  const prefix: Int32Array[] = [];
+  for (let b = 1; b < bins; b++) {
+    const p = new Int32Array((W + 1) * (H + 1));
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const inBin = bin(valueAt(mask, y, x)) >= b ? 1 : 0;
+        p[(y + 1) * (W + 1) + x + 1] = inBin + p[y * (W + 1) + x + 1] + p[(y + 1) * (W + 1) + x] - p[y * (W + 1) + x];
+      }
+    }
+    prefix.push(p);
+  }
+  for (let i = 1; i <= grid; i++) {
+    const row = Math.floor((i * H) / grid);
+    for (let j = 1; j <= grid; j++) {
+      const col = Math.floor((j * W) / grid);
+      for (let b = 1; b < bins; b++) out.push(prefix[b - 1][row * (W + 1) + col]);
+    }
+  }
+  return out;
+}
