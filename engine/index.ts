@@ -5,6 +5,7 @@ export * from './histogram.js';
 export * from './bins.js';
 export * from './chi.js';
 export * from './mask-table.js';
+export * from './table-snapshot.js';
 export * from './where.js';
 export * from './loader.js';
 export * from './stats.js';
