@@ -211,6 +211,9 @@ export class MaskTable {
   hasModelId(id: number): boolean {
     return this.modelNameById.has(id);
   }
+  modelNameOf(id: number): string | undefined {
+    return this.modelNameById.get(id);
+  }
   modelIdOf(name: string): number | undefined {
     return this.modelIdByName.get(name);
   }

@@ -8,7 +8,7 @@ import { getMaskIndexRows, loadMaskPixels, updateMaskChi } from '../db/repositor
 import { listModels } from '../db/repositories/models.js';
 import type { NewTableSnapshot } from '../db/repositories/table-snapshots.js';
 import { latestTableSnapshot, saveTableSnapshot } from '../db/repositories/table-snapshots.js';
-import type { ModelRow } from '../db/schema.js';
+import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
 import { CHANGES_CHANNEL } from '../db/schema.js';
 import { createMaskEncoder, type MaskEncoder } from '../ingest/encoder.js';
 import { ingestFiles, type IngestSettings, type IngestSummary } from '../ingest/ingest.js';
@@ -16,6 +16,7 @@ import type { IngestFile } from '../ingest/input-files.js';
 import { MaskSourceRegistry } from '../plugins/registry.js';
 import { MaskCache } from './mask-cache.js';
 import { CachedPixelLoader } from './pixel-loader.js';
+import { RowCache } from './row-cache.js';
 import { DEFAULT_SNAPSHOT_AFTER, SnapshotSchedule } from './snapshot-schedule.js';
 import { loadTable, type StartProgress } from './table-start.js';
 import { putImageRows, putMaskRows, putModelRows } from './table-rows.js';
@@ -46,6 +47,8 @@ export interface AppliedChanges {
 }
 
 export const DEFAULT_CACHE_MB = 512;
+/** Mask and image rows kept for shaping results (a few hundred bytes each). */
+export const ROW_CACHE_ROWS = 100_000;
 export const DEFAULT_RESULT_CACHE_MB = 256;
 
 /**
@@ -71,6 +74,8 @@ export class MaskSearch {
   readonly sources: MaskSourceRegistry;
   private readonly changeListeners = new Set<(changes: AppliedChanges) => void>();
   private snapshots: SnapshotSchedule | undefined;
+  /** Rows of the masks and images results name, in step with the change log (see row-cache.ts). */
+  readonly rows = { masks: new RowCache<MaskRow>(ROW_CACHE_ROWS), images: new RowCache<ImageRow>(ROW_CACHE_ROWS) };
 
   private constructor(
     readonly store: DatabaseHandle,
@@ -228,8 +233,10 @@ export class MaskSearch {
           deleted.push(change.maskId!);
         }
       }
+      this.rows.masks.forget(deleted);
       const rows = await getMaskIndexRows(this.db, [...inserted]);
       for (const row of rows) if (!this.table.hasImage(row.imageId)) changedImages.add(row.imageId);
+      this.rows.images.forget([...changedImages]);
       putImageRows(this.table, await getImagesByIds(this.db, [...changedImages]));
       const unknownModels = rows.some((r) => r.modelId !== null && !this.table.hasModelId(r.modelId));
       if (unknownModels) this.putModels(await listModels(this.db));
