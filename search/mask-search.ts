@@ -7,7 +7,7 @@ import type { MaskIndexRow } from '../db/repositories/masks.js';
 import { getMaskIndexRows, loadMaskPixels, updateMaskChi } from '../db/repositories/masks.js';
 import { listModels } from '../db/repositories/models.js';
 import type { NewTableSnapshot } from '../db/repositories/table-snapshots.js';
-import { latestTableSnapshot, saveTableSnapshot } from '../db/repositories/table-snapshots.js';
+import { hasNewerTableSnapshot, saveTableSnapshot } from '../db/repositories/table-snapshots.js';
 import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
 import { CHANGES_CHANNEL } from '../db/schema.js';
 import { createMaskEncoder, type MaskEncoder } from '../ingest/encoder.js';
@@ -190,9 +190,8 @@ export class MaskSearch {
    * lastSeq the seq it is in step with); undefined if the store already has a more recent one.
    */
   private async takeSnapshot(): Promise<NewTableSnapshot | undefined> {
-    const stored = await latestTableSnapshot(this.db);
     const config = configName(this.table.config);
-    if (stored && stored.changeSeq > this.lastSeq && stored.formatVersion === TABLE_SNAPSHOT_VERSION && stored.chiConfig === config) return undefined;
+    if (await hasNewerTableSnapshot(this.db, { changeSeq: this.lastSeq, formatVersion: TABLE_SNAPSHOT_VERSION, chiConfig: config })) return undefined;
     const taken = this.catchingUp.then((): NewTableSnapshot => {
       const { parts, byteLength } = snapshotTable(this.table);
       return { formatVersion: TABLE_SNAPSHOT_VERSION, chiConfig: config, changeSeq: this.lastSeq, masks: this.table.size, parts, byteLength };

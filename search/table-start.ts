@@ -26,7 +26,9 @@ export interface LoadedTable {
 }
 
 /** Why a stored snapshot cannot give this index, or undefined if it can. */
-function unusable(snapshot: TableSnapshotRow, config: ChiConfig): string | undefined {
+function unusable(snapshot: TableSnapshotRow, config: ChiConfig, latestSeq: number): string | undefined {
+  // Only a change log emptied by hand (its seq restarting) is behind its snapshot.
+  if (snapshot.changeSeq > latestSeq) return `the stored snapshot is of change ${snapshot.changeSeq}, but the change log ends at ${latestSeq}`;
   if (snapshot.formatVersion !== TABLE_SNAPSHOT_VERSION) {
     return `the stored snapshot is in format version ${snapshot.formatVersion}; this MaskSearch reads version ${TABLE_SNAPSHOT_VERSION}`;
   }
@@ -62,7 +64,7 @@ export async function loadTable(db: Database, config: ChiConfig, onProgress?: (p
   const snapshot = await latestTableSnapshot(db);
   let reason = 'there is no stored snapshot';
   if (snapshot) {
-    reason = unusable(snapshot, config) ?? '';
+    reason = unusable(snapshot, config, await getLatestChangeSeq(db)) ?? '';
     if (!reason) {
       try {
         const table = await readSnapshot(db, snapshot, config, onProgress);

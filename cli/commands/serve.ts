@@ -10,6 +10,7 @@ import { ImageRoots } from '../../ingest/image-roots.js';
 import { isPostgresDriverCrash } from '../../db/client.js';
 import { errorFields, jsonLineLogger } from '../../service/log.js';
 import { CliError } from '../errors.js';
+import { startProgressReport } from '../start-report.js';
 import { plural, seconds } from '../../text/format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
 import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';
@@ -94,12 +95,14 @@ async function serve(options: ServeOptions): Promise<void> {
     console.log(`opening ${location.label}`);
     const store = await openStore(location, 'serve');
     try {
+      const report = startProgressReport();
       const service = await MaskSearch.start(store.handle, {
         cacheMb: options.cacheMb,
         resultCacheMb: options.resultCacheMb,
         sources,
         onBackgroundError: (message, error) => jsonLineLogger('warn', 'background_error', { message, ...errorFields(error) }),
-      });
+        onStartProgress: (progress) => report.update(progress),
+      }).finally(() => report.stop());
       try {
         // Loaded here, not at the top: yoga and the schema take seconds to load, which --help and
         // the other commands should not wait for.

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, gte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lte, ne, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { binaryCopyRows, copyOut, copyRows, type CopyTable } from '../bulk-copy.js';
-import { tableSnapshotChunks, tableSnapshots, type TableSnapshotRow } from '../schema.js';
+import { changeLog, tableSnapshotChunks, tableSnapshots, type TableSnapshotRow } from '../schema.js';
 
 /** Bytes per chunk row: large enough that a row costs little, small enough for PGlite's memory. */
 export const SNAPSHOT_CHUNK_BYTES = 8 << 20;
@@ -62,6 +62,26 @@ function chunkPieces(parts: readonly Uint8Array[], chunkBytes: number): Uint8Arr
   return chunks;
 }
 
+/**
+ * Whether the store has a snapshot of this format and these CHI levels more recent than
+ * changeSeq. One beyond the end of the change log (a log emptied by hand since) does not count.
+ */
+export async function hasNewerTableSnapshot(db: Database, of: Pick<NewTableSnapshot, 'changeSeq' | 'formatVersion' | 'chiConfig'>): Promise<boolean> {
+  const [newer] = await db
+    .select({ id: tableSnapshots.id })
+    .from(tableSnapshots)
+    .where(
+      and(
+        gt(tableSnapshots.changeSeq, of.changeSeq),
+        lte(tableSnapshots.changeSeq, sql`(select coalesce(max(${changeLog.seq}), 0) from ${changeLog})`),
+        eq(tableSnapshots.formatVersion, of.formatVersion),
+        eq(tableSnapshots.chiConfig, of.chiConfig),
+      ),
+    )
+    .limit(1);
+  return newer !== undefined;
+}
+
 /** saved; or nothing stored because another process is storing one (busy) or the store has a more recent one (newer). */
 export type SaveSnapshotOutcome = { outcome: 'saved'; snapshot: TableSnapshotRow } | { outcome: 'busy' | 'newer' };
 
@@ -75,18 +95,7 @@ export async function saveTableSnapshot(db: Database, snapshot: NewTableSnapshot
   return db.transaction(async (tx): Promise<SaveSnapshotOutcome> => {
     const [{ locked }] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${SNAPSHOT_WRITE_LOCK}) as locked`));
     if (!locked) return { outcome: 'busy' };
-    const [newer] = await tx
-      .select({ id: tableSnapshots.id })
-      .from(tableSnapshots)
-      .where(
-        and(
-          gt(tableSnapshots.changeSeq, snapshot.changeSeq),
-          eq(tableSnapshots.formatVersion, snapshot.formatVersion),
-          eq(tableSnapshots.chiConfig, snapshot.chiConfig),
-        ),
-      )
-      .limit(1);
-    if (newer) return { outcome: 'newer' };
+    if (await hasNewerTableSnapshot(tx, snapshot)) return { outcome: 'newer' };
     const chunks = chunkPieces(snapshot.parts, chunkBytes);
     const [row] = await tx
       .insert(tableSnapshots)

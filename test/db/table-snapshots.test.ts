@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { upsertImages } from '../../db/repositories/images.js';
 import { countMasks } from '../../db/repositories/masks.js';
 import {
   MissingSnapshotChunkError,
@@ -30,6 +31,8 @@ describe(`table snapshots in the store, on ${testDriver}`, () => {
 
   it('store the bytes in chunk rows and read them back in order, exactly', async () => {
     const { db } = opened.handle;
+    // Snapshots name change-log seqs: one row per image inserted here.
+    await upsertImages(db, Array.from({ length: 60 }, (_, i) => ({ key: `image-${i}`, width: 4, height: 4, boxes: {} })));
     expect(await latestTableSnapshot(db)).toBeUndefined();
     const snapshot = snapshotOf(10, 1);
     const saved = await saveTableSnapshot(db, snapshot, 1000);

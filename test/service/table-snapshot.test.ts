@@ -175,6 +175,7 @@ describe(`the index snapshot, on ${testDriver}`, () => {
     ['a cut chunk', `update table_snapshot_chunks set data = substring(data from 1 for octet_length(data) - 16)`, /cannot be used: the table snapshot is truncated: \d+ bytes of \d+/],
     ['a lost chunk', `delete from table_snapshot_chunks`, /cannot be used: chunk 0 of the 1 of snapshot \d+ is missing/],
     ['an old format', `update table_snapshots set format_version = 0`, /the stored snapshot is in format version 0; this MaskSearch reads version 1/],
+    ['a change log emptied since', `update table_snapshots set change_seq = change_seq + 1000000`, /the stored snapshot is of change \d+, but the change log ends at \d+/],
     ['a foreign header', `update table_snapshot_chunks set data = overlay(data placing '\\x50474350'::bytea from 1)`, /cannot be used: not a MaskSearch table snapshot/],
   ];
   for (const [damage, statement, reason] of damages) {
