@@ -117,6 +117,24 @@ export interface TableSnapshotBytes {
  * as this returns while the parts are written out.
  */
 export function snapshotTable(table: MaskTable): TableSnapshotBytes {
+  const steps = snapshotSteps(table);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Bytes copied before snapshotSteps yields: a few milliseconds of copying. */
+const STEP_BYTES = 16 << 20;
+
+/**
+ * The same snapshot, copied a few columns per step, so that a caller can let other work run
+ * between steps (the generator yields after every STEP_BYTES or so, and returns the snapshot).
+ * Between steps the table may only gain CHIs (setChi, as queries index masks): the first step
+ * copies every mask column, the indexed flags among them, so a mask indexed later is not indexed
+ * in the snapshot, whatever its planes then hold. Any other change must wait for the last step.
+ */
+export function* snapshotSteps(table: MaskTable): Generator<void, TableSnapshotBytes> {
   requireLittleEndian();
   const state = table.exportState();
   const header: Header = {
@@ -135,16 +153,9 @@ export function snapshotTable(table: MaskTable): TableSnapshotBytes {
     boxNames: state.images.boxes.map(([name]) => name),
   };
   const { masks, images } = state;
-  const columns: ArrayBufferView[] = [
-    masks.ids,
-    masks.imageSlots,
-    masks.widths,
-    masks.heights,
-    masks.models,
-    masks.maskTypes,
-    masks.sources,
-    masks.encodings,
-    masks.indexed,
+  const maskColumns: ArrayBufferView[] = [masks.ids, masks.imageSlots, masks.widths, masks.heights, masks.models, masks.maskTypes, masks.sources, masks.encodings, masks.indexed];
+  // The planes as exportState gave them: a table widened to 32-bit counts meanwhile writes new arrays.
+  const laterColumns: ArrayBufferView[] = [
     ...state.planes.flat(),
     images.ids,
     images.widths,
@@ -157,14 +168,25 @@ export function snapshotTable(table: MaskTable): TableSnapshotBytes {
   ];
   const json = new TextEncoder().encode(JSON.stringify(header));
   const parts: Uint8Array[] = [new Uint8Array(PREAMBLE_BYTES), json, new Uint8Array(padded(json.length) - json.length)];
-  for (const column of columns) {
+  let checksum = crc32(parts[2], crc32(json));
+  const copy = (column: ArrayBufferView) => {
     const bytes = new Uint8Array(column.buffer, column.byteOffset, column.byteLength).slice();
-    parts.push(bytes);
-    if (padded(bytes.length) > bytes.length) parts.push(new Uint8Array(padded(bytes.length) - bytes.length));
+    const padding = new Uint8Array(padded(bytes.length) - bytes.length);
+    parts.push(bytes, padding);
+    checksum = crc32(padding, crc32(bytes, checksum));
+    return bytes.length;
+  };
+  for (const column of maskColumns) copy(column);
+  yield;
+  let sinceYield = 0;
+  for (const column of laterColumns) {
+    sinceYield += copy(column);
+    if (sinceYield >= STEP_BYTES) {
+      sinceYield = 0;
+      yield;
+    }
   }
   const byteLength = parts.reduce((total, p) => total + p.length, 0);
-  let checksum = 0;
-  for (const part of parts.slice(1)) checksum = crc32(part, checksum);
   const preamble = new DataView(parts[0].buffer);
   for (let i = 0; i < MAGIC.length; i++) preamble.setUint8(i, MAGIC.charCodeAt(i));
   preamble.setUint32(8, TABLE_SNAPSHOT_VERSION, true);

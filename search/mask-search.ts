@@ -1,5 +1,5 @@
 import type { Chi, ChiConfig, EngineContext } from '../engine/index.js';
-import { DEFAULT_CHI_CONFIG, IndexingLoader, MaskTable, TABLE_SNAPSHOT_VERSION, configName, serializeChi, snapshotTable } from '../engine/index.js';
+import { DEFAULT_CHI_CONFIG, IndexingLoader, MaskTable, TABLE_SNAPSHOT_VERSION, configName, serializeChi, snapshotSteps } from '../engine/index.js';
 import type { DatabaseHandle } from '../db/client.js';
 import { readChanges } from '../db/repositories/changes.js';
 import { getImagesByIds } from '../db/repositories/images.js';
@@ -188,13 +188,21 @@ export class MaskSearch {
   /**
    * The table as a snapshot, taken in the change log's queue (so between two batches, with
    * lastSeq the seq it is in step with); undefined if the store already has a more recent one.
+   * Engine code in this process may add CHIs meanwhile (setChi), which snapshotSteps allows; every
+   * other change to the table goes through the change log's queue.
    */
   private async takeSnapshot(): Promise<NewTableSnapshot | undefined> {
     const config = configName(this.table.config);
     if (await hasNewerTableSnapshot(this.db, { changeSeq: this.lastSeq, formatVersion: TABLE_SNAPSHOT_VERSION, chiConfig: config })) return undefined;
-    const taken = this.catchingUp.then((): NewTableSnapshot => {
-      const { parts, byteLength } = snapshotTable(this.table);
-      return { formatVersion: TABLE_SNAPSHOT_VERSION, chiConfig: config, changeSeq: this.lastSeq, masks: this.table.size, parts, byteLength };
+    const taken = this.catchingUp.then(async (): Promise<NewTableSnapshot> => {
+      const changeSeq = this.lastSeq;
+      const masks = this.table.size;
+      // Copied a few columns at a time, requests served in between; the change log waits (see snapshotSteps).
+      const steps = snapshotSteps(this.table);
+      for (let step = steps.next(); ; step = steps.next()) {
+        if (step.done) return { formatVersion: TABLE_SNAPSHOT_VERSION, chiConfig: config, changeSeq, masks, parts: step.value.parts, byteLength: step.value.byteLength };
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     });
     this.catchingUp = taken.then(
       () => {},

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CACHE_MB, DEFAULT_RESULT_CACHE_MB, MaskSearch } from '../../search/mask-search.js';
 import { SeedingStatus } from '../../search/seeding-status.js';
+import { DEFAULT_SNAPSHOT_AFTER } from '../../search/snapshot-schedule.js';
 import { DEFAULT_MAX_PIXELS } from '../../plugins/kit/index.js';
 import type { AccessPolicy } from '../../service/access.js';
 import { ImageRoots } from '../../ingest/image-roots.js';
@@ -25,6 +26,7 @@ interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   host: string;
   cacheMb: number;
   resultCacheMb: number;
+  snapshotAfter: number;
   demo: boolean;
   demoImages: number;
   corsOrigin: string[];
@@ -68,6 +70,7 @@ export function serveCommand(): Command {
     .option('--max-mask-pixels <n>', 'the most pixels (width × height) a mask or image may have', integer(1, 2 ** 31), DEFAULT_MAX_PIXELS)
     .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
     .option('--result-cache-mb <mb>', "memory for recent filter results, whose later pages reuse the first page's work, in MB (0: none)", integer(0, 1 << 20), DEFAULT_RESULT_CACHE_MB)
+    .option('--snapshot-after <changes>', 'store the index as a snapshot once this many changes since the last one (or, without one, this many masks) would have to be read at the next start; 0: never (docs/snapshots.md)', integer(0, 2 ** 31), DEFAULT_SNAPSHOT_AFTER)
     .option('--no-demo', 'leave an empty store empty (by default it is seeded with the real-data demo and the synthetic demo dataset, as `masksearch demo --real` and `masksearch demo` do)')
     .option('--demo-images <n>', 'images of the synthetic demo dataset an empty store is seeded with', integer(1, MAX_IMAGES), DEFAULT_DEMO_IMAGES)
     .action((options: ServeOptions) => serve(options));
@@ -99,6 +102,7 @@ async function serve(options: ServeOptions): Promise<void> {
       const service = await MaskSearch.start(store.handle, {
         cacheMb: options.cacheMb,
         resultCacheMb: options.resultCacheMb,
+        snapshotAfter: options.snapshotAfter,
         sources,
         onBackgroundError: (message, error) => jsonLineLogger('warn', 'background_error', { message, ...errorFields(error) }),
         onStartProgress: (progress) => report.update(progress),

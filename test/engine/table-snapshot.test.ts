@@ -11,6 +11,7 @@ import {
   buildChi,
   createMask,
   filterByCP,
+  snapshotSteps,
   snapshotTable,
   tableFromSnapshot,
   topKByCP,
@@ -122,6 +123,23 @@ describe('table snapshots', () => {
     for (let i = 0; i < 40; i++) masks.set(1000 + i, masks.get(2)!);
     masks.set(7, masks.get(2)!);
     expect(restored.exportState()).toEqual(table.exportState());
+    expect(await answers(contextOf(restored, masks))).toEqual(await answers(contextOf(table, masks)));
+  });
+
+  it('taken in steps while queries index masks, hold those masks unindexed, and give the same answers', async () => {
+    const { table, masks } = richTable();
+    const unindexed = [4, 8, 12].filter((id) => !table.isIndexed(table.slotOf(id)));
+    expect(unindexed.length).toBe(3);
+    const steps = snapshotSteps(table);
+    expect(steps.next().done).toBe(false);
+    for (const id of unindexed) expect(table.setChi(id, buildChi(masks.get(id)!, CONFIG))).toBe(true);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    const out = new Uint8Array(step.value.byteLength);
+    step.value.parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
+    const restored = tableFromSnapshot(out);
+    for (const id of unindexed) expect(restored.isIndexed(restored.slotOf(id))).toBe(false);
+    expect(restored.indexStats().indexed).toBe(table.indexStats().indexed - 3);
     expect(await answers(contextOf(restored, masks))).toEqual(await answers(contextOf(table, masks)));
   });
 
