@@ -63,7 +63,7 @@ async function storedMasks(store: DatabaseHandle): Promise<number> {
 
 /** The service benchmark's data: images with an object box, a saliency and a human-attention mask each. */
 async function load(store: DatabaseHandle, images: number): Promise<void> {
-  await store.db.execute(sql`truncate images, models, masks, mask_pixels, mask_chi, mask_changes restart identity cascade`);
+  await store.db.execute(sql`truncate images, models, masks, mask_pixels, mask_chi, mask_changes, table_snapshots restart identity cascade`);
   const dataset = generateDataset({ images, size: 224, seed: 1 });
   const [modelId] = await upsertModels(store.db, [{ name: 'resnet50-sim', kind: 'classifier' }]);
   const imageIds = await upsertImages(

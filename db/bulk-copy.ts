@@ -1,11 +1,14 @@
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { Database } from './client.js';
 
 /**
- * A column of a bulk copy, in PostgreSQL's binary COPY format: `int8` a safe integer, `text` a
- * string (UTF-8), `bytea` bytes as they are.
+ * A column of a bulk copy, in PostgreSQL's binary COPY format: `int8` a safe integer, `int4` a
+ * 32-bit one, `text` a string (UTF-8), `bytea` bytes as they are — one array, or several whose
+ * concatenation is the value (sent one after another, never joined).
  */
-export type CopyColumnType = 'int8' | 'text' | 'bytea';
-export type CopyValue = number | string | Uint8Array;
+export type CopyColumnType = 'int8' | 'int4' | 'text' | 'bytea';
+export type CopyValue = number | string | Uint8Array | readonly Uint8Array[];
 
 export interface CopyTable {
   /** Table and column names are the schema's, never user input: they are quoted, not bound. */
@@ -21,14 +24,19 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const copyStatement = (target: CopyTable, from: string) =>
   `COPY ${quoted(target.table)} (${target.columns.map((c) => quoted(c.name)).join(', ')}) FROM ${from} WITH (FORMAT binary)`;
 
-function fieldBytes(type: CopyColumnType, value: CopyValue): Uint8Array {
+function fieldBytes(type: CopyColumnType, value: CopyValue): readonly Uint8Array[] {
   if (type === 'int8') {
     const out = Buffer.allocUnsafe(8);
     out.writeBigInt64BE(BigInt(value as number));
-    return out;
+    return [out];
   }
-  if (type === 'text') return Buffer.from(value as string, 'utf8');
-  return value as Uint8Array;
+  if (type === 'int4') {
+    const out = Buffer.allocUnsafe(4);
+    out.writeInt32BE(value as number);
+    return [out];
+  }
+  if (type === 'text') return [Buffer.from(value as string, 'utf8')];
+  return value instanceof Uint8Array ? [value] : (value as readonly Uint8Array[]);
 }
 
 /**
@@ -45,10 +53,10 @@ export function binaryCopyChunks(target: CopyTable, rows: readonly (readonly Cop
     head.writeInt16BE(n);
     chunks.push(head);
     row.forEach((value, i) => {
-      const bytes = fieldBytes(target.columns[i].type, value);
+      const pieces = fieldBytes(target.columns[i].type, value);
       const length = Buffer.allocUnsafe(4);
-      length.writeInt32BE(bytes.byteLength);
-      chunks.push(length, bytes);
+      length.writeInt32BE(pieces.reduce((n, p) => n + p.byteLength, 0));
+      chunks.push(length, ...pieces);
     });
   }
   chunks.push(TRAILER);
@@ -76,6 +84,12 @@ function driverClient(db: Database): unknown {
 // transaction that writes the rows they belong with (insertMasks), never on their own.
 const isPostgresJsTransaction = (client: unknown): client is PostgresJsTransaction =>
   typeof (client as { unsafe?: unknown }).unsafe === 'function' && typeof (client as { savepoint?: unknown }).savepoint === 'function';
+interface PostgresJsCopyOut extends Promise<unknown> {
+  readable(): Promise<Readable>;
+  cancel(): void;
+}
+const isPostgresJs = (client: unknown): client is { unsafe(query: string): PostgresJsCopyOut } =>
+  typeof (client as { unsafe?: unknown } | undefined)?.unsafe === 'function' && !isPglite(client);
 const isPglite = (client: unknown): client is PgliteClient =>
   typeof (client as { query?: unknown }).query === 'function' && typeof (client as { exec?: unknown }).exec === 'function';
 
@@ -103,7 +117,9 @@ async function copyThroughPostgresJs(tx: PostgresJsTransaction, statement: strin
   const stream = await query.writable();
   stream.on('error', fail);
   stream.on('finish', succeed);
-  for (const chunk of chunks) stream.write(chunk);
+  // The driver copies what it is given into its own buffers: waiting for them to drain keeps a
+  // large copy (a table snapshot) from being held twice in memory.
+  for (const chunk of chunks) if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), done]);
   stream.end();
   await done;
   return true;
@@ -126,4 +142,165 @@ export async function copyRows(db: Database, target: CopyTable, rows: readonly (
     return true;
   }
   return false;
+}
+
+/**
+ * Streams the output of `COPY (query) TO STDOUT (FORMAT binary)` through postgres.js, or returns
+ * undefined when `db` is not a postgres.js handle (PGlite: the caller selects instead). Each call
+ * takes a connection of the pool of its own, so several run in parallel.
+ */
+export function copyOut(db: Database, query: string): AsyncIterable<Uint8Array> | undefined {
+  const client = driverClient(db);
+  if (!isPostgresJs(client)) return undefined;
+  return {
+    async *[Symbol.asyncIterator]() {
+      const copy = client.unsafe(`COPY (${query}) TO STDOUT WITH (FORMAT binary)`);
+      const pieces = new StreamQueue(await copy.readable());
+      let finished = false;
+      try {
+        for (let piece = await pieces.next(); piece; piece = await pieces.next()) yield piece;
+        finished = true;
+      } finally {
+        if (!finished) {
+          // A reader that stops early: the server stops sending, and what it sent meanwhile is
+          // read and dropped, or the connection would stay paused, lost to the pool.
+          copy.cancel();
+          pieces.drop();
+          await copy.catch(() => {});
+        }
+      }
+    },
+  };
+}
+
+/**
+ * A readable's chunks one at a time, a few read ahead. (Async iteration of postgres.js's COPY
+ * stream cannot stop early: leaving the loop destroys the stream, which leaves the connection's
+ * socket paused for good.)
+ */
+class StreamQueue {
+  private readonly queue: Uint8Array[] = [];
+  private ended = false;
+  private error: unknown;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly stream: Readable) {
+    stream.on('data', (piece: Uint8Array) => {
+      this.queue.push(piece);
+      if (this.queue.length >= 4) stream.pause();
+      this.notify();
+    });
+    stream.on('end', () => {
+      // postgres.js pauses its socket when a chunk overfills the stream's buffer, and resumes it
+      // when the stream is read again. Chunks that arrive before the first read, with the end
+      // among them, leave the socket paused for good (the connection then never sees the end of
+      // the statement), so it is resumed here, through the stream's own read hook.
+      stream._read(0);
+      this.ended = true;
+      this.notify();
+    });
+    stream.on('error', (error) => {
+      this.error = error;
+      this.notify();
+    });
+  }
+
+  /** The next chunk, or undefined at the end. */
+  async next(): Promise<Uint8Array | undefined> {
+    for (;;) {
+      const piece = this.queue.shift();
+      if (piece) {
+        if (this.queue.length < 2) this.stream.resume();
+        return piece;
+      }
+      if (this.error) throw this.error;
+      if (this.ended) return undefined;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  /** Reads the rest and throws it away. */
+  drop(): void {
+    this.stream.removeAllListeners('data');
+    this.stream.on('data', () => {});
+    this.queue.length = 0;
+    this.stream.resume();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+export class CopyFormatError extends Error {
+  override name = 'CopyFormatError';
+}
+
+/**
+ * The rows of binary COPY output, each as its fields' bytes (null for NULL), from pieces split
+ * anywhere. A field that lies within one piece is a view of it, not a copy.
+ */
+export async function* binaryCopyRows(pieces: AsyncIterable<Uint8Array>): AsyncGenerator<(Uint8Array | null)[]> {
+  const buffered: Uint8Array[] = [];
+  let bufferedBytes = 0;
+  const iterator = pieces[Symbol.asyncIterator]();
+  /** Waits until n bytes are buffered; false at the end of the input. */
+  const fill = async (n: number): Promise<boolean> => {
+    while (bufferedBytes < n) {
+      const next = await iterator.next();
+      if (next.done) return false;
+      if (next.value.length > 0) {
+        buffered.push(next.value);
+        bufferedBytes += next.value.length;
+      }
+    }
+    return true;
+  };
+  const take = (n: number): Uint8Array => {
+    const head = buffered[0];
+    let out: Uint8Array;
+    if (head.length >= n) {
+      out = head.subarray(0, n);
+      if (head.length === n) buffered.shift();
+      else buffered[0] = head.subarray(n);
+    } else {
+      out = new Uint8Array(n);
+      for (let at = 0; at < n; ) {
+        const piece = buffered[0];
+        const k = Math.min(piece.length, n - at);
+        out.set(piece.subarray(0, k), at);
+        at += k;
+        if (k === piece.length) buffered.shift();
+        else buffered[0] = piece.subarray(k);
+      }
+    }
+    bufferedBytes -= n;
+    return out;
+  };
+  const need = async (n: number, what: string) => {
+    if (!(await fill(n))) throw new CopyFormatError(`binary COPY output ended inside ${what}`);
+    return take(n);
+  };
+  const header = await need(HEADER.length, 'its header');
+  if (!Buffer.from(header.subarray(0, 11)).equals(HEADER.subarray(0, 11))) throw new CopyFormatError('binary COPY output does not start with PGCOPY');
+  const extension = new DataView(header.buffer, header.byteOffset + 15, 4).getUint32(0);
+  await need(extension, 'its header extension');
+  for (;;) {
+    const count = await need(2, 'a row');
+    const fields = new DataView(count.buffer, count.byteOffset, 2).getInt16(0);
+    if (fields === -1) break;
+    const row: (Uint8Array | null)[] = [];
+    for (let i = 0; i < fields; i++) {
+      const length = await need(4, 'a field length');
+      const n = new DataView(length.buffer, length.byteOffset, 4).getInt32(0);
+      row.push(n === -1 ? null : await need(n, 'a field'));
+    }
+    yield row;
+  }
+  // Read to the end: the driver's COPY stream ends (and frees its connection) once it is read out.
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    if (next.value.length > 0) throw new CopyFormatError('binary COPY output goes on after its trailer');
+  }
 }

@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -113,6 +114,40 @@ export const changeLog = pgTable(
   (t) => [check('mask_changes_one_subject', sql`num_nonnulls(${t.maskId}, ${t.imageId}) = 1`)],
 );
 
+/**
+ * Snapshots of the server's in-memory index (engine/table-snapshot.ts), so that a server starts by
+ * reading one stream rather than a row per mask, then applies the change log after `change_seq`.
+ * The bytes are split into chunk rows (table_snapshot_chunks); a snapshot and its chunks are
+ * written in one transaction, which also deletes the older ones, so a reader sees one whole
+ * snapshot or none. When they are written: docs/snapshots.md.
+ */
+export const tableSnapshots = pgTable('table_snapshots', {
+  id: id(),
+  /** engine/table-snapshot.ts's TABLE_SNAPSHOT_VERSION: a server skips a snapshot it cannot read without fetching it. */
+  formatVersion: integer('format_version').notNull(),
+  /** The CHI levels of the table (configName), for the same reason. */
+  chiConfig: text('chi_config').notNull(),
+  /** The last change-log seq the table had applied. */
+  changeSeq: bigint('change_seq', { mode: 'number' }).notNull(),
+  masks: bigint('masks', { mode: 'number' }).notNull(),
+  byteLength: bigint('byte_length', { mode: 'number' }).notNull(),
+  chunkCount: integer('chunk_count').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export const tableSnapshotChunks = pgTable(
+  'table_snapshot_chunks',
+  {
+    snapshotId: bigint('snapshot_id', { mode: 'number' })
+      .notNull()
+      .references(() => tableSnapshots.id, { onDelete: 'cascade' }),
+    /** 0, 1, … in the order the bytes go. */
+    chunk: integer('chunk').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.snapshotId, t.chunk] })],
+);
+
 /** What a token lets its holder do; each scope includes the ones before it. */
 export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -138,3 +173,4 @@ export type ModelRow = typeof models.$inferSelect;
 export type MaskRow = typeof masks.$inferSelect;
 export type ChangeRow = typeof changeLog.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type TableSnapshotRow = typeof tableSnapshots.$inferSelect;

@@ -6,6 +6,7 @@ export * from './bins.js';
 export * from './chi.js';
 export * from './chi-build.js';
 export * from './mask-table.js';
+export * from './table-snapshot.js';
 export * from './where.js';
 export * from './loader.js';
 export * from './stats.js';

@@ -86,6 +86,51 @@ export interface LevelPlanes {
 export const levelCells = (grid: number): number => (grid === 1 ? 1 : (grid + 1) * (grid + 1));
 
 /**
+ * Everything a table holds, each column trimmed to the slots in use, for engine/table-snapshot.ts.
+ * From exportState the arrays are the table's own (valid until its next change); fromState adopts
+ * the arrays it is given.
+ */
+export interface MaskTableState {
+  readonly config: ChiConfig;
+  readonly countBytes: 2 | 4;
+  readonly masks: {
+    readonly ids: Float64Array<ArrayBuffer>;
+    readonly imageSlots: Int32Array<ArrayBuffer>;
+    readonly widths: Int32Array<ArrayBuffer>;
+    readonly heights: Int32Array<ArrayBuffer>;
+    readonly encodings: Uint8Array<ArrayBuffer>;
+    readonly indexed: Uint8Array<ArrayBuffer>;
+    readonly models: Int32Array<ArrayBuffer>;
+    readonly maskTypes: Int32Array<ArrayBuffer>;
+    readonly sources: Int32Array<ArrayBuffer>;
+  };
+  /** planes[level][b − 1], slots × the level's cells entries each. */
+  readonly planes: readonly (readonly CountArray[])[];
+  readonly maskTypeNames: readonly string[];
+  readonly sourceNames: readonly string[];
+  readonly labelNames: readonly string[];
+  readonly splitNames: readonly string[];
+  readonly tagNames: readonly string[];
+  /** Model names by id, and ids by name: after a rename the two need not be inverses. */
+  readonly modelNames: readonly (readonly [number, string])[];
+  readonly modelIds: readonly (readonly [string, number])[];
+  readonly images: {
+    readonly ids: Float64Array<ArrayBuffer>;
+    readonly keys: readonly (string | undefined)[];
+    /** 1 where the slot is the one its key looks up (an image deleted and imported again leaves an older slot with the key). */
+    readonly keyed: Uint8Array<ArrayBuffer>;
+    readonly widths: Int32Array<ArrayBuffer>;
+    readonly heights: Int32Array<ArrayBuffer>;
+    readonly labels: Int32Array<ArrayBuffer>;
+    readonly splits: Int32Array<ArrayBuffer>;
+    /** Per tag code. */
+    readonly tags: readonly Uint8Array[];
+    /** Per box name, 4 per image slot (NaN where the image lacks the box). */
+    readonly boxes: readonly (readonly [string, Float64Array])[];
+  };
+}
+
+/**
  * The in-memory side of the engine: one table of masks (geometry, encoding, metadata, CHI) and
  * one of images (key, size, label, split, tags, named boxes), in columns of typed arrays
  * addressed by slot. Mask slots are dense: removing a mask moves the last one into its slot.
@@ -165,6 +210,9 @@ export class MaskTable {
   }
   hasModelId(id: number): boolean {
     return this.modelNameById.has(id);
+  }
+  modelNameOf(id: number): string | undefined {
+    return this.modelNameById.get(id);
   }
   modelIdOf(name: string): number | undefined {
     return this.modelIdByName.get(name);
@@ -408,6 +456,101 @@ export class MaskTable {
   /** Bytes per count in the planes. */
   get countBytes(): 2 | 4 {
     return this.wide ? 4 : 2;
+  }
+
+  /** The table's columns and dictionaries as they are now, without copying; see MaskTableState. */
+  exportState(): MaskTableState {
+    const n = this.count;
+    const m = this.imageCount;
+    const keys = this.imageKeys.slice(0, m);
+    const keyed = new Uint8Array(m);
+    keys.forEach((key, slot) => (keyed[slot] = key !== undefined && this.imageSlotByKey.get(key) === slot ? 1 : 0));
+    return {
+      config: this.config,
+      countBytes: this.countBytes,
+      masks: {
+        ids: this.maskIds.subarray(0, n),
+        imageSlots: this.imageSlots.subarray(0, n),
+        widths: this.widths.subarray(0, n),
+        heights: this.heights.subarray(0, n),
+        encodings: this.encodings.subarray(0, n),
+        indexed: this.indexed.subarray(0, n),
+        models: this.models.subarray(0, n),
+        maskTypes: this.maskTypes.subarray(0, n),
+        sources: this.sources.subarray(0, n),
+      },
+      planes: this.levels.map(({ cells, planes }) => planes.map((plane) => plane.subarray(0, n * cells))),
+      maskTypeNames: this.maskTypeNames.values,
+      sourceNames: this.sourceNames.values,
+      labelNames: this.labelNames.values,
+      splitNames: this.splitNames.values,
+      tagNames: this.tagNames.values,
+      modelNames: [...this.modelNameById],
+      modelIds: [...this.modelIdByName],
+      images: {
+        ids: this.imageIds.subarray(0, m),
+        keys,
+        keyed,
+        widths: this.imageWidths.subarray(0, m),
+        heights: this.imageHeights.subarray(0, m),
+        labels: this.imageLabels.subarray(0, m),
+        splits: this.imageSplits.subarray(0, m),
+        tags: this.tagColumns.map((column) => column.subarray(0, m)),
+        boxes: [...this.boxColumns].map(([name, column]) => [name, column.subarray(0, m * 4)] as const),
+      },
+    };
+  }
+
+  /**
+   * A table holding `state`, which it adopts (the arrays become its columns). The state must be
+   * consistent as exportState gives it (engine/table-snapshot.ts checks what it reads before this);
+   * a RangeError says which ids repeat.
+   */
+  static fromState(state: MaskTableState): MaskTable {
+    const table = new MaskTable(state.config);
+    const { masks, images } = state;
+    const n = masks.ids.length;
+    const m = images.ids.length;
+    table.count = table.capacity = n;
+    table.maskIds = masks.ids;
+    table.imageSlots = masks.imageSlots;
+    table.widths = masks.widths;
+    table.heights = masks.heights;
+    table.encodings = masks.encodings;
+    table.indexed = masks.indexed;
+    table.models = masks.models;
+    table.maskTypes = masks.maskTypes;
+    table.sources = masks.sources;
+    table.wide = state.countBytes === 4;
+    table.levels.forEach((level, l) => state.planes[l].forEach((plane, b) => (level.planes[b] = plane)));
+    for (let slot = 0; slot < n; slot++) {
+      table.slotById.set(masks.ids[slot], slot);
+      table.indexedCount += masks.indexed[slot];
+    }
+    for (const name of state.maskTypeNames) table.maskTypeNames.code(name);
+    for (const name of state.sourceNames) table.sourceNames.code(name);
+    for (const name of state.labelNames) table.labelNames.code(name);
+    for (const name of state.splitNames) table.splitNames.code(name);
+    for (const name of state.tagNames) table.tagNames.code(name);
+    for (const [id, name] of state.modelNames) table.modelNameById.set(id, name);
+    for (const [name, id] of state.modelIds) table.modelIdByName.set(name, id);
+    table.imageCount = m;
+    table.imageIds = images.ids;
+    table.imageKeys = [...images.keys];
+    table.imageWidths = images.widths;
+    table.imageHeights = images.heights;
+    table.imageLabels = images.labels;
+    table.imageSplits = images.splits;
+    table.tagColumns.push(...images.tags);
+    for (const [name, column] of images.boxes) table.boxColumns.set(name, column);
+    for (let slot = 0; slot < m; slot++) {
+      table.imageSlotById.set(images.ids[slot], slot);
+      if (images.keyed[slot]) table.imageSlotByKey.set(images.keys[slot]!, slot);
+    }
+    if (table.slotById.size !== n) throw new RangeError('a mask id appears in two slots');
+    if (table.imageSlotById.size !== m) throw new RangeError('an image id appears in two slots');
+    table.geometryVersion = 1;
+    return table;
   }
 
   private checkChi(entry: { id: number; width: number; height: number }, chi: Chi): void {

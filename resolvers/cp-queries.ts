@@ -138,11 +138,16 @@ function candidateIdsOf(where: MaskWhere | undefined, ctx: GraphQLContext): numb
   return Array.from(selectSlots(table, where), (slot) => table.idAt(slot));
 }
 
-/** What the result covers, for the cache to tell which changes alter it. */
-function scopeOf(args: CommonArgs, where: MaskWhere | undefined, ctx: GraphQLContext): ResultScope {
+/**
+ * What the result covers, for the cache to tell which changes alter it. `masks`: the masks whose
+ * deletion can alter it. Deleting a mask a filter did not match leaves its matches as they are,
+ * so a filter gives its matches (no scan of the index per request); an aggregation's groups
+ * change with any member, so it gives its candidates.
+ */
+function scopeOf(args: CommonArgs, where: MaskWhere | undefined, ctx: GraphQLContext, masks: readonly number[] | undefined): ResultScope {
   const named = where?.ids ? new Set(where.ids) : undefined;
   return {
-    candidates: candidateIdsOf(where, ctx),
+    candidates: masks,
     selectsAny(ids) {
       const fresh = named ? ids.filter((id) => named.has(id)) : ids;
       return fresh.length > 0 && selectSlots(ctx.service.table, { ...where, ids: fresh }).length > 0;
@@ -191,8 +196,10 @@ async function filterWithCache<R extends FilterResult>(
   const canonical = canonicalQuery(kind, args, rest);
   checkCursor(args.after, canonical);
   const { cached, reused } = await resultCacheOf(ctx.service).get(canonical, async () => {
-    const scope = scopeOf(args, where, ctx);
+    // Taken before the run: the candidates as the result sees them.
+    const candidates = kind === 'filterByCP' ? undefined : candidateIdsOf(where, ctx);
     const result = await run();
+    const scope = scopeOf(args, where, ctx, kind === 'filterByCP' ? Array.from(result.keys) : candidates);
     return { result, stats: result.stats, bytes: resultBytes(result.stats, result.keys.length, scope), scope };
   });
   const { result } = cached;

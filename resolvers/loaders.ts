@@ -13,14 +13,47 @@ function inOrder<T extends { id: number }>(ids: readonly (string | number)[], ro
   return ids.map((id) => byId.get(Number(id)) ?? new MissingRowError(`${what} ${id} does not exist`));
 }
 
-export const loadImages = async (ids: readonly (string | number)[], ctx: GraphQLContext): Promise<(ImageRow | Error)[]> =>
-  inOrder(ids, await getImagesByIds(ctx.service.db, ids.map(Number)), 'image');
+/** Rows read for a request are kept for later ones (see search/row-cache.ts). */
+export async function loadImages(ids: readonly (string | number)[], ctx: GraphQLContext): Promise<(ImageRow | Error)[]> {
+  const cache = ctx.service.rows.images;
+  const generation = cache.generation;
+  const rows = await getImagesByIds(ctx.service.db, ids.map(Number));
+  cache.keep(rows, generation);
+  return inOrder(ids, rows, 'image');
+}
 
 export const loadModels = async (ids: readonly (string | number)[], ctx: GraphQLContext): Promise<(ModelRow | Error)[]> =>
   inOrder(ids, await getModelsByIds(ctx.service.db, ids.map(Number)), 'model');
 
-export const loadMasks = async (ids: readonly (string | number)[], ctx: GraphQLContext): Promise<(MaskRow | Error)[]> =>
-  inOrder(ids, await getMasksByIds(ctx.service.db, ids.map(Number)), 'mask');
+export async function loadMasks(ids: readonly (string | number)[], ctx: GraphQLContext): Promise<(MaskRow | Error)[]> {
+  const cache = ctx.service.rows.masks;
+  const generation = cache.generation;
+  const rows = await getMasksByIds(ctx.service.db, ids.map(Number));
+  cache.keep(rows, generation);
+  return inOrder(ids, rows, 'mask');
+}
+
+/**
+ * A mask of a query result: its row from memory when a request before read it, else its id for
+ * the request's batched loader. (Results name masks of the in-memory index, whose rows the
+ * change log keeps current; node(id:) always reads the store.)
+ */
+export const resultMask = (id: number, ctx: GraphQLContext): MaskRow | string => ctx.service.rows.masks.get(id) ?? String(id);
+
+/** The image of a mask, likewise. */
+export const maskImage = (mask: MaskRow, ctx: GraphQLContext): ImageRow | string => ctx.service.rows.images.get(mask.imageId) ?? String(mask.imageId);
+
+/** A model as the index names it, its other fields read when asked (modelRow); unknown to the index, its id. */
+export interface ModelName {
+  id: number;
+  name: string;
+}
+
+export const maskModel = (mask: MaskRow, ctx: GraphQLContext): ModelName | string | null => {
+  if (mask.modelId === null) return null;
+  const name = ctx.service.table.modelNameOf(mask.modelId);
+  return name === undefined ? String(mask.modelId) : { id: mask.modelId, name };
+};
 
 export async function loadMasksOfImages(imageIds: readonly (string | number)[], ctx: GraphQLContext): Promise<MaskRow[][]> {
   const rows = await getMasksByImageIds(ctx.service.db, imageIds.map(Number));

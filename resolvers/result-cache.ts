@@ -4,7 +4,7 @@ import type { AppliedChanges, MaskSearch } from '../search/mask-search.js';
 
 /** What a cached result was computed over, to tell which changes can alter it. */
 export interface ResultScope {
-  /** The candidate mask ids, or undefined for every mask. */
+  /** The mask ids whose deletion can alter the result (see cp-queries.ts), or undefined for every mask. */
   candidates: readonly number[] | undefined;
   /** Whether `where` selects any of these masks (masks inserted since the result was computed). */
   selectsAny(ids: readonly number[]): boolean;
@@ -36,8 +36,9 @@ export const resultIdOf = (canonicalQuery: string): string => createHash('sha256
  * Recent filter (and aggregation filter) results by their canonical query, least recently used
  * evicted first, bounded by an estimate of the memory each keeps alive (the engine's plan arrays,
  * per candidate, and the matches). A result is dropped as soon as a change may alter it: a mask
- * among its candidates deleted, a mask its `where` selects inserted, or, if it depends on images
- * (imageBox ROI, image filters in where), any image changed.
+ * it depends on deleted (a filter's match, an aggregation's candidate), a mask its `where`
+ * selects inserted, or, if it depends on images (imageBox ROI, image filters in where), any image
+ * changed.
  */
 export class ResultCache {
   private readonly entries = new Map<string, Entry>();

@@ -1,5 +1,5 @@
 import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
-import { loadImages, loadMasks, loadMasksOfImages, loadModels } from '../resolvers/loaders.js';
+import { loadImages, loadMasks, loadMasksOfImages, loadModels, maskImage, maskModel, type ModelName } from '../resolvers/loaders.js';
 import { maskCp, maskHistogram, maskPngUrl } from '../resolvers/mask-fields.js';
 import { builder } from './builder.js';
 import { MASK_PIXELS_COST } from './cost.js';
@@ -11,7 +11,7 @@ export const ImageRef = builder.loadableNodeRef<ImageRow, string, string>('Image
   load: (ids, ctx) => loadImages(ids, ctx),
 });
 
-export const ModelRef = builder.loadableNodeRef<ModelRow, string, string>('Model', {
+export const ModelRef = builder.loadableNodeRef<ModelRow | ModelName, string, string>('Model', {
   id: { resolve: (model) => model.id },
   load: (ids, ctx) => loadModels(ids, ctx),
 });
@@ -60,20 +60,24 @@ ImageRef.implement({
   }),
 });
 
+/** A mask's model comes as the index names it; its other fields are read (batched) when asked for. */
+const modelRow = async (model: ModelRow | ModelName, ctx: Parameters<typeof loadModels>[1]): Promise<ModelRow> =>
+  'kind' in model ? model : (ModelRef.getDataloader(ctx).load(String(model.id)) as Promise<ModelRow>);
+
 ModelRef.implement({
   description: 'A model whose outputs (e.g. saliency maps) are stored as masks.',
   fields: (t) => ({
     name: t.exposeString('name'),
-    kind: t.exposeString('kind', { nullable: true }),
-    metadata: t.field({ type: 'JSONObject', nullable: true, resolve: (model) => model.metadata }),
+    kind: t.string({ nullable: true, resolve: async (model, _args, ctx) => (await modelRow(model, ctx)).kind }),
+    metadata: t.field({ type: 'JSONObject', nullable: true, resolve: async (model, _args, ctx) => (await modelRow(model, ctx)).metadata }),
   }),
 });
 
 MaskRef.implement({
   description: 'One value in [0, 1] per pixel, for one image (and optionally one model).',
   fields: (t) => ({
-    image: t.field({ type: ImageRef, resolve: (mask) => String(mask.imageId) }),
-    model: t.field({ type: ModelRef, nullable: true, resolve: (mask) => (mask.modelId === null ? null : String(mask.modelId)) }),
+    image: t.field({ type: ImageRef, resolve: (mask, _args, ctx) => maskImage(mask, ctx) }),
+    model: t.field({ type: ModelRef, nullable: true, resolve: (mask, _args, ctx) => maskModel(mask, ctx) }),
     maskType: t.exposeString('maskType'),
     source: t.exposeString('source', { description: 'The source plugin that produced the mask.' }),
     width: t.exposeInt('width'),

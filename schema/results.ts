@@ -1,6 +1,7 @@
 import type { ObjectRef } from '@pothos/core';
 import type { AggregateGroupShape, QueryStatsShape, RankedMaskShape } from '../resolvers/cp-queries.js';
 import type { Page } from '../resolvers/pagination.js';
+import { resultMask } from '../resolvers/loaders.js';
 import { cursorOf, totalCountOf } from '../resolvers/pagination.js';
 import { builder } from './builder.js';
 import { PER_ITEM } from './cost.js';
@@ -30,7 +31,7 @@ export const QueryStatsRef = builder.objectRef<QueryStatsShape>('MaskSearchQuery
 
 const CPMatchRef = builder.objectRef<{ key: number; value: number }>('MaskSearchCPMatch').implement({
   fields: (t) => ({
-    mask: t.field({ type: MaskRef, resolve: (m) => String(m.key) }),
+    mask: t.field({ type: MaskRef, resolve: (m, _args, ctx) => resultMask(m.key, ctx) }),
     value: t.exposeFloat('value', { description: 'The exact CP (or CP / area(ROI)).' }),
   }),
 });
@@ -90,7 +91,7 @@ const RankedMaskRef = builder.objectRef<RankedMaskShape>('MaskSearchRankedMask')
   fields: (t) => ({
     rank: t.exposeInt('rank', { description: '1 for the best value.' }),
     value: t.exposeFloat('value', { description: 'The exact CP (or CP / area(ROI)).' }),
-    mask: t.field({ type: MaskRef, resolve: (r) => String(r.key) }),
+    mask: t.field({ type: MaskRef, resolve: (r, _args, ctx) => resultMask(r.key, ctx) }),
   }),
 });
 
@@ -109,8 +110,8 @@ const AggregateGroupRef = builder.objectRef<AggregateGroupShape>('MaskSearchAggr
   fields: (t) => ({
     rank: t.exposeInt('rank', { nullable: true, description: '1 for the best value with k; null with having.' }),
     value: t.exposeFloat('value'),
-    image: t.field({ type: ImageRef, resolve: (g) => String(g.imageId) }),
-    masks: t.field({ type: [MaskRef], resolve: (g) => g.maskIds.map(String) }),
+    image: t.field({ type: ImageRef, resolve: (g, _args, ctx) => ctx.service.rows.images.get(g.imageId) ?? String(g.imageId) }),
+    masks: t.field({ type: [MaskRef], resolve: (g, _args, ctx) => g.maskIds.map((id) => resultMask(id, ctx)) }),
   }),
 });
 

@@ -1,12 +1,14 @@
 import type { Chi, ChiConfig, EngineContext } from '../engine/index.js';
-import { DEFAULT_CHI_CONFIG, IndexingLoader, InvalidChiError, MaskTable, deserializeChi, sameConfig, serializeChi } from '../engine/index.js';
+import { DEFAULT_CHI_CONFIG, IndexingLoader, MaskTable, TABLE_SNAPSHOT_VERSION, configName, serializeChi, snapshotSteps } from '../engine/index.js';
 import type { DatabaseHandle } from '../db/client.js';
-import { getLatestChangeSeq, readChanges } from '../db/repositories/changes.js';
-import { getImagesByIds, listImages } from '../db/repositories/images.js';
+import { readChanges } from '../db/repositories/changes.js';
+import { getImagesByIds } from '../db/repositories/images.js';
 import type { MaskIndexRow } from '../db/repositories/masks.js';
 import { getMaskIndexRows, loadMaskPixels, loadStoredPixels, streamMaskIndex, updateMaskChi } from '../db/repositories/masks.js';
 import { listModels } from '../db/repositories/models.js';
-import type { ImageRow, ModelRow } from '../db/schema.js';
+import type { NewTableSnapshot } from '../db/repositories/table-snapshots.js';
+import { hasNewerTableSnapshot, saveTableSnapshot } from '../db/repositories/table-snapshots.js';
+import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
 import { CHANGES_CHANNEL } from '../db/schema.js';
 import { createMaskEncoder, type MaskEncoder } from '../ingest/encoder.js';
 import { ingestFiles, type IngestSettings, type IngestSummary } from '../ingest/ingest.js';
@@ -16,6 +18,10 @@ import { MaskCache } from './mask-cache.js';
 import { CachedPixelLoader } from './pixel-loader.js';
 import { PixelWorkers } from './pixel-workers.js';
 import { WorkerScanCounter } from './scan-workers.js';
+import { RowCache } from './row-cache.js';
+import { DEFAULT_SNAPSHOT_AFTER, SnapshotSchedule } from './snapshot-schedule.js';
+import { loadTable, type StartProgress } from './table-start.js';
+import { putImageRows, putMaskRows, putModelRows } from './table-rows.js';
 
 export interface MaskSearchOptions {
   chi?: ChiConfig;
@@ -35,6 +41,10 @@ export interface MaskSearchOptions {
    * other requests. Default DEFAULT_PIXEL_WORKERS.
    */
   pixelWorkers?: number;
+  /** When the index is stored as a snapshot (see snapshot-schedule.ts); 0: never. Default DEFAULT_SNAPSHOT_AFTER. */
+  snapshotAfter?: number;
+  /** Called as start-up reads the stored snapshot or, without a usable one, every mask's row. */
+  onStartProgress?: (progress: StartProgress) => void;
 }
 
 /** What one applied batch of the change log changed, for caches of derived results. */
@@ -45,19 +55,22 @@ export interface AppliedChanges {
 }
 
 export const DEFAULT_CACHE_MB = 512;
+/** Mask and image rows kept for shaping results (a few hundred bytes each). */
+export const ROW_CACHE_ROWS = 100_000;
 export const DEFAULT_RESULT_CACHE_MB = 256;
 /** One thread: on two cores the other is the query thread's, and more would only take turns (bench/README.md). */
 export const DEFAULT_PIXEL_WORKERS = 1;
 
 /**
  * The engine kept consistent with the store: one table in memory with every committed mask's
- * CHI and metadata and every image's key, label, split, tags, size and boxes, loaded at start,
- * then followed through the change log (this process's writes and, through LISTEN/NOTIFY, other
- * processes' writes). A mask whose stored CHI is missing, of an older format or of another level
- * configuration is verified by queries until loading its pixels indexes it (and stores the CHI).
+ * CHI and metadata and every image's key, label, split, tags, size and boxes, loaded at start
+ * (from the stored snapshot of the table, or from every row), then followed through the change
+ * log (this process's writes and, through LISTEN/NOTIFY, other processes' writes), and stored
+ * again as a snapshot from time to time. A mask whose stored CHI is missing, of an older format or
+ * of another level configuration is verified by queries until loading its pixels indexes it (and
+ * stores the CHI).
  */
 export class MaskSearch {
-  readonly table: MaskTable;
   private readonly cache: MaskCache;
   private readonly cachedLoader: CachedPixelLoader;
   private readonly indexingLoader: IndexingLoader;
@@ -72,12 +85,17 @@ export class MaskSearch {
   private readonly chiWrites = new Set<Promise<unknown>>();
   readonly sources: MaskSourceRegistry;
   private readonly changeListeners = new Set<(changes: AppliedChanges) => void>();
+  private snapshots: SnapshotSchedule | undefined;
+  /** Rows of the masks and images results name, in step with the change log (see row-cache.ts). */
+  readonly rows = { masks: new RowCache<MaskRow>(ROW_CACHE_ROWS), images: new RowCache<ImageRow>(ROW_CACHE_ROWS) };
 
   private constructor(
     readonly store: DatabaseHandle,
     private readonly options: MaskSearchOptions,
+    readonly table: MaskTable,
+    /** Whether start-up read the stored snapshot (false: every mask's row). */
+    readonly startedFromSnapshot: boolean,
   ) {
-    this.table = new MaskTable(options.chi ?? DEFAULT_CHI_CONFIG);
     this.sources = options.sources ?? new MaskSourceRegistry();
     this.cache = new MaskCache((options.cacheMb ?? DEFAULT_CACHE_MB) * 2 ** 20);
     const workers = options.pixelWorkers ?? DEFAULT_PIXEL_WORKERS;
@@ -91,16 +109,27 @@ export class MaskSearch {
     this.scanCounter = pool && new WorkerScanCounter((ids) => loadStoredPixels(store.db, ids), pool);
   }
 
-  /** Loads every mask's CHI and metadata, then follows changes. */
+  /** Loads the index (the stored snapshot, or every mask's CHI and metadata), then follows changes. */
   static async start(store: DatabaseHandle, options: MaskSearchOptions = {}): Promise<MaskSearch> {
-    const service = new MaskSearch(store, options);
-    await service.loadSnapshot();
+    const loaded = await loadTable(store.db, options.chi ?? DEFAULT_CHI_CONFIG, options.onStartProgress);
+    const service = new MaskSearch(store, options, loaded.table, loaded.fromSnapshot);
+    service.lastSeq = loaded.changeSeq;
+    service.snapshots = new SnapshotSchedule({
+      after: options.snapshotAfter ?? DEFAULT_SNAPSHOT_AFTER,
+      loadedFromSnapshot: loaded.fromSnapshot,
+      changes: 0,
+      masks: () => service.table.size,
+      take: () => service.takeSnapshot(),
+      save: (snapshot) => saveTableSnapshot(store.db, snapshot),
+      onError: (message, error) => options.onBackgroundError?.(message, error),
+    });
     service.unlisten = await store.listen(
       CHANGES_CHANNEL,
       () => void service.catchUp(),
       () => void service.catchUp(),
     );
     await service.catchUp();
+    service.snapshots.check();
     return service;
   }
 
@@ -124,6 +153,11 @@ export class MaskSearch {
     return { table: this.table, loader: this.directLoader, signal, ...(this.scanCounter ? { scanCounter: this.scanCounter } : {}) };
   }
 
+  /** Settles once the snapshot of the index being written in the background, if any, is stored (or failed). */
+  snapshotWritten(): Promise<void> {
+    return this.snapshots?.idle() ?? Promise.resolve();
+  }
+
   /** Pixels of one mask, through the cache. */
   async loadMask(id: number) {
     return (await this.cachedLoader.load([id])).get(id);
@@ -141,27 +175,8 @@ export class MaskSearch {
     return this.catchingUp.catch((error) => this.options.onBackgroundError?.('catching up with the change log failed', error));
   }
 
-  /**
-   * Registers images (new or updated) with the table. Only the snapshot and the change log call
-   * it: rows read outside the log's order could overwrite a newer change.
-   */
-  private putImages(rows: readonly ImageRow[]): void {
-    for (const row of rows) {
-      this.table.putImage({
-        id: row.id,
-        key: row.key,
-        width: row.width ?? 0,
-        height: row.height ?? 0,
-        label: row.label,
-        split: row.split,
-        tags: row.tags,
-        boxes: row.boxes,
-      });
-    }
-  }
-
   putModels(rows: readonly ModelRow[]): void {
-    for (const row of rows) this.table.putModel(row.id, row.name);
+    putModelRows(this.table, rows);
   }
 
   /** Ingests files through a source; the masks are queryable as each group of files commits. */
@@ -186,43 +201,38 @@ export class MaskSearch {
     await this.catchingUp.catch(() => {});
     // CHIs built while loading are stored in the background; a closing service lets them land.
     await Promise.allSettled(this.chiWrites);
-  }
-
-  private async loadSnapshot(): Promise<void> {
-    this.lastSeq = await getLatestChangeSeq(this.db);
-    this.putModels(await listModels(this.db));
-    for (let afterId: number | undefined; ; ) {
-      const page = await listImages(this.db, { limit: 10_000, afterId });
-      this.putImages(page.images);
-      if (!page.hasNextPage) break;
-      afterId = page.images[page.images.length - 1].id;
-    }
-    // A mask of an image committed after the list was read is left to the change log, where its
-    // insert follows lastSeq (seq order is commit order).
-    for await (const rows of streamMaskIndex(this.db)) this.putMaskRows(rows.filter((r) => this.table.hasImage(r.imageId)));
-  }
-
-  private putMaskRows(rows: readonly MaskIndexRow[]): void {
-    for (const row of rows) {
-      const entry = { id: row.id, imageId: row.imageId, width: row.width, height: row.height, encoding: row.encoding, modelId: row.modelId, maskType: row.maskType, source: row.source };
-      this.table.putMask(entry, this.storedChi(row.chi, row.width, row.height));
-      this.cachedLoader.forget(row.id);
-    }
+    await this.snapshots?.close();
   }
 
   /**
-   * The stored CHI if this index can use it. One of an older format (CHI1), of other levels (the
-   * configuration changed) or that does not fit the mask is rebuilt when the mask is next loaded.
+   * The table as a snapshot, taken in the change log's queue (so between two batches, with
+   * lastSeq the seq it is in step with); undefined if the store already has a more recent one.
+   * Engine code in this process may add CHIs meanwhile (setChi), which snapshotSteps allows; every
+   * other change to the table goes through the change log's queue.
    */
-  private storedChi(bytes: Uint8Array | null, width: number, height: number): Chi | null {
-    if (!bytes) return null;
-    try {
-      const chi = deserializeChi(bytes);
-      return sameConfig(chi, this.table.config) && chi.width === width && chi.height === height ? chi : null;
-    } catch (error) {
-      if (error instanceof InvalidChiError) return null;
-      throw error;
-    }
+  private async takeSnapshot(): Promise<NewTableSnapshot | undefined> {
+    const config = configName(this.table.config);
+    if (await hasNewerTableSnapshot(this.db, { changeSeq: this.lastSeq, formatVersion: TABLE_SNAPSHOT_VERSION, chiConfig: config })) return undefined;
+    const taken = this.catchingUp.then(async (): Promise<NewTableSnapshot> => {
+      const changeSeq = this.lastSeq;
+      const masks = this.table.size;
+      // Copied a few columns at a time, requests served in between; the change log waits (see snapshotSteps).
+      const steps = snapshotSteps(this.table);
+      for (let step = steps.next(); ; step = steps.next()) {
+        if (step.done) return { formatVersion: TABLE_SNAPSHOT_VERSION, chiConfig: config, changeSeq, masks, parts: step.value.parts, byteLength: step.value.byteLength };
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    });
+    this.catchingUp = taken.then(
+      () => {},
+      () => {},
+    );
+    return taken;
+  }
+
+  private putMaskRows(rows: readonly MaskIndexRow[]): void {
+    putMaskRows(this.table, rows);
+    for (const row of rows) this.cachedLoader.forget(row.id);
   }
 
   /**
@@ -249,9 +259,11 @@ export class MaskSearch {
           deleted.push(change.maskId!);
         }
       }
+      this.rows.masks.forget(deleted);
       const rows = await getMaskIndexRows(this.db, [...inserted]);
       for (const row of rows) if (!this.table.hasImage(row.imageId)) changedImages.add(row.imageId);
-      this.putImages(await getImagesByIds(this.db, [...changedImages]));
+      this.rows.images.forget([...changedImages]);
+      putImageRows(this.table, await getImagesByIds(this.db, [...changedImages]));
       const unknownModels = rows.some((r) => r.modelId !== null && !this.table.hasModelId(r.modelId));
       if (unknownModels) this.putModels(await listModels(this.db));
       // An image deleted between the two reads took its masks along; their deletes are logged next.
@@ -260,6 +272,7 @@ export class MaskSearch {
       this.lastSeq = changes[changes.length - 1].seq;
       const applied: AppliedChanges = { insertedMasks: put.map((r) => r.id), deletedMasks: deleted, changedImages: [...changedImages] };
       for (const listener of this.changeListeners) listener(applied);
+      this.snapshots?.noteChanges(changes.length);
     }
   }
 
@@ -269,6 +282,8 @@ export class MaskSearch {
   }
 
   private persistChi(id: number, chi: Chi): void {
+    // Not in the change log, but in the table: the next snapshot should have it.
+    this.snapshots?.noteChanges(1);
     const write = updateMaskChi(this.db, id, serializeChi(chi)).catch((error) =>
       this.options.onBackgroundError?.(`storing the CHI of mask ${id} failed`, error),
     );

@@ -46,6 +46,8 @@ export interface ServiceOptions {
   maxPixels?: number;
   /** What the server's demo seeding reports (Query.seeding). */
   seeding?: SeedingStatus;
+  /** More yoga plugins, after the server's own (bench/http-phases.ts times a request's phases with one). */
+  plugins?: readonly Plugin[];
 }
 
 /**
@@ -103,7 +105,7 @@ export function createGraphQLHandler(service: MaskSearch, options: ServiceOption
     graphiql: { title: 'MaskSearch' },
     landingPage: false,
     cors: corsFor(options.corsOrigins ?? []),
-    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), requestParsingIsTheClients, boundedParsing, errorShape],
+    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), requestParsingIsTheClients, boundedParsing, errorShape, ...(options.plugins ?? [])],
     // Masked in every NODE_ENV (yoga would attach the original error and its stack in development);
     // the log gets the whole error, the client the request id to quote.
     maskedErrors: {

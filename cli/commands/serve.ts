@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CACHE_MB, DEFAULT_RESULT_CACHE_MB, DEFAULT_PIXEL_WORKERS, MaskSearch } from '../../search/mask-search.js';
 import { SeedingStatus } from '../../search/seeding-status.js';
+import { DEFAULT_SNAPSHOT_AFTER } from '../../search/snapshot-schedule.js';
 import { DEFAULT_MAX_PIXELS } from '../../plugins/kit/index.js';
 import type { AccessPolicy } from '../../service/access.js';
 import { ImageRoots } from '../../ingest/image-roots.js';
 import { isPostgresDriverCrash } from '../../db/client.js';
 import { errorFields, jsonLineLogger } from '../../service/log.js';
 import { CliError } from '../errors.js';
+import { startProgressReport } from '../start-report.js';
 import { plural, seconds } from '../../text/format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
 import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';
@@ -25,6 +27,7 @@ interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   cacheMb: number;
   resultCacheMb: number;
   pixelWorkers: number;
+  snapshotAfter: number;
   demo: boolean;
   demoImages: number;
   corsOrigin: string[];
@@ -69,6 +72,7 @@ export function serveCommand(): Command {
     .option('--cache-mb <mb>', 'memory for decoded masks, in MB', integer(0, 1 << 20), DEFAULT_CACHE_MB)
     .option('--result-cache-mb <mb>', "memory for recent filter results, whose later pages reuse the first page's work, in MB (0: none)", integer(0, 1 << 20), DEFAULT_RESULT_CACHE_MB)
     .option('--pixel-workers <n>', 'worker threads that count full scans (useIndex: false) and decode large loads of masks, so that neither holds up other requests; 0 does both on the main thread', integer(0, 64), DEFAULT_PIXEL_WORKERS)
+    .option('--snapshot-after <changes>', 'store the index as a snapshot once this many changes since the last one (or, without one, this many masks) would have to be read at the next start; 0: never (docs/snapshots.md)', integer(0, 2 ** 31), DEFAULT_SNAPSHOT_AFTER)
     .option('--no-demo', 'leave an empty store empty (by default it is seeded with the real-data demo and the synthetic demo dataset, as `masksearch demo --real` and `masksearch demo` do)')
     .option('--demo-images <n>', 'images of the synthetic demo dataset an empty store is seeded with', integer(1, MAX_IMAGES), DEFAULT_DEMO_IMAGES)
     .action((options: ServeOptions) => serve(options));
@@ -96,13 +100,16 @@ async function serve(options: ServeOptions): Promise<void> {
     console.log(`opening ${location.label}`);
     const store = await openStore(location, 'serve');
     try {
+      const report = startProgressReport();
       const service = await MaskSearch.start(store.handle, {
         cacheMb: options.cacheMb,
         resultCacheMb: options.resultCacheMb,
         pixelWorkers: options.pixelWorkers,
+        snapshotAfter: options.snapshotAfter,
         sources,
         onBackgroundError: (message, error) => jsonLineLogger('warn', 'background_error', { message, ...errorFields(error) }),
-      });
+        onStartProgress: (progress) => report.update(progress),
+      }).finally(() => report.stop());
       try {
         // Loaded here, not at the top: yoga and the schema take seconds to load, which --help and
         // the other commands should not wait for.

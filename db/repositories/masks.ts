@@ -197,6 +197,11 @@ export async function deleteMasks(db: Database, ids: readonly number[]): Promise
   });
 }
 
+export async function countMasks(db: Database): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(masks);
+  return row.n;
+}
+
 export async function getMasksByIds(db: Database, ids: readonly number[]): Promise<MaskRow[]> {
   return lookupInChunks(ids, (chunk) => db.select().from(masks).where(inArray(masks.id, chunk)));
 }

@@ -1,0 +1,208 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  MaskTable,
+  MemoryMaskLoader,
+  TABLE_SNAPSHOT_VERSION,
+  TableSnapshotError,
+  TableSnapshotReader,
+  TableSnapshotVersionError,
+  aggregateTopK,
+  buildChi,
+  createMask,
+  filterByCP,
+  snapshotSteps,
+  snapshotTable,
+  tableFromSnapshot,
+  topKByCP,
+} from '../../engine/index.js';
+import type { ChiConfig, EngineContext, Mask, MaskTable as Table } from '../../engine/index.js';
+import { chiConfigArb, datasetArb } from '../support/arbitraries.js';
+import { engineFor } from '../support/engine-fixture.js';
+
+const CONFIG: ChiConfig = { levels: [{ grid: 1, bins: 16 }, { grid: 4, bins: 4 }] };
+
+const bytesOf = (table: Table): Uint8Array => {
+  const { parts, byteLength } = snapshotTable(table);
+  const out = new Uint8Array(byteLength);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+};
+
+/** A table with something in every column: keys, labels, splits, tags, two box names, three encodings, masks without a CHI, a removal. */
+function richTable(): { table: Table; masks: Map<number, Mask> } {
+  const table = new MaskTable(CONFIG);
+  const masks = new Map<number, Mask>();
+  table.putModel(3, 'resnet');
+  table.putModel(9, 'vit');
+  for (let i = 0; i < 12; i++) {
+    table.putImage({
+      id: 100 + i,
+      key: i === 5 ? undefined : `img-${i}`,
+      width: 16,
+      height: 12,
+      label: i % 3 === 0 ? null : ['cat', 'dog'][i % 2],
+      split: i % 4 === 0 ? 'val' : 'train',
+      tags: i % 5 === 0 ? ['review', 'odd'] : i % 2 ? ['review'] : [],
+      boxes: i % 6 === 1 ? {} : { object: [i % 4, 1, 8, 6], ...(i % 3 === 0 ? { head: [2, 2, 3.5, 3] } : {}) },
+    });
+  }
+  let id = 1;
+  for (let i = 0; i < 12; i++) {
+    for (const encoding of ['u8', 'u16', 'f32'] as const) {
+      const n = 16 * 12;
+      const data =
+        encoding === 'u8'
+          ? Uint8Array.from({ length: n }, (_, p) => (p * 7 + i * 31) % 256)
+          : encoding === 'u16'
+            ? Uint16Array.from({ length: n }, (_, p) => (p * 977 + i * 131) % 65536)
+            : Float32Array.from({ length: n }, (_, p) => ((p * 13 + i * 5) % 100) / 99);
+      const mask = createMask(16, 12, data);
+      masks.set(id, mask);
+      table.putMask(
+        { id, imageId: 100 + i, width: 16, height: 12, encoding, modelId: encoding === 'f32' ? null : encoding === 'u8' ? 3 : 9, maskType: encoding === 'u8' ? 'saliency' : 'human', source: encoding },
+        id % 4 === 0 ? null : buildChi(mask, CONFIG),
+      );
+      id++;
+    }
+  }
+  table.removeMask(5);
+  table.removeMask(17);
+  masks.delete(5);
+  masks.delete(17);
+  // Renamed model; an image whose key moved to a newer image.
+  table.putModel(3, 'resnet50');
+  table.putImage({ id: 200, key: 'img-2', width: 16, height: 12, label: 'cat' });
+  return { table, masks };
+}
+
+const contextOf = (table: Table, masks: Map<number, Mask>): EngineContext => ({ table, loader: new MemoryMaskLoader(masks) });
+
+/** The same queries on both tables, with where on every kind of column. */
+async function answers(ctx: EngineContext) {
+  const out: unknown[] = [];
+  const wheres = [undefined, { imageTags: ['review'] }, { imageLabels: ['cat'], imageSplits: ['train'] }, { modelNames: ['resnet50', 'vit'] }, { imageKeys: ['img-2', 'img-7'] }, { maskTypes: ['human'], sources: ['u16'] }];
+  for (const where of wheres) {
+    const filter = await filterByCP(ctx, { where, roi: { kind: 'imageBox', name: 'object' }, range: { gt: 0.3 }, op: 'GT', threshold: 5 });
+    out.push(Array.from(filter.keys), await filter.values(Array.from(filter.keys)));
+    const top = await topKByCP(ctx, { where, roi: { kind: 'full' }, range: { gte: 0.2, lt: 0.7 }, normalize: 'ROI_FRACTION', k: 5, order: 'DESC' });
+    out.push(top.items);
+    const agg = await aggregateTopK(ctx, { where, op: 'UNION', threshold: 0.5, roi: { kind: 'imageBox', name: 'head' }, measure: 'COUNT', k: 4, order: 'ASC' });
+    out.push(agg.items, agg.items.map((item) => agg.members(item.key)));
+  }
+  return out;
+}
+
+describe('table snapshots', () => {
+  it('restore a table whose columns and query answers equal the original', async () => {
+    const { table, masks } = richTable();
+    const restored = tableFromSnapshot(bytesOf(table));
+    expect(restored.exportState()).toEqual(table.exportState());
+    expect(restored.size).toBe(table.size);
+    expect(restored.indexStats()).toEqual(table.indexStats());
+    expect(restored.imageSlotOfKey('img-2')).toBe(table.imageSlotOfKey('img-2'));
+    expect(restored.modelIdOf('resnet50')).toBe(3);
+    expect(restored.modelIdOf('resnet')).toBeUndefined();
+    expect(await answers(contextOf(restored, masks))).toEqual(await answers(contextOf(table, masks)));
+  });
+
+  it('give a restored table that takes further changes like the original', async () => {
+    const { table, masks } = richTable();
+    const restored = tableFromSnapshot(bytesOf(table));
+    for (const t of [table, restored]) {
+      t.removeMask(1);
+      t.putImage({ id: 300, key: 'late', width: 16, height: 12, label: 'bird', tags: ['new'], boxes: { object: [0, 0, 4, 4], tail: [1, 1, 2, 2] } });
+      t.putImage({ id: 104, key: 'img-4', width: 16, height: 12, label: 'dog', tags: ['review'] });
+      for (let i = 0; i < 40; i++) t.putMask({ id: 1000 + i, imageId: i % 2 ? 300 : 104, width: 16, height: 12, encoding: 'u8', maskType: 'late', source: 'test' }, buildChi(masks.get(2)!, CONFIG));
+      t.putMask({ id: 7, imageId: 300, width: 16, height: 12, encoding: 'u8', maskType: 'replaced', source: 'test' }, buildChi(masks.get(2)!, CONFIG));
+    }
+    for (let i = 0; i < 40; i++) masks.set(1000 + i, masks.get(2)!);
+    masks.set(7, masks.get(2)!);
+    expect(restored.exportState()).toEqual(table.exportState());
+    expect(await answers(contextOf(restored, masks))).toEqual(await answers(contextOf(table, masks)));
+  });
+
+  it('taken in steps while queries index masks, hold those masks unindexed, and give the same answers', async () => {
+    const { table, masks } = richTable();
+    const unindexed = [4, 8, 12].filter((id) => !table.isIndexed(table.slotOf(id)));
+    expect(unindexed.length).toBe(3);
+    const steps = snapshotSteps(table);
+    expect(steps.next().done).toBe(false);
+    for (const id of unindexed) expect(table.setChi(id, buildChi(masks.get(id)!, CONFIG))).toBe(true);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    const out = new Uint8Array(step.value.byteLength);
+    step.value.parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
+    const restored = tableFromSnapshot(out);
+    for (const id of unindexed) expect(restored.isIndexed(restored.slotOf(id))).toBe(false);
+    expect(restored.indexStats().indexed).toBe(table.indexStats().indexed - 3);
+    expect(await answers(contextOf(restored, masks))).toEqual(await answers(contextOf(table, masks)));
+  });
+
+  it('keep 32-bit counts, empty tables and arbitrary level sets exact', () => {
+    const wide = new MaskTable(CONFIG);
+    wide.putImage({ id: 1, key: 'big', width: 300, height: 300 });
+    const mask = createMask(300, 300, Uint8Array.from({ length: 90_000 }, (_, p) => p % 251));
+    wide.putMask({ id: 1, imageId: 1, width: 300, height: 300, encoding: 'u8' }, buildChi(mask, CONFIG));
+    expect(wide.countBytes).toBe(4);
+    expect(tableFromSnapshot(bytesOf(wide)).exportState()).toEqual(wide.exportState());
+    const empty = new MaskTable(CONFIG);
+    expect(tableFromSnapshot(bytesOf(empty)).exportState()).toEqual(empty.exportState());
+    fc.assert(
+      fc.property(datasetArb(6), chiConfigArb, (data, config) => {
+        const { table } = engineFor(data, config);
+        expect(tableFromSnapshot(bytesOf(table)).exportState()).toEqual(table.exportState());
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('read the same table from pieces of any size', () => {
+    const { table } = richTable();
+    const bytes = bytesOf(table);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 40 }), (sizes) => {
+        const reader = new TableSnapshotReader();
+        for (let at = 0, i = 0; at < bytes.length; i++) {
+          const n = sizes[i % sizes.length];
+          reader.push(bytes.subarray(at, at + n));
+          at += n;
+        }
+        expect(reader.byteLength).toBe(bytes.length);
+        expect(reader.finish().exportState()).toEqual(table.exportState());
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('refuse truncated, corrupt, foreign and other-version bytes, saying what is wrong', () => {
+    const { table } = richTable();
+    const bytes = bytesOf(table);
+    const read = (b: Uint8Array) => () => tableFromSnapshot(b);
+    expect(read(bytes.subarray(0, 10))).toThrow(/truncated: 10 bytes of at least 32/);
+    expect(read(bytes.subarray(0, bytes.length - 1))).toThrow(new RegExp(`truncated: ${bytes.length - 1} bytes of ${bytes.length}`));
+    expect(() => new TableSnapshotReader().push(new Uint8Array(bytes.length + 8).fill(0).map((_, i) => bytes[i] ?? 0))).toThrow(/more bytes than the/);
+    for (const at of [40, 200, Math.floor(bytes.length / 2), bytes.length - 3]) {
+      const flipped = bytes.slice();
+      flipped[at] ^= 0x10;
+      expect(read(flipped)).toThrow(TableSnapshotError);
+    }
+    const corrupt = bytes.slice();
+    corrupt[bytes.length - 100] ^= 1;
+    expect(read(corrupt)).toThrow(/corrupt: its checksum is 0x[0-9a-f]{8}, its header says 0x[0-9a-f]{8}/);
+    const foreign = bytes.slice();
+    foreign.set(new TextEncoder().encode('PGCOPY\n\xff'), 0);
+    expect(read(foreign)).toThrow(/not a MaskSearch table snapshot/);
+    const other = bytes.slice();
+    new DataView(other.buffer).setUint32(8, TABLE_SNAPSHOT_VERSION + 1, true);
+    expect(read(other)).toThrow(TableSnapshotVersionError);
+    expect(read(other)).toThrow(`format version ${TABLE_SNAPSHOT_VERSION + 1}; this MaskSearch reads version ${TABLE_SNAPSHOT_VERSION}`);
+    const longer = bytes.slice();
+    new DataView(longer.buffer).setFloat64(16, bytes.length + 8, true);
+    expect(read(longer)).toThrow(/header describes \d+ bytes, its preamble says \d+/);
+  });
+});
