@@ -263,6 +263,24 @@ async function probePhase(url: string, serverPid: number, scanners: number, seco
   return { scans: scans.length, scanP50: percentile(scans, 0.5), probes: probes.length, p50: percentile(probes, 0.5), p99: percentile(probes, 0.99), max: probes[probes.length - 1] ?? NaN, errors, loadAverage: os.loadavg(), serverCpu };
 }
 
+/**
+ * What one scan costs the server, alone (after the ingest): CPU seconds of its main thread and of
+ * the whole process per scan, over `n` scans back to back. The main thread's share is time other
+ * requests would wait for in total; unlike wall time it hardly depends on the machine's load.
+ */
+async function scanCost(url: string, serverPid: number, n: number) {
+  const scanQuery = MIX.find((m) => m.name === 'scan')!;
+  const before = await cpuSeconds(serverPid);
+  const wall: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await request(url, scanQuery.query(false, (i * 0.37) % 1));
+    wall.push(performance.now() - started);
+  }
+  const after = await cpuSeconds(serverPid);
+  return { wallP50: percentile(wall.sort((a, b) => a - b), 0.5), mainCpu: (after.main - before.main) / n, processCpu: (after.process - before.process) / n };
+}
+
 /** Only the ids and values: stats differ between the index and the scan by design. */
 const answerOf = (data: unknown): unknown => JSON.parse(JSON.stringify(data, (key, value) => (key === 'stats' ? undefined : value)));
 
@@ -308,6 +326,10 @@ async function main(options: Options): Promise<void> {
       }
     }
     const rounds = await ingest.stop();
+    const cost = await scanCost(started.url, server.pid!, 10);
+    console.log(
+      `one scan alone (10 back to back, no ingest): wall p50 ${cost.wallP50.toFixed(1)} ms; server CPU ${(cost.processCpu * 1000).toFixed(0)} ms, of which main thread ${(cost.mainCpu * 1000).toFixed(0)} ms; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    );
     // The sampled answers, each compared with the same query as a full scan.
     let mismatches = 0;
     const sample = checks.filter((_, i) => i % Math.max(1, Math.floor(checks.length / 40)) === 0);
