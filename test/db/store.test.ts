@@ -35,7 +35,7 @@ describe(`store on ${testDriver}`, () => {
   it('applies every migration to a fresh store', async () => {
     const handle = await store.open();
     expect(handle.kind).toBe(testDriver);
-    expect(await tableNames(handle.db)).toEqual(['api_tokens', 'images', 'mask_changes', 'mask_chi', 'mask_pixels', 'masks', 'models']);
+    expect(await tableNames(handle.db)).toEqual(['api_tokens', 'images', 'mask_changes', 'mask_chi', 'mask_pixels', 'masks', 'models', 'table_snapshot_chunks', 'table_snapshots']);
     expect(await appliedMigrations(handle.db)).toBe(journal.entries.length);
     await upsertImages(handle.db, [{ key: 'kept-across-reopen' }]);
     await handle.close();
