@@ -46,6 +46,7 @@ describe('masksearch serve', () => {
   it('listens on the port it picked and answers GraphQL', async () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     expect(server.output().stdout).toMatch(/MaskSearch ready: \S+ \(2 masks indexed in \d+\.\d s\)/);
+    expect(server.output().stdout).toContain('building the index from 2 masks: there is no stored snapshot\n');
     expect(server.output().stdout).toMatch(/access: listening on 127\.0\.0\.1; anyone who reaches the port may read; writes need a token; no other web origin may call the API/);
     expect(await keys()).toEqual(['a', 'b']);
   });
