@@ -1,5 +1,5 @@
 import type { CandidateEntry } from './candidate-cache.js';
-import { cachedCandidates, whereKey } from './candidate-cache.js';
+import { cachedCandidates, roiKey, whereKey } from './candidate-cache.js';
 import type { Candidates } from './candidates.js';
 import { candidatesOf } from './candidates.js';
 import { maskRoiRect } from './cp-plan.js';
@@ -140,8 +140,6 @@ function groupBySelectors(table: MaskTable, base: Int32Array, wheres: readonly (
   }
   return { start, members, selector, count: complete, incompleteMasks };
 }
-
-const roiKey = (roi: RoiSpec): string => (roi.kind === 'box' ? `box ${roi.x} ${roi.y} ${roi.width} ${roi.height}` : roi.kind === 'imageBox' ? `imageBox ${JSON.stringify(roi.name)}` : 'full');
 
 /** The measurable groups of an aggregation, shared by queries that differ in thresholds, measure, k or having. */
 export function aggregateGroups(table: MaskTable, spec: GroupSpec): CandidateEntry<AggregateGroups> {

@@ -1,4 +1,5 @@
 import type { MaskTable } from './mask-table.js';
+import type { RoiSpec } from './roi.js';
 import type { MaskWhere } from './where.js';
 
 /** Recent candidate sets per table, bounded in entries and bytes; an entry is valid for one table version. */
@@ -66,3 +67,7 @@ export function whereKey(where: MaskWhere | null | undefined): string {
     sorted(w.imageTags),
   ]);
 }
+
+/** An ROI as part of a cache key. */
+export const roiKey = (roi: RoiSpec): string =>
+  roi.kind === 'box' ? `box ${roi.x} ${roi.y} ${roi.width} ${roi.height}` : roi.kind === 'imageBox' ? `imageBox ${JSON.stringify(roi.name)}` : 'full';

@@ -17,7 +17,7 @@ import { compileRange } from './value-range.js';
 import type { MaskWhere } from './where.js';
 import { selectSlots } from './where.js';
 import type { CandidateEntry } from './candidate-cache.js';
-import { cachedCandidates, whereKey } from './candidate-cache.js';
+import { cachedCandidates, roiKey, whereKey } from './candidate-cache.js';
 import type { Candidates } from './candidates.js';
 import { candidatesOf } from './candidates.js';
 
@@ -171,8 +171,6 @@ function resolveRois(table: MaskTable, roi: RoiSpec, slots: Int32Array, normaliz
   }
   return size;
 }
-
-const roiKey = (roi: RoiSpec): string => (roi.kind === 'box' ? `box ${roi.x} ${roi.y} ${roi.width} ${roi.height}` : roi.kind === 'imageBox' ? `imageBox ${JSON.stringify(roi.name)}` : 'full');
 
 /** The masks of a CP query and their ROIs, shared by queries that differ only in range, threshold, k or order. */
 export function cpCandidates(table: MaskTable, spec: CpSpec): CandidateEntry<Candidates> {
