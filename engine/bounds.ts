@@ -129,9 +129,7 @@ interface LevelProgram {
 const scratch = {
   length: 0,
   overO: new Float64Array(0),
-  overI: new Float64Array(0),
   underO: new Float64Array(0),
-  underI: new Float64Array(0),
   q: new Float64Array(0),
   r: new Float64Array(0),
 };
@@ -141,9 +139,7 @@ function scratchFor(n: number): typeof scratch {
     const length = Math.max(n, scratch.length * 2);
     scratch.length = length;
     scratch.overO = new Float64Array(length);
-    scratch.overI = new Float64Array(length);
     scratch.underO = new Float64Array(length);
-    scratch.underI = new Float64Array(length);
     scratch.q = new Float64Array(length);
     scratch.r = new Float64Array(length);
   }
@@ -157,41 +153,6 @@ function addPlane(plane: CountArray, sign: number, slots: Int32Array, s: number,
 
 function addPixels(sign: number, pixels: Int32Array, s: number, t: number, acc: Float64Array): void {
   for (let k = s; k < t; k++) acc[k] += sign * pixels[k];
-}
-
-/** The R⁺ and R⁻ corner sums of one plane, per item geometry. */
-function addRects(P: CountArray, sign: number, slots: Int32Array, cells: number, corners: Uint16Array, s: number, t: number, accO: Float64Array, accI: Float64Array): void {
-  for (let k = s; k < t; k++) {
-    const b = slots[k] * cells;
-    const at = k * 8;
-    accO[k] += sign * (P[b + corners[at]] - P[b + corners[at + 1]] - P[b + corners[at + 2]] + P[b + corners[at + 3]]);
-    accI[k] += sign * (P[b + corners[at + 4]] - P[b + corners[at + 5]] - P[b + corners[at + 6]] + P[b + corners[at + 7]]);
-  }
-}
-
-/** addRects when every item shares one geometry: the corners are constants of the loop. */
-function addRectsUniform(P: CountArray, sign: number, slots: Int32Array, cells: number, corners: Uint16Array, s: number, t: number, accO: Float64Array, accI: Float64Array): void {
-  const a = corners[0];
-  const b1 = corners[1];
-  const c = corners[2];
-  const d = corners[3];
-  const a2 = corners[4];
-  const b2 = corners[5];
-  const c2 = corners[6];
-  const d2 = corners[7];
-  for (let k = s; k < t; k++) {
-    const b = slots[k] * cells;
-    accO[k] += sign * (P[b + a] - P[b + b1] - P[b + c] + P[b + d]);
-    accI[k] += sign * (P[b + a2] - P[b + b2] - P[b + c2] + P[b + d2]);
-  }
-}
-
-function addAreas(sign: number, g: LevelGeometry, uniform: boolean, s: number, t: number, accO: Float64Array, accI: Float64Array): void {
-  for (let k = s; k < t; k++) {
-    const i = uniform ? 0 : k;
-    accO[k] += sign * g.outer[i];
-    accI[k] += sign * g.inner[i];
-  }
 }
 
 /** True when some item of s..t−1 is not settled (lo < hi). */
@@ -353,49 +314,101 @@ function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Fl
   return reads;
 }
 
-/** Accumulates a run's terms as R⁺ and R⁻ sums into accO, accI; returns the plane reads per item. */
-function addGrid(terms: readonly Term[], c: Candidates, g: LevelGeometry, cells: number, s: number, t: number, accO: Float64Array, accI: Float64Array): number {
-  accO.fill(0, s, t);
-  accI.fill(0, s, t);
-  let reads = 0;
-  for (const { plane, sign } of terms) {
-    if (!plane) addAreas(sign, g, c.uniform, s, t, accO, accI);
-    else {
-      if (c.uniform) addRectsUniform(plane, sign, c.slots, cells, g.corners, s, t, accO, accI);
-      else addRects(plane, sign, c.slots, cells, g.corners, s, t, accO, accI);
-      reads += 8;
-    }
-  }
-  return reads;
+/**
+ * A run of bins at a grid level as S(first) − S(last + 1): plus is a plane or (null) the ROI's
+ * rectangle areas (first = 0), minus a plane or nothing (last + 1 = bins); none: the run is empty.
+ */
+interface GridRun {
+  none: boolean;
+  plus: CountArray | null;
+  minus: CountArray | null;
 }
 
+function gridRun(terms: readonly Term[]): GridRun {
+  if (terms.length === 0) return { none: true, plus: null, minus: null };
+  return { none: false, plus: terms[0].plane, minus: terms.length > 1 ? terms[1].plane : null };
+}
+
+const runReads = (run: GridRun): number => (run.plus ? 8 : 0) + (run.minus ? 8 : 0);
+
+/**
+ * One loop over the items: each item's R⁺ and R⁻ sums of the over and under runs read at its
+ * corners, combined at once with the bounds so far. When over and under are one run (the range's
+ * ends lie on bin edges) the cross-level terms cannot tighten anything and are not read.
+ */
 function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch, init: boolean): number {
   const { level } = p;
+  const { cells } = level;
   const g = c.geometry(level.grid);
+  const { corners, outer, inner } = g;
+  const { areas, slots, uniform } = c;
   const same = sameTerms(p.over, p.under);
-  const overO = b.overO;
-  const overI = b.overI;
-  const underO = same ? overO : b.underO;
-  const underI = same ? overI : b.underI;
-  let reads = addGrid(p.over, c, g, level.cells, s, t, overO, overI);
-  if (!same) reads += addGrid(p.under, c, g, level.cells, s, t, underO, underI);
-  const cross = p.q !== null && p.r !== null;
-  if (p.q && p.r) {
+  const over = gridRun(p.over);
+  const under = same ? over : gridRun(p.under);
+  const oNone = over.none;
+  const oPlus = over.plus;
+  const oMinus = over.minus;
+  const uNone = under.none;
+  const uPlus = under.plus;
+  const uMinus = under.minus;
+  let reads = runReads(over) + (same ? 0 : runReads(under));
+  const cross = !same && p.q !== null && p.r !== null;
+  if (p.q && p.r && cross) {
     reads += addWhole(p.q, c, s, t, b.q);
     reads += addWhole(p.r, c, s, t, b.r);
   }
-  const { areas } = c;
   const { q, r } = b;
-  const uniform = c.uniform;
   for (let k = s; k < t; k++) {
+    const base = slots[k] * cells;
+    const at = uniform ? 0 : k * 8;
     const i = uniform ? 0 : k;
+    const a0 = base + corners[at];
+    const a1 = base + corners[at + 1];
+    const a2 = base + corners[at + 2];
+    const a3 = base + corners[at + 3];
+    const a4 = base + corners[at + 4];
+    const a5 = base + corners[at + 5];
+    const a6 = base + corners[at + 6];
+    const a7 = base + corners[at + 7];
+    const outerArea = outer[i];
+    const innerArea = inner[i];
+    let oO = 0;
+    let oI = 0;
+    if (!oNone) {
+      if (oPlus) {
+        oO = oPlus[a0] - oPlus[a1] - oPlus[a2] + oPlus[a3];
+        oI = oPlus[a4] - oPlus[a5] - oPlus[a6] + oPlus[a7];
+      } else {
+        oO = outerArea;
+        oI = innerArea;
+      }
+      if (oMinus) {
+        oO -= oMinus[a0] - oMinus[a1] - oMinus[a2] + oMinus[a3];
+        oI -= oMinus[a4] - oMinus[a5] - oMinus[a6] + oMinus[a7];
+      }
+    }
+    let uO = oO;
+    let uI = oI;
+    if (!same) {
+      uO = 0;
+      uI = 0;
+      if (!uNone) {
+        if (uPlus) {
+          uO = uPlus[a0] - uPlus[a1] - uPlus[a2] + uPlus[a3];
+          uI = uPlus[a4] - uPlus[a5] - uPlus[a6] + uPlus[a7];
+        } else {
+          uO = outerArea;
+          uI = innerArea;
+        }
+        if (uMinus) {
+          uO -= uMinus[a0] - uMinus[a1] - uMinus[a2] + uMinus[a3];
+          uI -= uMinus[a4] - uMinus[a5] - uMinus[a6] + uMinus[a7];
+        }
+      }
+    }
     const area = areas[k];
-    const slackOuter = g.outer[i] - area;
-    const slackInner = area - g.inner[i];
-    const oO = overO[k];
-    const oI = overI[k];
-    const uO = underO[k];
-    const uI = underI[k];
+    const slackOuter = outerArea - area;
+    const slackInner = area - innerArea;
     let lower = init ? 0 : lo[k];
     let upper = init ? area : hi[k];
     const loU = uI > uO - slackOuter ? uI : uO - slackOuter;
