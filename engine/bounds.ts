@@ -172,7 +172,8 @@ function anyOpen(lo: Float64Array, hi: Float64Array, s: number, t: number): bool
  * The tightest of all is kept. The pass is a few tight loops, each streaming one plane over all
  * masks of one encoding (a mask's cells of a plane are contiguous, masks in slot order), with
  * each item's corners and areas precomputed by its Candidates; a level is skipped once every
- * mask is settled (the histogram makes full-mask counts of 8-bit masks exact).
+ * mask is settled (the histogram makes full-mask counts of 8-bit masks exact), and the histogram
+ * is not read for other ROIs when a grid level's bins are exact for the range.
  */
 export class BoundProgram {
   private readonly use: number[];
@@ -180,6 +181,8 @@ export class BoundProgram {
   private readonly whole: number;
   /** programs[e][u]: level use[order[u]] for encoding code e, made when the encoding is first met. */
   private readonly programs: (LevelProgram[] | undefined)[] = ENCODINGS.map(() => undefined);
+  /** gridExact[e]: some grid level's over and under runs coincide for encoding e. */
+  private readonly gridExact: boolean[] = ENCODINGS.map(() => false);
 
   constructor(
     private readonly levels: readonly LevelPlanes[],
@@ -209,6 +212,7 @@ export class BoundProgram {
       return { level, over: runTerms(level, bins.over), under: runTerms(level, bins.under), q, r };
     });
     this.programs[e] = programs;
+    this.gridExact[e] = programs.some((p) => p.level.grid > 1 && sameTerms(p.over, p.under));
     return programs;
   }
 
@@ -228,7 +232,13 @@ export class BoundProgram {
       const t = c.groupStart[e + 1];
       if (s === t) continue;
       let first = true;
-      for (const p of this.programFor(e)) {
+      const programs = this.programFor(e);
+      // A grid level whose runs coincide counts exactly the qualifying pixels of R⁺ and R⁻; its
+      // bounds then imply the histogram's (C(R⁺) ≤ C(mask), and at least C(mask) − C(R⁺) pixels
+      // lie outside R⁺), so the histogram is read only where it is cheaper: whole-mask ROIs.
+      const skipWhole = this.gridExact[e] && !c.wholeMasks;
+      for (const p of programs) {
+        if (skipWhole && p.level.grid === 1) continue;
         if (!first && !anyOpen(lo, hi, s, t)) break;
         entries += (t - s) * (p.level.grid === 1 ? wholeLevel(p, c, s, t, lo, hi, buffers, first) : gridLevel(p, c, s, t, lo, hi, buffers, first));
         first = false;

@@ -15,6 +15,8 @@ export class Candidates {
   readonly ones: Int32Array;
   /** One geometry when every item has the same mask size and ROI (a constant box or the full mask over masks of one size). */
   readonly uniform: boolean;
+  /** Every item's ROI is its whole mask. */
+  readonly wholeMasks: boolean;
   private readonly geometries = new Map<number, LevelGeometry>();
 
   constructor(
@@ -38,6 +40,7 @@ export class Candidates {
     groupEnds.forEach((end, g) => (this.groupStart[g + 1] = end));
     this.ones = new Int32Array(size).fill(1);
     this.uniform = isUniform(size, rects, dims);
+    this.wholeMasks = areas.every((area, k) => area === pixels[k]);
   }
 
   /** The geometry of every item at a grid level of G×G (computed once per level). */
