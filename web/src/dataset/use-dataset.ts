@@ -20,11 +20,11 @@ export interface DatasetState {
   refresh(): void;
 }
 
-/** How often to look again while a demo is seeding. */
-const SEEDING_POLL_MS = 1500;
+/** How often to look again while a demo is seeding: a preset waiting for its data runs at most this long after it lands. */
+const SEEDING_POLL_MS = 1000;
 
 /**
- * What the store holds and whether a demo is landing in it. While seeding it asks every 1.5 s,
+ * What the store holds and whether a demo is landing in it. While seeding it asks every second,
  * and the version moves whenever the mask or image count changes, so views refetch as data lands.
  */
 export function useDataset(): DatasetState {
