@@ -1,7 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encode } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { parseImageFile } from '../../ingest/image-file.js';
 import { plural, seconds } from '../../text/format.js';
@@ -11,6 +10,7 @@ import { upsertModels } from '../../db/repositories/models.js';
 import { parseSourceOptions, type IngestSettings } from '../../ingest/ingest.js';
 import { filesFromPaths } from '../../ingest/input-files.js';
 import type { MaskSourceRegistry } from '../../plugins/registry.js';
+import { encodeRgbPng } from '../png.js';
 import { DemoSeedError, type DemoTarget, type SeedReporter } from '../seed.js';
 
 /**
@@ -53,7 +53,8 @@ async function writePhotos(dir: string, keys: ReadonlySet<string>): Promise<Map<
     if (!keys.has(key)) continue;
     const decoded = jpeg.decode(await readFile(join(photos, name)), { useTArray: true, formatAsRGBA: false });
     const path = join(dir, `${key}.png`);
-    await writeFile(path, encode({ width: decoded.width, height: decoded.height, data: decoded.data, channels: 3, depth: 8 }));
+    // Node's zlib, not fast-png's JavaScript deflate: the first photos are on the way to the first answer.
+    await writeFile(path, encodeRgbPng(decoded.width, decoded.height, decoded.data));
     uris.set(key, path);
   }
   return uris;

@@ -265,6 +265,8 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
       const api = await gql<{ maskFacets: { predictions: { accuracy: number } } }>(server.origin, 'query ($keys: [String!]) { maskFacets(where: { imageKeys: $keys }) { predictions { accuracy } } }', { keys });
       expect(await page.getByTestId('accuracy-here').textContent()).toBe(`${(api.maskFacets.predictions.accuracy * 100).toFixed(1)} %`);
       expect(await page.getByTestId('accuracy-overall').textContent()).toMatch(/^\d+\.\d %$/);
+      // The actions sit below the grid of results.
+      await page.getByTestId('accuracy').scrollIntoViewIfNeeded();
       await shot('result-actions');
     });
 

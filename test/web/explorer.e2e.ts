@@ -94,7 +94,8 @@ describe('the explorer', () => {
       expect(top).toBeGreaterThan(0);
       expect(scenarios.slice(0, top)).toEqual(Array(top).fill(preset.scenario));
 
-      await until(async () => (await loadedOverlays()) >= 8, 'the first mask overlays to load');
+      // The three rows in view (five tiles each at this width), for the screenshot.
+      await until(async () => (await loadedOverlays()) >= 12, 'the first mask overlays to load');
       expect(await page.locator('.card .overlay-image:not([hidden])').count()).toBeGreaterThanOrEqual(8);
       expect(await page.getByTestId('stats-summary').textContent()).toMatch(/ms · loaded [\d,]+ of [\d,]+ masks/);
       expect(await page.locator('.stats-chart .bar').getAttribute('aria-label')).toMatch(/^Of [\d,]+ candidate masks: [\d,]+ ruled out by the index/);
@@ -123,6 +124,8 @@ describe('the explorer', () => {
     expect(loaded).toBe(candidates);
     expect(summary).toContain('full scan, no index');
     expect(await page.getByTestId('index-comparison').textContent()).toMatch(/with the index.*full scan/);
+    // The stats sit below the grid of results.
+    await page.getByTestId('index-comparison').scrollIntoViewIfNeeded();
     await shot('index-comparison');
 
     await page.goBack();

@@ -63,7 +63,7 @@ export function App() {
   useEffect(() => {
     if (url.active) setDraft(url.active);
   }, [url.active]);
-  const data = useDataset();
+  const data = useDataset(url.active);
   const seeding = data.dataset?.seeding.state === 'seeding';
   // While a demo seeds, a query naming what has not landed yet (the object box, a model) waits for it instead of failing.
   const waitingFor = url.active && data.dataset && seeding ? missingData(url.active, data.dataset.facets) : [];
