@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import { FOLDERS, SHARD_IMAGES, generateShard, type ShardResult, type ShardTask } from './shard.js';
+import { FIRST_SHARD_IMAGES, FOLDERS, SHARD_IMAGES, generateShard, type ShardResult, type ShardTask } from './shard.js';
 
 /**
  * Makes the demo's files shard by shard in worker threads, so that the first shards can be
@@ -33,9 +33,14 @@ const workerFile = new URL('./shard-worker.js', import.meta.url).href;
  */
 const defaultWorkers = () => Math.max(1, availableParallelism() - 1);
 
+/** A small first shard, then shards of SHARD_IMAGES. */
 function shardTasks({ seed, images, dir }: GenerateOptions): ShardTask[] {
   const tasks: ShardTask[] = [];
-  for (let start = 0; start < images; start += SHARD_IMAGES) tasks.push({ seed, start, count: Math.min(SHARD_IMAGES, images - start), dir });
+  for (let start = 0; start < images; ) {
+    const count = Math.min(tasks.length === 0 ? FIRST_SHARD_IMAGES : SHARD_IMAGES, images - start);
+    tasks.push({ seed, start, count, dir });
+    start += count;
+  }
   return tasks;
 }
 

@@ -12,6 +12,8 @@ export function terminalReporter(): SeedReporter & { stop(): void } {
   };
   return {
     start(images, masks) {
+      // Started again (the seeding went on after a line): one bar at a time.
+      stop();
       imagesToMake = images;
       if (!process.stderr.isTTY) return;
       bar = new SingleBar({

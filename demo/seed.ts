@@ -38,9 +38,21 @@ export const SYNTHETIC_NOTICE =
 
 /**
  * Shards imported and ingested together: enough files per ingest for its reading, encoding and
- * storing to overlap, few enough that storing starts soon after generating.
+ * storing to overlap, few enough that storing starts soon after generating. The first batch is
+ * the small first shard alone, so that every kind of mask lands within a second or so.
  */
 const BATCH_SHARDS = 5;
+
+/** The batches as [first, end) shard indices: the first shard alone, then BATCH_SHARDS at a time. */
+function batchRanges(shards: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let at = 0; at < shards; ) {
+    const end = Math.min(shards, at === 0 ? 1 : at + BATCH_SHARDS);
+    ranges.push([at, end]);
+    at = end;
+  }
+  return ranges;
+}
 
 export interface DemoSettings {
   seed: number;
@@ -51,6 +63,16 @@ export interface DemoSettings {
   workers?: number;
   /** Stops between batches and, in a service, between ingested groups of files. */
   signal?: AbortSignal;
+  /**
+   * Runs once the shards are being made, before the first batch is stored: the service seeds a
+   * slice of the real photos here while the generator's threads make the first shard.
+   */
+  beforeFirstBatch?: () => Promise<void>;
+  /**
+   * Runs once the first batch (the small first shard, every kind of mask) is stored, before the
+   * rest; the shards go on being made meanwhile. The service seeds the rest of the real photos here.
+   */
+  afterFirstBatch?: () => Promise<void>;
 }
 
 /** Where the demo goes: a store opened by a command, or a running service. */
@@ -181,17 +203,22 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
   let generated = 0;
   let generatedMs = 0;
   for (const shard of generation.shards) {
-    void shard.then((made) => {
-      reporter.generated((generated += made.images));
-      generatedMs = performance.now() - started;
-    });
+    // A shard abandoned by a stop rejects; the loop below reports that, not this count.
+    shard.then(
+      (made) => {
+        reporter.generated((generated += made.images));
+        generatedMs = performance.now() - started;
+      },
+      () => {},
+    );
   }
   let imported = 0;
   let stored = 0;
   try {
+    await settings.beforeFirstBatch?.();
     await upsertModels(target.db, [DEMO_MODEL]);
-    for (let at = 0; at < generation.shards.length; at += BATCH_SHARDS) {
-      const batch = await Promise.all(generation.shards.slice(at, at + BATCH_SHARDS));
+    for (const [index, [first, end]] of batchRanges(generation.shards.length).entries()) {
+      const batch = await Promise.all(generation.shards.slice(first, end));
       signal?.throwIfAborted();
       imported += await importImages(target, batch);
       for (const ingest of ingests) {
@@ -199,6 +226,7 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
         const before = stored;
         await ingestBatch(target, ingest, batch, dir, (masks) => reporter.stored((stored = before + masks)));
       }
+      if (index === 0) await settings.afterFirstBatch?.();
     }
   } finally {
     await generation.close();

@@ -21,6 +21,13 @@ export const FOLDERS = { images: 'images', imageLists: 'image-lists', saliency: 
 
 export const SHARD_IMAGES = 100;
 
+/**
+ * The first shard is small: made and stored in well under a second, it gives every preset the
+ * masks and boxes it needs (saliency, segmentation, human attention, the object box) while the
+ * rest of the dataset is still being made.
+ */
+export const FIRST_SHARD_IMAGES = 20;
+
 export interface ShardTask {
   seed: number;
   /** Index of the shard's first image. */

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_DATA_DIR } from '../../db/client.js';
 import { MAX_IMAGES } from '../../demo/dataset.js';
+import { combinedReporter } from '../../demo/combined-reporter.js';
 import { terminalReporter } from '../../demo/progress.js';
 import { SYNTHETIC_NOTICE, seedDemo, type DemoSummary } from '../../demo/seed.js';
 import { DemoConflict, demoState } from '../../demo/store-state.js';
@@ -122,11 +123,6 @@ async function demo(options: DemoOptions): Promise<void> {
   }
 }
 
-/**
- * `masksearch serve` on a store without any image: seeds the demo through the running service,
- * which shows each batch as it lands. A stop request ends the seeding between batches; a
- * failure is reported and the server keeps serving.
- */
 /** A terminal reporter that also tells the server's seeding status, for the explorer to show. */
 function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined): SeedReporter {
   return {
@@ -146,11 +142,17 @@ function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined):
   };
 }
 
+/** Real photos seeded before the synthetic demo's first shard: enough for each real preset to answer over. */
+const FIRST_REAL_PHOTOS = 12;
+
 /**
- * `masksearch serve` on a store without any image: seeds the real-data demo (a few seconds),
- * then the synthetic one, through the running service, which shows each batch as it lands. A
- * stop request ends the seeding between batches; a failure is reported and the server keeps
- * serving. `status` tells clients how far it got.
+ * `masksearch serve` on a store without any image: seeds the real-data demo (a few seconds) and
+ * the synthetic one through the running service, which shows each batch as it lands. A slice of
+ * each comes first — a dozen photos with both their masks, then the synthetic demo's small first
+ * shard with every kind of mask and the object box — so that every preset has data to answer
+ * over within a second or two; then the rest of the photos, then the rest of the synthetic demo.
+ * A stop request ends the seeding between batches; a failure is reported and the server keeps
+ * serving. `status` tells clients how far it got, over both datasets.
  */
 export async function seedDemoIntoEmptyStore(
   service: MaskSearch,
@@ -161,19 +163,26 @@ export async function seedDemoIntoEmptyStore(
 ): Promise<void> {
   if ((await listImages(service.db, { limit: 1 })).images.length > 0) return;
   console.log(
-    `the store is empty: seeding the real-data demo, then the synthetic demo dataset (${plural(dataset.images, 'image')}, seed ${dataset.seed}, files in ${dir}); ` +
-      'queries see it as it lands. Start with --no-demo to skip this',
+    `the store is empty: seeding the real-data demo and the synthetic demo dataset (${plural(dataset.images, 'image')}, seed ${dataset.seed}, files in ${dir}), ` +
+      'a first slice of each, then the rest; queries see it as it lands. Start with --no-demo to skip this',
   );
   const stop = new AbortController();
   void stopRequested.then(() => stop.abort());
   const reporter = terminalReporter();
+  const progress = combinedReporter(statusReporter(reporter, status));
+  const [real, synthetic] = [progress.part(), progress.part()];
   const target = serviceTarget(service, stop.signal);
+  const photos = realPhotosDir(dir);
   try {
-    status?.started('real photos (NUS Scene)');
-    await seedRealDemo(target, service.sources, realPhotosDir(dir), statusReporter(reporter, status), stop.signal);
+    status?.started(`real photos (NUS Scene) and synthetic demo (${plural(dataset.images, 'image')})`);
     console.log(SYNTHETIC_NOTICE);
-    status?.started(`synthetic demo (${plural(dataset.images, 'image')})`);
-    const summary = await seedDemo(target, service.sources, { ...dataset, dir, signal: stop.signal }, statusReporter(reporter, status));
+    const realPhotos = (count?: number) => async () => void (await seedRealDemo(target, service.sources, photos, real, { signal: stop.signal, photos: count }));
+    const summary = await seedDemo(
+      target,
+      service.sources,
+      { ...dataset, dir, signal: stop.signal, beforeFirstBatch: realPhotos(FIRST_REAL_PHOTOS), afterFirstBatch: realPhotos() },
+      synthetic,
+    );
     console.log(summaryLine(summary));
     status?.ended('done');
   } catch (error) {

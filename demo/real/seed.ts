@@ -1,7 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encode } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { parseImageFile } from '../../ingest/image-file.js';
 import { plural, seconds } from '../../text/format.js';
@@ -11,6 +10,7 @@ import { upsertModels } from '../../db/repositories/models.js';
 import { parseSourceOptions, type IngestSettings } from '../../ingest/ingest.js';
 import { filesFromPaths } from '../../ingest/input-files.js';
 import type { MaskSourceRegistry } from '../../plugins/registry.js';
+import { encodeRgbPng } from '../png.js';
 import { DemoSeedError, type DemoTarget, type SeedReporter } from '../seed.js';
 
 /**
@@ -43,16 +43,18 @@ export interface RealSummary {
   elapsedMs: number;
 }
 
-/** The photos as PNG (the service renders overlays from PNG files): decoded from the committed JPEGs once. */
-async function writePhotos(dir: string): Promise<Map<string, string>> {
+/** The photos of these keys as PNG (the service renders overlays from PNG files): decoded from the committed JPEGs once. */
+async function writePhotos(dir: string, keys: ReadonlySet<string>): Promise<Map<string, string>> {
   const photos = join(REAL_DATA_DIR, 'photos');
   await mkdir(dir, { recursive: true });
   const uris = new Map<string, string>();
   for (const name of (await readdir(photos)).filter((n) => n.endsWith('.jpg')).sort()) {
     const key = name.slice(0, -'.jpg'.length);
+    if (!keys.has(key)) continue;
     const decoded = jpeg.decode(await readFile(join(photos, name)), { useTArray: true, formatAsRGBA: false });
     const path = join(dir, `${key}.png`);
-    await writeFile(path, encode({ width: decoded.width, height: decoded.height, data: decoded.data, channels: 3, depth: 8 }));
+    // Node's zlib, not fast-png's JavaScript deflate: the first photos are on the way to the first answer.
+    await writeFile(path, encodeRgbPng(decoded.width, decoded.height, decoded.data));
     uris.set(key, path);
   }
   return uris;
@@ -64,8 +66,8 @@ function settingsOf(sources: MaskSourceRegistry, name: string, model?: string): 
   return { source, sourceOptions: parseSourceOptions(source, {}), model, onDuplicate: 'skip', createImages: false };
 }
 
-async function ingestAll(target: DemoTarget, settings: IngestSettings, path: string, onStored: (masks: number) => void): Promise<number> {
-  const { files, rejected } = await filesFromPaths([path], settings.source.inputs.flatMap((i) => i.extensions));
+async function ingestAll(target: DemoTarget, settings: IngestSettings, paths: readonly string[], onStored: (masks: number) => void): Promise<number> {
+  const { files, rejected } = await filesFromPaths(paths, settings.source.inputs.flatMap((i) => i.extensions));
   const summary = await target.ingest(files, settings, () => {});
   const failures = [...rejected, ...summary.failures];
   if (failures.length > 0) throw new DemoSeedError(`the ${settings.source.name} source refused real demo files: ${failures.map((f) => `${f.file}: ${f.reason}`).join('; ')}`);
@@ -75,15 +77,37 @@ async function ingestAll(target: DemoTarget, settings: IngestSettings, path: str
 }
 
 /**
- * Seeds the real photos into `dir` (their PNGs) and the store; harmless to re-run (what is there
- * is skipped). A stop request (signal) ends it between steps.
+ * The people's fixations on these photos only, as a file of their own in `dir`: the eyetracking
+ * source stores a file whole or not at all, and the full file names photos not imported yet.
  */
-export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegistry, dir: string, reporter: SeedReporter, signal?: AbortSignal): Promise<RealSummary> {
+async function fixationsOf(keys: ReadonlySet<string>, dir: string): Promise<string> {
+  const all = JSON.parse(await readFile(join(REAL_DATA_DIR, 'fixations.json'), 'utf8')) as { image: string }[];
+  const path = join(dir, `fixations-first-${keys.size}.json`);
+  await writeFile(path, JSON.stringify(all.filter((entry) => keys.has(entry.image.replace(/\.jpg$/, '')))));
+  return path;
+}
+
+export interface RealDemoOptions {
+  /** Ends it between steps. */
+  signal?: AbortSignal;
+  /** Only the first photos (by key), with their masks: a slice that lands in a moment, the rest seeded later. */
+  photos?: number;
+}
+
+/**
+ * Seeds the real photos into `dir` (their PNGs) and the store; harmless to re-run (what is there
+ * is skipped), so a first slice (options.photos) is completed by running it again without.
+ */
+export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegistry, dir: string, reporter: SeedReporter, options: RealDemoOptions = {}): Promise<RealSummary> {
+  const { signal } = options;
   const started = performance.now();
   signal?.throwIfAborted();
-  const records = parseImageFile(await readFile(join(REAL_DATA_DIR, 'images.jsonl'), 'utf8'), 'images.jsonl');
-  reporter.start(records.length, records.length * 2);
-  const uris = await writePhotos(dir);
+  const all = parseImageFile(await readFile(join(REAL_DATA_DIR, 'images.jsonl'), 'utf8'), 'images.jsonl');
+  // The plan is the whole demo, slice or not: progress counts towards it.
+  reporter.start(all.length, all.length * 2);
+  const records = [...all].sort((a, b) => a.key.localeCompare(b.key)).slice(0, options.photos ?? all.length);
+  const keys = new Set(records.map((r) => r.key));
+  const uris = await writePhotos(dir, keys);
   signal?.throwIfAborted();
   await upsertImages(
     target.db,
@@ -94,11 +118,14 @@ export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegist
   reporter.generated(records.length);
   signal?.throwIfAborted();
   await upsertModels(target.db, [REAL_MODEL]);
-  const saliency = await ingestAll(target, settingsOf(sources, 'gradcam', REAL_MODEL.name), join(REAL_DATA_DIR, 'saliency'), (m) => reporter.stored(m));
+  const slice = records.length < all.length;
+  const saliencyFiles = slice ? records.map((r) => join(REAL_DATA_DIR, 'saliency', `${r.key}.png`)) : [join(REAL_DATA_DIR, 'saliency')];
+  const saliency = await ingestAll(target, settingsOf(sources, 'gradcam', REAL_MODEL.name), saliencyFiles, (m) => reporter.stored(m));
   signal?.throwIfAborted();
-  const humanAttention = await ingestAll(target, settingsOf(sources, 'eyetracking'), join(REAL_DATA_DIR, 'fixations.json'), (m) => reporter.stored(saliency + m));
+  const fixations = slice ? await fixationsOf(keys, dir) : join(REAL_DATA_DIR, 'fixations.json');
+  const humanAttention = await ingestAll(target, settingsOf(sources, 'eyetracking'), [fixations], (m) => reporter.stored(saliency + m));
   reporter.line(
-    `real demo: ${plural(records.length, 'NUS Scene photo')} (tag ${REAL_TAG}), ${plural(saliency, 'saliency map')} of ${REAL_MODEL.name}, ` +
+    `real demo${slice ? ', first slice' : ''}: ${plural(records.length, 'NUS Scene photo')} (tag ${REAL_TAG}), ${plural(saliency, 'saliency map')} of ${REAL_MODEL.name}, ` +
       `${plural(humanAttention, 'human-attention map')} from the fixations of 12 observers, in ${seconds(performance.now() - started)}`,
   );
   return { images: records.length, saliency, humanAttention, elapsedMs: performance.now() - started };

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASS_NAMES } from '../../demo/classes.js';
 import { IMAGE_SIZE, PLANTED_SCENARIOS, planImage } from '../../demo/dataset.js';
 import { startGeneration } from '../../demo/generate.js';
-import { FOLDERS, type ShardResult } from '../../demo/shard.js';
+import { FIRST_SHARD_IMAGES, FOLDERS, type ShardResult } from '../../demo/shard.js';
 import segmentation from '../../plugins/segmentation/index.js';
 import { readNpy } from '../../plugins/kit/npy.js';
 
@@ -67,7 +67,8 @@ describe('the demo generator', () => {
   it('writes the same bytes for the same seed, and other bytes for another', async () => {
     const [a, b, other] = await Promise.all([filesUnder(dirs.a), filesUnder(dirs.b), filesUnder(dirs.other)]);
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-    // 120 pictures; two shards, each with an image list, a saliency batch and its keys, a COCO file, a fixation file.
+    // 120 pictures; two shards (the small first one, then 100), each with an image list, a saliency batch and its keys, a COCO file, a fixation file.
+    expect(shards.map((s) => s.images)).toEqual([FIRST_SHARD_IMAGES, IMAGES - FIRST_SHARD_IMAGES]);
     expect(a.size).toBe(IMAGES + 2 * 5);
     // Image lists name their pictures by absolute path, which is all that differs between folders.
     const comparable = (path: string, dir: string, content: Buffer) =>
@@ -126,9 +127,9 @@ describe('the demo generator', () => {
 
   it('writes saliency as Grad-CAM-like 8-bit maps, one batch per shard with its keys', async () => {
     const npy = readNpy(await readFile(shards[0].files.saliency));
-    expect([npy.dtype, npy.shape]).toEqual(['uint8', [100, IMAGE_SIZE, IMAGE_SIZE]]);
+    expect([npy.dtype, npy.shape]).toEqual(['uint8', [FIRST_SHARD_IMAGES, IMAGE_SIZE, IMAGE_SIZE]]);
     const keys = (await readFile(shards[0].files.saliency.replace(/\.npy$/, '.keys.txt'), 'utf8')).trim().split('\n');
-    expect(keys).toEqual(records.slice(0, 100).map((r) => r.key));
+    expect(keys).toEqual(records.slice(0, FIRST_SHARD_IMAGES).map((r) => r.key));
   });
 
   it('gives human attention to a subset, never to a background-focus or dispersed case', () => {

@@ -67,6 +67,8 @@ describe('masksearch demo --real', () => {
     expect(images.every((i) => i.tags.includes(REAL_TAG) && i.width === 256 && i.height === 256 && 'object' in i.boxes)).toBe(true);
     // The photos are PNG files the service renders overlays from.
     for (const image of images.slice(0, 5)) await access(image.uri!);
+    const photo = decode(await readFile(images[0].uri!));
+    expect([photo.width, photo.height, photo.channels, photo.depth]).toEqual([256, 256, 3, 8]);
     const model = models.find((m) => m.name === REAL_MODEL.name)!;
     expect(model.kind).toBe('detector');
     const count = (type: string, source: string) => masks.filter((m) => m.maskType === type && m.source === source).length;

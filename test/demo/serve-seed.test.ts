@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedDemoIntoEmptyStore } from '../../cli/commands/demo.js';
+import { FIRST_SHARD_IMAGES } from '../../demo/shard.js';
 import { listImages } from '../../db/repositories/images.js';
 import { loadSourceRegistry } from '../../plugins/config.js';
 import { SeedingStatus } from '../../search/seeding-status.js';
@@ -43,17 +44,25 @@ describe('seeding the demo from serve', () => {
     expect(await imageCount()).toBe(0);
   });
 
-  it('seeds an empty store with the real photos, then the synthetic data (saying it is), and the engine sees it; the status tells how far', async () => {
-    const output = printed();
+  it('seeds a slice of the real photos, the synthetic demo\'s first shard, then the rest of each (saying it is synthetic); the engine sees it; the status tells how far', async () => {
+    // Each line with the masks the engine had indexed when it was printed: what had landed, in which order.
+    const lines: { text: string; indexed: number }[] = [];
+    vi.spyOn(console, 'log').mockImplementation((text) => void lines.push({ text: String(text), indexed: running.service.table.size }));
     const status = new SeedingStatus();
     await seedDemoIntoEmptyStore(running.service, dir, never, dataset, status);
-    expect(output()).toMatch(/^the store is empty: seeding the real-data demo, then the synthetic demo dataset \(60 images, seed 5, files in \S+\); .*--no-demo/);
-    expect(output()).toMatch(/\nreal demo: 80 NUS Scene photos \(tag nus-scene\), 80 saliency maps of centernet-coco, 80 human-attention maps/);
-    expect(output()).toContain('the demo data is synthetic');
-    expect(output()).toMatch(/\ndemo dataset ready in \d+\.\d s: 60 images, /);
+    const output = lines.map((l) => l.text).join('\n');
+    expect(output).toMatch(/^the store is empty: seeding the real-data demo and the synthetic demo dataset \(60 images, seed 5, files in \S+\), a first slice of each, then the rest; .*--no-demo/);
+    const line = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l.text));
+    const [synthetic, slice, realRest, ready] = [/the demo data is synthetic/, /^real demo, first slice: 12 NUS Scene photos/, /^real demo: 80 NUS Scene photos \(tag nus-scene\), 80 saliency maps of centernet-coco, 80 human-attention maps/, /^demo dataset ready in \d+\.\d s: 60 images, /].map(line);
+    expect([synthetic, slice, realRest, ready].every((at) => at >= 0)).toBe(true);
+    expect(synthetic < slice && slice < realRest && realRest < ready).toBe(true);
+    expect(lines[slice].indexed).toBe(24);
+    // The rest of the photos came after the synthetic first shard: its saliency and segmentation (20 each) were in.
+    expect(lines[realRest].indexed).toBeGreaterThanOrEqual(160 + 2 * FIRST_SHARD_IMAGES);
+    expect(lines[realRest].indexed).toBeLessThan(160 + 2 * dataset.images);
     expect(await imageCount()).toBe(80 + 60);
     expect(running.service.table.size).toBeGreaterThanOrEqual(160 + 120);
-    expect(status.current).toMatchObject({ state: 'done', dataset: 'synthetic demo (60 images)', imagesPlanned: 60, imagesMade: 60 });
+    expect(status.current).toMatchObject({ state: 'done', dataset: 'real photos (NUS Scene) and synthetic demo (60 images)', imagesPlanned: 140, imagesMade: 140 });
     expect(status.current.masksStored).toBe(status.current.masksPlanned);
   });
 

@@ -94,7 +94,8 @@ describe('the explorer', () => {
       expect(top).toBeGreaterThan(0);
       expect(scenarios.slice(0, top)).toEqual(Array(top).fill(preset.scenario));
 
-      await until(async () => (await loadedOverlays()) >= 8, 'the first mask overlays to load');
+      // The three rows in view (five tiles each at this width), for the screenshot.
+      await until(async () => (await loadedOverlays()) >= 12, 'the first mask overlays to load');
       expect(await page.locator('.card .overlay-image:not([hidden])').count()).toBeGreaterThanOrEqual(8);
       expect(await page.getByTestId('stats-summary').textContent()).toMatch(/ms · loaded [\d,]+ of [\d,]+ masks/);
       expect(await page.locator('.stats-chart .bar').getAttribute('aria-label')).toMatch(/^Of [\d,]+ candidate masks: [\d,]+ ruled out by the index/);
@@ -123,6 +124,8 @@ describe('the explorer', () => {
     expect(loaded).toBe(candidates);
     expect(summary).toContain('full scan, no index');
     expect(await page.getByTestId('index-comparison').textContent()).toMatch(/with the index.*full scan/);
+    // The stats sit below the grid of results.
+    await page.getByTestId('index-comparison').scrollIntoViewIfNeeded();
     await shot('index-comparison');
 
     await page.goBack();
@@ -163,11 +166,58 @@ describe('the explorer', () => {
     const filter: QueryState = { ...SYNTHETIC[1].query, kind: 'filter', compare: { op: 'GT', value: 0.01 } };
     await page.goto(`${server.origin}/?${queryToParams(filter)}`);
     await resultsOf(filter);
-    const count = async () => page.locator('.card').count();
-    expect(await count()).toBe(48);
-    expect(await page.getByTestId('result-count').textContent()).toMatch(/^showing 48 of \d+ masks$/);
-    await page.locator('.more').scrollIntoViewIfNeeded();
-    await until(async () => (await count()) > 48, 'the next page');
+    const count = async () => (await page.getByTestId('result-count').textContent()) ?? '';
+    expect(await count()).toMatch(/^showing 48 of \d+ masks$/);
+    await page.getByTestId('browse-scroller').evaluate((scroller) => (scroller.scrollTop = scroller.scrollHeight));
+    await until(async () => /^showing 96 of \d+ masks$/.test(await count()), 'the next page');
+  });
+
+  it('a query narrows the one grid to its results, in result order, with rank and value on each tile; clearing it browses again', async () => {
+    const preset = SYNTHETIC[0];
+    await page.goto(`${server.origin}/`);
+    await page.getByTestId('browse-count').filter({ hasText: /^[\d,]+ images$/ }).waitFor();
+    expect(await page.locator('[data-view="browse"] .thumb').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: preset.title }).click();
+    await resultsOf(preset.query);
+
+    // One grid: the browsing thumbnails are gone, the result tiles stand in their place, and a chip says why.
+    expect(await page.locator('.browse-scroller').count()).toBe(1);
+    expect(await page.locator('[data-view="query"] .browse-scroller .card').count()).toBe(preset.query.rank.k);
+    expect(await page.locator('.thumb').count()).toBe(0);
+    expect(await page.getByTestId('query-filter').textContent()).toContain(`Filtered by query: ${preset.title}`);
+    expect(await page.getByTestId('result-count').textContent()).toBe(`${preset.query.rank.k} ranked masks`);
+    // Result order: the tiles' ranks count up, their values (ascending share of the box) never fall.
+    const ranks = await page.locator('.card .rank').allTextContents();
+    expect(ranks).toEqual(Array.from({ length: preset.query.rank.k }, (_, i) => `#${i + 1}`));
+    const values = (await page.locator('.card').getByTestId('value').allTextContents()).map((text) => Number(text.split(' ')[0]));
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    // The API ranks the same images in the same order.
+    const api = await fetch(`${server.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ topKByCP(where: {maskTypes: ["saliency"], modelNames: ["demo-classifier"]}, roi: {imageBox: "object"}, range: {gt: 0.6}, normalize: ROI_FRACTION, order: ASC, k: 25) { items { edges { node { mask { image { key } } } } } } }',
+      }),
+    });
+    const ranked = ((await api.json()) as { data: { topKByCP: { items: { edges: { node: { mask: { image: { key: string } } } }[] } } } }).data.topKByCP.items.edges.map((e) => e.node.mask.image.key);
+    expect(await cardAttribute('data-image-key')).toEqual(ranked);
+    await shot('query-filters-grid');
+
+    // The URL holds the query: reloading it shows the same filtered grid.
+    const url = page.url();
+    await page.reload();
+    await resultsOf(preset.query);
+    expect(page.url()).toBe(url);
+    expect(await cardAttribute('data-image-key')).toEqual(ranked);
+
+    // Clearing the query browses every image again; the back button brings the query back.
+    await page.getByRole('button', { name: /Clear the query/ }).click();
+    await page.locator('[data-view="browse"] .thumb').first().waitFor();
+    expect(await page.getByTestId('query-filter').count()).toBe(0);
+    expect(new URL(page.url()).searchParams.has('q')).toBe(false);
+    await page.goBack();
+    await resultsOf(preset.query);
+    expect(await page.getByTestId('query-filter').textContent()).toContain(preset.title);
   });
 
   it('runs from the keyboard, and shows the API\'s message next to the field it is about', async () => {

@@ -5,6 +5,7 @@ import { PRESETS } from '../../web/src/query/presets.js';
 import type { QueryState } from '../../web/src/query/query-state.js';
 import { DEFAULT_QUERY, EVERY_MASK } from '../../web/src/query/query-state.js';
 import { sqlForm } from '../../web/src/query/sql-form.js';
+import { querySummary } from '../../web/src/results/query-summary.js';
 import { paramsToQuery, queryToParams, questionKey } from '../../web/src/query/url-state.js';
 
 const filter: QueryState = {
@@ -160,5 +161,16 @@ describe('which field an API message is about', () => {
     expect(messagesFor(errors, 'roi')).toEqual(['roi.box.width must not be negative, got -1']);
     expect(messagesFor(errors, 'range')).toEqual([]);
     expect(messagesFor([{ field: 'members[0].where', message: 'm' }], 'members')).toEqual(['m']);
+  });
+});
+
+describe('the chip naming the query that filters the grid', () => {
+  it('says in a few words what each kind of query selects', () => {
+    expect(querySummary(filter)).toBe('masks whose CP is < 0.2');
+    expect(querySummary({ ...filter, kind: 'topk', rank: { k: 25, order: 'ASC' } })).toBe('the 25 masks of lowest CP');
+    expect(querySummary(havingAggregate)).toBe('images whose CP of their united masks is ≥ 0.3');
+    expect(querySummary({ ...havingAggregate, aggregate: { ...havingAggregate.aggregate, op: 'INTERSECT', measure: 'IOU', ranked: true }, rank: { k: 10, order: 'ASC' } })).toBe(
+      'the 10 images of lowest IoU of their intersected masks',
+    );
   });
 });

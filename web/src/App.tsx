@@ -24,8 +24,10 @@ import { DEFAULT_QUERY, groupMaskTypes } from './query/query-state.js';
 import { queryToParams, questionKey } from './query/url-state.js';
 import { DisplayControls } from './results/DisplayControls.js';
 import type { DisplaySettings } from './results/ResultCard.js';
-import { ResultsGrid } from './results/ResultsGrid.js';
-import type { ResultItem } from './results/result-item.js';
+import { QueryFilterBar } from './results/QueryFilterBar.js';
+import { QueryGrid } from './results/QueryGrid.js';
+import { querySummary } from './results/query-summary.js';
+import type { ResultItem, ResultPage } from './results/result-item.js';
 import { useQueryResults } from './results/use-query-results.js';
 import { StatsPanel } from './stats/StatsPanel.js';
 import { useStatsComparison } from './state/use-stats-comparison.js';
@@ -45,6 +47,12 @@ function generalErrors(errors: readonly FieldError[], query: QueryState): FieldE
   return errors.filter((e) => e.field === null || !fields.some((f) => e.field === f || e.field!.startsWith(`${f}.`) || e.field!.startsWith(`${f}[`)));
 }
 
+/** What the grid holds of a query's results. */
+function resultCount(page: ResultPage, query: QueryState): string {
+  const unit = query.kind === 'aggregate' ? 'images' : 'masks';
+  return page.totalCount === null ? `${page.items.length} ranked ${unit}` : `showing ${page.items.length} of ${page.totalCount} ${unit}`;
+}
+
 /** Only the lists given: an empty list would match nothing. */
 const whereVariables = (where: Where): MaskWhere => Object.fromEntries(Object.entries(where).filter(([, values]) => values.length > 0));
 
@@ -55,7 +63,7 @@ export function App() {
   useEffect(() => {
     if (url.active) setDraft(url.active);
   }, [url.active]);
-  const data = useDataset();
+  const data = useDataset(url.active);
   const seeding = data.dataset?.seeding.state === 'seeding';
   // While a demo seeds, a query naming what has not landed yet (the object box, a model) waits for it instead of failing.
   const waitingFor = url.active && data.dataset && seeding ? missingData(url.active, data.dataset.facets) : [];
@@ -109,17 +117,11 @@ export function App() {
         {url.active ? (
           <section
             className="results"
-            aria-labelledby="results-heading"
+            aria-label="The query"
             aria-busy={state.status === 'loading'}
             data-status={state.status}
             data-query={state.status === 'done' ? queryToParams(state.query).toString() : undefined}
           >
-            <h2 id="results-heading">
-              Results{' '}
-              <button type="button" className="back-to-browse" onClick={() => url.browse(url.active!.where)}>
-                Browse the images instead
-              </button>
-            </h2>
             {preset && (
               <p className="preset-note">
                 <strong>{preset.title}.</strong> {preset.description}
@@ -130,18 +132,6 @@ export function App() {
                 Waiting for the demo data: the store has no {waitingFor.join(', ')} yet. The query runs as soon as they land.
               </p>
             )}
-            <StatsPanel
-              stats={page?.stats ?? null}
-              comparison={comparison}
-              useIndex={url.active.useIndex}
-              canRerun
-              onToggleIndex={(useIndex) => url.active && url.run({ ...url.active, useIndex })}
-            />
-            <DisplayControls
-              display={display}
-              overlayTypes={shown?.query.kind === 'aggregate' ? groupMaskTypes(shown.query) : []}
-              onChange={setDisplay}
-            />
             <div role="status" className="status">
               {state.status === 'loading' && 'Running the query…'}
             </div>
@@ -153,19 +143,37 @@ export function App() {
               </div>
             )}
             {errors.length > general.length && <p className="rejected">The query did not run: the API's message is next to the field it is about.</p>}
+            <DisplayControls
+              display={display}
+              overlayTypes={shown?.query.kind === 'aggregate' ? groupMaskTypes(shown.query) : []}
+              onChange={setDisplay}
+            />
+            <QueryGrid
+              page={shown?.page ?? null}
+              query={shown?.query ?? url.active}
+              display={display}
+              filterBar={
+                <QueryFilterBar
+                  label={preset ? preset.title : querySummary(url.active)}
+                  count={shown ? resultCount(shown.page, shown.query) : null}
+                  seeding={seeding ? data.dataset!.seeding : null}
+                  onClear={() => url.browse(url.active!.where)}
+                />
+              }
+              loadingMore={state.status === 'done' && state.loadingMore}
+              moreError={state.status === 'done' ? state.moreError : null}
+              onLoadMore={loadMore}
+              onOpen={url.openDetail}
+            />
+            <StatsPanel
+              stats={page?.stats ?? null}
+              comparison={comparison}
+              useIndex={url.active.useIndex}
+              canRerun
+              onToggleIndex={(useIndex) => url.active && url.run({ ...url.active, useIndex })}
+            />
             {shown && shown.page.items.length > 0 && (
               <ResultActions items={shown.page.items} query={shown.query} overall={data.dataset?.facets.predictions ?? null} onTagged={data.refresh} />
-            )}
-            {shown && (
-              <ResultsGrid
-                page={shown.page}
-                query={shown.query}
-                display={display}
-                loadingMore={state.status === 'done' && state.loadingMore}
-                moreError={state.status === 'done' ? state.moreError : null}
-                onLoadMore={loadMore}
-                onOpen={url.openDetail}
-              />
             )}
           </section>
         ) : (

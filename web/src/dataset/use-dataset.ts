@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { graphql } from '../api/client.js';
 import { DATASET_QUERY } from '../api/documents.js';
 import type { Facets, Seeding } from '../api/types.js';
+import type { QueryState } from '../query/query-state.js';
+import { missingData } from './requirements.js';
 
 export interface Dataset {
   seeding: Seeding;
@@ -21,13 +23,19 @@ export interface DatasetState {
 }
 
 /** How often to look again while a demo is seeding. */
-const SEEDING_POLL_MS = 1500;
+const SEEDING_POLL_MS = 1000;
+/** How often while the query shown waits for data that has not landed: it runs at most this long after the data lands. */
+const WAITING_POLL_MS = 300;
 
 /**
- * What the store holds and whether a demo is landing in it. While seeding it asks every 1.5 s,
- * and the version moves whenever the mask or image count changes, so views refetch as data lands.
+ * What the store holds and whether a demo is landing in it. While seeding it asks every second
+ * (more often while `query` waits for data it names), and the version moves whenever the mask or
+ * image count changes, so views refetch as data lands.
  */
-export function useDataset(): DatasetState {
+export function useDataset(query: QueryState | null): DatasetState {
+  // Read when the next look is scheduled, not a reason to start polling anew.
+  const shown = useRef(query);
+  shown.current = query;
   const [dataset, setDataset] = useState<Dataset | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
@@ -49,7 +57,10 @@ export function useDataset(): DatasetState {
           }
           setDataset(next);
           setError(null);
-          if (next.seeding.state === 'seeding') timer = setTimeout(ask, SEEDING_POLL_MS);
+          if (next.seeding.state === 'seeding') {
+            const waiting = shown.current !== null && missingData(shown.current, next.facets).length > 0;
+            timer = setTimeout(ask, waiting ? WAITING_POLL_MS : SEEDING_POLL_MS);
+          }
         },
         (e: unknown) => {
           if (controller.signal.aborted) return;

@@ -39,7 +39,7 @@ function memberToShow(item: ResultItem, overlayType: string | null): MaskSummary
   return item.masks.find((m) => m.maskType === overlayType) ?? item.masks[0];
 }
 
-/** One result: the image with its mask overlaid and the ROI drawn, its value, label and prediction. */
+/** One result's tile in the grid: the image with its mask overlaid and the ROI drawn, its rank, value, label and prediction. */
 export function ResultCard({ item, query, display, onOpen }: Props) {
   const { image } = item;
   const mask = memberToShow(item, display.overlayType);
@@ -48,7 +48,7 @@ export function ResultCard({ item, query, display, onOpen }: Props) {
   const planted = scenario !== null && scenario !== 'normal';
   const missing = query.kind === 'aggregate' ? groupMaskTypes(query).filter((type) => !item.masks.some((m) => m.maskType === type)) : [];
   return (
-    <li className="card" data-scenario={scenario ?? undefined} data-image-key={image.key}>
+    <article className="card" data-scenario={scenario ?? undefined} data-image-key={image.key}>
       <button type="button" className="card-open" onClick={() => onOpen(image.key)} aria-label={`${image.key}: show all its masks`}>
         <MaskOverlay
           image={image}
@@ -79,6 +79,6 @@ export function ResultCard({ item, query, display, onOpen }: Props) {
           </p>
         )}
       </div>
-    </li>
+    </article>
   );
 }

@@ -1,6 +1,6 @@
 import type { AggregateResult, FilterResult, ImageSummary, MaskSummary, QueryStats, TopKResult } from '../api/types.js';
 
-/** One card of the results grid, whichever query produced it. */
+/** One result, a tile of the grid a query narrows, whichever query produced it. */
 export interface ResultItem {
   /** Unique within the results: the mask id, or the image id for an aggregation group. */
   id: string;

@@ -60,7 +60,7 @@ export function useQueryResults(query: QueryState | null, refresh = 0): { state:
     // refresh: the store holds more than when the query last ran (a demo seeding), so it runs again.
   }, [query, refresh]);
 
-  // loadMore reads the latest state without being recreated on each change (the grid's scroll observer holds it).
+  // loadMore reads the latest state without being recreated on each change (the grid's range callback holds it).
   const latest = useRef(state);
   latest.current = state;
 
