@@ -35,6 +35,7 @@ interface Options {
   scanRuns: number;
   reuse: boolean;
   dropSnapshot: boolean;
+  storeOnly: boolean;
   cacheMb: number;
   json?: string;
 }
@@ -126,8 +127,10 @@ const IMAGES_PER_BATCH = 500;
  * labelled 'sample' for the scan's sample and split 'paired' when they have a human mask; a
  * saliency mask (model) each and, for the first humanImages, a human-attention mask. The CHI
  * and the pixel codec run in worker threads; each batch's rows go by COPY while the next renders.
+ * Starts at image `from`: images are rendered from their index alone, so a load that stopped
+ * continues with the same data.
  */
-async function store(db: DatabaseHandle['db'], shape: Shape): Promise<{ seconds: number; cpuSeconds: number; masks: number }> {
+async function store(db: DatabaseHandle['db'], shape: Shape, from = 0): Promise<{ seconds: number; cpuSeconds: number; masks: number }> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const [modelId] = await upsertModels(db, [{ name: 'resnet50-sim', kind: 'classifier' }]);
@@ -135,12 +138,12 @@ async function store(db: DatabaseHandle['db'], shape: Shape): Promise<{ seconds:
   const renderer = new Renderer(SIZE);
   const saliency = new Uint8Array(SIZE * SIZE);
   const human = new Uint8Array(SIZE * SIZE);
-  const total = shape.images + shape.humanImages;
+  const total = shape.images - from + Math.max(0, shape.humanImages - from);
   const bar = progress('store', total);
   let stored = 0;
   let writing: Promise<void> = Promise.resolve();
   try {
-    for (let first = 0; first < shape.images; first += IMAGES_PER_BATCH) {
+    for (let first = from; first < shape.images; first += IMAGES_PER_BATCH) {
       const records = [];
       const pending = [];
       for (let i = first; i < Math.min(shape.images, first + IMAGES_PER_BATCH); i++) {
@@ -184,6 +187,15 @@ async function store(db: DatabaseHandle['db'], shape: Shape): Promise<{ seconds:
     await encoder.close();
   }
   return { seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuMs(c0) / 1000, masks: total };
+}
+
+/**
+ * Where a load that stopped short left off: the next image to render. Each batch's masks commit in
+ * one transaction and batches commit in order, so the saliency masks stored are images 0 … n − 1.
+ */
+async function storedImages(db: DatabaseHandle['db']): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from masks where mask_type = 'saliency'`));
+  return row.n;
 }
 
 async function storedBytes(db: DatabaseHandle['db']) {
@@ -287,7 +299,16 @@ async function main(opts: Options): Promise<void> {
   let handle = await openDatabase({ databaseUrl: opts.databaseUrl });
   let existing = await countMasks(handle.db);
   let loaded: { seconds: number; cpuSeconds: number; masks: number } | undefined;
-  if (!opts.reuse || existing === 0) {
+  const resumeFrom = opts.reuse && existing > 0 ? await storedImages(handle.db) : 0;
+  if (resumeFrom > 0 && resumeFrom < images) {
+    console.log(`continuing a load that stopped at image ${resumeFrom} of ${images} (${existing} masks stored); load average ${load()}`);
+    loaded = await store(handle.db, shape, resumeFrom);
+    existing = await countMasks(handle.db);
+    console.log(
+      `stored ${loaded.masks} more masks in ${loaded.seconds.toFixed(0)} s: ${(loaded.masks / loaded.seconds).toFixed(0)} masks/s; ` +
+        `this process's CPU ${loaded.cpuSeconds.toFixed(0)} s; ${existing} masks in all; load average ${load()}`,
+    );
+  } else if (!opts.reuse || existing === 0) {
     const disk = statfsSync('/');
     console.log(`disk: ${gb(disk.bavail * disk.bsize)} free`);
     await handle.db.execute(sql`truncate images, models, masks, mask_pixels, mask_chi, mask_changes, table_snapshots restart identity cascade`);
@@ -300,6 +321,7 @@ async function main(opts: Options): Promise<void> {
   }
   if (opts.dropSnapshot) await handle.db.execute(sql`delete from table_snapshots`);
   await handle.close();
+  if (opts.storeOnly) return;
 
   // First start: builds the index from the rows when there is no snapshot, and stores one.
   const first = await start(opts.databaseUrl, opts.cacheMb, 'first start');
@@ -411,6 +433,7 @@ new Command()
   .option('--runs <n>', 'warm runs per query with the index', positiveInt, 5)
   .option('--scan-runs <n>', 'runs per query without the index', positiveInt, 1)
   .option('--reuse', 'keep the data already in the database instead of regenerating it', false)
+  .option('--store-only', 'store (or, with --reuse, finish storing) the data and stop: the load and the measurement can run at different times', false)
   .option('--drop-snapshot', 'delete the stored snapshot first, so that the first start reads every row', false)
   .option('--cache-mb <n>', 'decoded masks the service keeps for verification (warm runs reuse them)', positiveInt, 2048)
   .option('--json <file>', 'write the results as JSON')
