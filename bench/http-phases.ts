@@ -6,7 +6,6 @@
  * real client) times the whole round trip. Per phase: the median over the requests, and the
  * statements each sent.
  */
-import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +15,7 @@ import { openDatabase } from '../db/client.js';
 import { schema } from '../schema/index.js';
 import { createHttpServer } from '../service/http.js';
 import { MaskSearch } from '../search/mask-search.js';
+import { startHttpClient } from './http-client.js';
 import { median } from './suite.js';
 
 interface Options {
@@ -70,48 +70,6 @@ function stampTopKResolver(): void {
   };
 }
 
-/**
- * The client, run by `node -e` in its own process: `count` requests one after another on one
- * kept-alive connection; prints each round trip in ms and each response's engine ms as JSON.
- */
-const CLIENT = `
-const http = require('node:http');
-const [url, count, query] = [process.argv[1], Number(process.argv[2]), process.argv[3]];
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const body = JSON.stringify({ query });
-const once = () => new Promise((resolve, reject) => {
-  const t0 = performance.now();
-  const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-    const parts = [];
-    res.on('data', (c) => parts.push(c));
-    res.on('end', () => {
-      const ms = performance.now() - t0;
-      const answer = JSON.parse(Buffer.concat(parts).toString());
-      if (!answer.data) reject(new Error(JSON.stringify(answer.errors)));
-      else resolve({ ms, bytes: Buffer.concat(parts).length, engine: answer.data.topKByCP.stats.elapsedMs });
-    });
-  });
-  req.on('error', reject);
-  req.end(body);
-});
-(async () => {
-  const out = [];
-  for (let i = 0; i < count; i++) out.push(await once());
-  agent.destroy();
-  process.stdout.write(JSON.stringify(out));
-})().catch((e) => { console.error(e); process.exit(1); });
-`;
-
-function runClient(url: string, count: number): Promise<{ ms: number; bytes: number; engine: number }[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CLIENT, url, String(count), QUERY], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`the client exited with ${code}`))));
-  });
-}
-
 const phases: Plugin = {
   onRequestParse: () => ({ onRequestParseDone: () => void stamp('bodyParsed') }),
   onParse: () => {
@@ -148,7 +106,15 @@ async function main(opts: Options): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   const c0 = process.cpuUsage();
-  const answers = await runClient(url, opts.warmup + opts.requests);
+  const client = startHttpClient(url);
+  const answers = [];
+  for (let i = 0; i < opts.warmup + opts.requests; i++) {
+    const answer = await client.post(QUERY);
+    const data = answer.body.data as { topKByCP: { stats: { elapsedMs: number } } } | undefined;
+    if (!data) throw new Error(`query failed: ${JSON.stringify(answer.body.errors)}`);
+    answers.push({ ...answer, engine: data.topKByCP.stats.elapsedMs });
+  }
+  await client.close();
   const c = process.cpuUsage(c0);
   if (requests.length !== answers.length) throw new Error(`${requests.length} requests arrived for ${answers.length} sent`);
   const rows = answers.slice(opts.warmup).map((answer, i) => {

@@ -2,7 +2,8 @@
  * The service benchmark: synthetic masks stored in local PostgreSQL through the storage layer
  * (generated image by image, CHI and pixel encoding in worker threads, rows by COPY), then the
  * service started twice (the first start may build the index from the rows and store its
- * snapshot; the second reads the snapshot), and the engine suite's queries end to end over HTTP
+ * snapshot; the second reads the snapshot), and the engine suite's queries end to end over HTTP, timed by a
+ * client in its own process (bench/http-client.ts)
  * (GraphQL with nested image and model fields): cold, warm, and with useIndex: false.
  */
 import { statfsSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { latestTableSnapshot } from '../db/repositories/table-snapshots.js';
 import { createMaskEncoder } from '../ingest/encoder.js';
 import { createHttpServer } from '../service/http.js';
 import { MaskSearch } from '../search/mask-search.js';
+import { startHttpClient, type HttpClient } from './http-client.js';
 import { median } from './suite.js';
 import { Renderer, renderImage } from './synthetic-masks.js';
 
@@ -233,14 +235,13 @@ interface Outcome {
   answer: unknown;
 }
 
-async function post(url: string, query: string): Promise<Outcome> {
+/** One query over HTTP: the round trip as its own-process client timed it, and the server's CPU meanwhile. */
+async function post(client: HttpClient, query: string): Promise<Outcome> {
   const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  const body = (await response.json()) as { data?: Record<string, { stats: Record<string, number> } & Record<string, unknown>>; errors?: unknown };
-  const ms = performance.now() - t0;
-  if (body.errors || !body.data) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
-  const [result] = Object.values(body.data);
+  const { ms, body } = await client.post(query);
+  const data = body.data as Record<string, { stats: Record<string, number> } & Record<string, unknown>> | undefined;
+  if (body.errors || !data) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
+  const [result] = Object.values(data);
   const { stats, ...answer } = result;
   return { ms, cpuMs: cpuMs(c0), stats, answer };
 }
@@ -347,7 +348,7 @@ async function main(opts: Options): Promise<void> {
 
   const server = createHttpServer(service, { log: () => {} });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const client = startHttpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
   const pairs = humanImages < images ? '["paired"]' : null;
   const full = { saliency: '{ maskTypes: ["saliency"] }', pairs: pairs ? `{ imageSplits: ${pairs} }` : '{}' };
   const sample = {
@@ -357,13 +358,13 @@ async function main(opts: Options): Promise<void> {
 
   const rows = [];
   for (const q of QUERIES) {
-    const cold = await post(url, q.query(true, full));
+    const cold = await post(client, q.query(true, full));
     const warm: Outcome[] = [];
-    for (let i = 0; i < opts.runs; i++) warm.push(await post(url, q.query(true, full)));
+    for (let i = 0; i < opts.runs; i++) warm.push(await post(client, q.query(true, full)));
     const scanWhere = sampled ? sample : full;
     const scans: Outcome[] = [];
-    for (let i = 0; i < opts.scanRuns; i++) scans.push(await post(url, q.query(false, scanWhere)));
-    const indexedOnScanWhere = sampled ? await post(url, q.query(true, sample)) : warm[warm.length - 1];
+    for (let i = 0; i < opts.scanRuns; i++) scans.push(await post(client, q.query(false, scanWhere)));
+    const indexedOnScanWhere = sampled ? await post(client, q.query(true, sample)) : warm[warm.length - 1];
     const last = warm[warm.length - 1];
     const scanMs = median(scans.map((o) => o.ms));
     const scanCandidates = scans[scans.length - 1].stats.candidates;
@@ -391,6 +392,7 @@ async function main(opts: Options): Promise<void> {
         `scan ${sampled ? `${row.scanMs.toFixed(0)} ms on ${scanCandidates} candidates → ${(row.scanFullMs / 1000).toFixed(1)} s extrapolated` : `${row.scanMs.toFixed(0)} ms`}, identical ${row.identical}; load average ${load()}`,
     );
   }
+  await client.close();
   const rssAfterBytes = process.memoryUsage().rss;
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -398,7 +400,7 @@ async function main(opts: Options): Promise<void> {
   await second.store.close();
 
   console.log(`\n${existing} masks in PostgreSQL (${images} saliency, ${humanImages} human-attention); cache ${opts.cacheMb} MB; warm: median of ${opts.runs} over HTTP; scan (useIndex: false, uncached): median of ${opts.scanRuns}${sampled ? `, over the ${sampleImages} images labelled sample, extrapolated by candidates` : ''}\n`);
-  console.log(`| query | cold HTTP ms | cold engine ms | warm HTTP ms | warm engine ms | warm CPU ms | HTTP − engine | scan${sampled ? ', extrapolated' : ''} | scan/HTTP | verified | candidates | pruned | accepted | identical${sampled ? ' (sample)' : ''} |`);
+  console.log(`| query | cold HTTP ms | cold engine ms | warm HTTP ms | warm engine ms | warm server CPU ms | HTTP − engine | scan${sampled ? ', extrapolated' : ''} | scan/HTTP | verified | candidates | pruned | accepted | identical${sampled ? ' (sample)' : ''} |`);
   console.log('|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const r of rows) {
     const scan = r.scanFullMs >= 10_000 ? `${(r.scanFullMs / 1000).toFixed(0)} s` : `${r.scanFullMs.toFixed(0)} ms`;
