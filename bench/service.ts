@@ -2,9 +2,9 @@
  * The service benchmark: synthetic masks stored in local PostgreSQL through the storage layer
  * (generated image by image, CHI and pixel encoding in worker threads, rows by COPY), then the
  * service started twice (the first start may build the index from the rows and store its
- * snapshot; the second reads the snapshot), and the engine suite's queries end to end over HTTP, timed by a
- * client in its own process (bench/http-client.ts)
- * (GraphQL with nested image and model fields): cold, warm, and with useIndex: false.
+ * snapshot; the second reads the snapshot), and the engine suite's queries end to end over HTTP
+ * (GraphQL with nested image and model fields; timed by a client in its own process,
+ * bench/http-client.ts): cold, warm, and with useIndex: false.
  */
 import { statfsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
