@@ -1,8 +1,10 @@
 /**
  * Where one request's time goes, socket to socket: topKByCP(k: 25) with the nested mask, image
  * (with boxes) and model of every item, sent again and again to the service over the data
- * bench/service.ts stored. A yoga plugin stamps each phase on the server; the client times the
- * whole round trip. Per phase: the median over the requests, and the statements each sent.
+ * bench/service.ts stored. A yoga plugin stamps each phase on the server, a wrapper the
+ * topKByCP resolver; a client in its own process (node:http, one kept-alive connection, as a
+ * real client) times the whole round trip. Per phase: the median over the requests, and the
+ * statements each sent.
  */
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -10,8 +12,10 @@ import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Plugin } from 'graphql-yoga';
 import { openDatabase } from '../db/client.js';
+import { schema } from '../schema/index.js';
 import { createHttpServer } from '../service/http.js';
 import { MaskSearch } from '../search/mask-search.js';
+import { startHttpClient } from './http-client.js';
 import { median } from './suite.js';
 
 interface Options {
@@ -30,12 +34,41 @@ const QUERY = `{ topKByCP(where: { maskTypes: ["saliency"] }, roi: { imageBox: "
   items { nodes { rank value mask { id maskType image { key label boxes { name } } model { name } } } }
   stats { elapsedMs } } }`;
 
-type Stamp = 'arrived' | 'bodyParsed' | 'parseStart' | 'parsed' | 'validateStart' | 'validated' | 'contextStart' | 'context' | 'executeStart' | 'executed' | 'serialiseStart' | 'responded' | 'finished';
+type Stamp =
+  | 'arrived'
+  | 'bodyParsed'
+  | 'parseStart'
+  | 'parsed'
+  | 'validateStart'
+  | 'validated'
+  | 'contextStart'
+  | 'context'
+  | 'executeStart'
+  | 'resolverStart'
+  | 'resolved'
+  | 'executed'
+  | 'serialiseStart'
+  | 'responded'
+  | 'finished';
 
-/** The stamps of the request in flight (requests go one at a time). */
-let stamps: Partial<Record<Stamp, number>> = {};
-let statements = 0;
-const stamp = (name: Stamp) => (stamps[name] = performance.now());
+/** The stamps and statements of each request, in order (requests go one at a time). */
+const requests: { stamps: Partial<Record<Stamp, number>>; statements: number }[] = [];
+const current = () => requests[requests.length - 1];
+const stamp = (name: Stamp) => (current().stamps[name] = performance.now());
+
+/** Wraps the topKByCP resolver (after the complexity plugin's own wrapper): its start and end. */
+function stampTopKResolver(): void {
+  const field = schema.getQueryType()!.getFields().topKByCP;
+  const resolve = field.resolve!;
+  field.resolve = async (...args) => {
+    stamp('resolverStart');
+    try {
+      return await resolve(...args);
+    } finally {
+      stamp('resolved');
+    }
+  };
+}
 
 const phases: Plugin = {
   onRequestParse: () => ({ onRequestParseDone: () => void stamp('bodyParsed') }),
@@ -53,7 +86,6 @@ const phases: Plugin = {
   },
   onExecute: () => {
     stamp('executeStart');
-    statements = 0;
     return { onExecuteDone: () => void stamp('executed') };
   },
   onResultProcess: () => void stamp('serialiseStart'),
@@ -62,54 +94,80 @@ const phases: Plugin = {
 
 async function main(opts: Options): Promise<void> {
   console.log(`machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const store = await openDatabase({ databaseUrl: opts.databaseUrl, onQuery: () => void statements++ });
+  const store = await openDatabase({ databaseUrl: opts.databaseUrl, onQuery: () => void (requests.length && current().statements++) });
   const service = await MaskSearch.start(store, { resultCacheMb: 0, snapshotAfter: 0 });
+  stampTopKResolver();
   const server = createHttpServer(service, { log: () => {}, plugins: [phases] });
   server.prependListener('request', (_req, res) => {
-    stamps = { arrived: performance.now() };
-    res.once('finish', () => void stamp('finished'));
+    requests.push({ stamps: { arrived: performance.now() }, statements: 0 });
+    const mine = current();
+    res.once('finish', () => void (mine.stamps.finished = performance.now()));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  const rows: Record<string, number>[] = [];
+  const c0 = process.cpuUsage();
+  const client = startHttpClient(url);
+  const answers = [];
   for (let i = 0; i < opts.warmup + opts.requests; i++) {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY }) });
-    const body = (await response.json()) as { data?: { topKByCP: { stats: { elapsedMs: number } } }; errors?: unknown };
-    const t1 = performance.now();
-    if (!body.data) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
-    if (i < opts.warmup) continue;
-    const c = process.cpuUsage(c0);
-    const s = stamps as Record<Stamp, number>;
-    const engine = body.data.topKByCP.stats.elapsedMs;
-    rows.push({
-      client: t1 - t0,
-      cpu: (c.user + c.system) / 1000,
+    const answer = await client.post(QUERY);
+    const data = answer.body.data as { topKByCP: { stats: { elapsedMs: number } } } | undefined;
+    if (!data) throw new Error(`query failed: ${JSON.stringify(answer.body.errors)}`);
+    answers.push({ ...answer, engine: data.topKByCP.stats.elapsedMs });
+  }
+  await client.close();
+  const c = process.cpuUsage(c0);
+  if (requests.length !== answers.length) throw new Error(`${requests.length} requests arrived for ${answers.length} sent`);
+  const rows = answers.slice(opts.warmup).map((answer, i) => {
+    const { stamps: s, statements } = requests[opts.warmup + i] as { stamps: Record<Stamp, number>; statements: number };
+    return {
+      client: answer.ms,
       server: s.finished - s.arrived,
+      socket: answer.ms - (s.finished - s.arrived),
       request: s.bodyParsed - s.arrived,
       parse: s.parsed - s.parseStart,
       validate: s.validated - s.validateStart,
       context: s.context - s.contextStart,
       execute: s.executed - s.executeStart,
-      engine,
-      nested: s.executed - s.executeStart - engine,
+      toEngine: s.resolved - s.resolverStart - answer.engine,
+      engine: answer.engine,
+      nested: s.executed - s.resolved,
       serialise: s.responded - s.serialiseStart,
       write: s.finished - s.responded,
+      other: s.finished - s.arrived - (s.bodyParsed - s.arrived) - (s.executed - s.executeStart) - (s.responded - s.serialiseStart) - (s.finished - s.responded),
       statements,
-    });
-  }
+      bytes: answer.bytes,
+    };
+  });
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await service.close();
   await store.close();
-  const m = (k: string) => median(rows.map((r) => r[k]));
-  console.log(`\n${service.table.size} masks; ${opts.requests} requests after ${opts.warmup} warm-up; medians, ms; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  console.log('| client round trip | CPU (process) | server, socket to socket | request body | parse | validate | context | execute | of which engine | of which nested fields | serialise | write | statements |');
-  console.log('|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  const m = (k: keyof (typeof rows)[number]) => median(rows.map((r) => r[k]));
+  const serverCpuMs = (c.user + c.system) / 1000 / answers.length;
   console.log(
-    `| ${['client', 'cpu', 'server', 'request', 'parse', 'validate', 'context', 'execute', 'engine', 'nested', 'serialise', 'write'].map((k) => m(k).toFixed(2)).join(' | ')} | ${m('statements')} |`,
+    `\n${service.table.size} masks; ${opts.requests} requests after ${opts.warmup} warm-up; medians, ms; the server process's CPU ${serverCpuMs.toFixed(2)} ms per request; ` +
+      `response ${m('bytes')} bytes; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
   );
-  console.log(`\nHTTP − engine: ${(m('client') - m('engine')).toFixed(2)} ms at the median (client round trip − engine).`);
+  const columns: [keyof (typeof rows)[number], string][] = [
+    ['client', 'client round trip'],
+    ['socket', 'socket (round trip − server)'],
+    ['server', 'server, first byte in to last byte out'],
+    ['request', 'request body'],
+    ['parse', 'parse'],
+    ['validate', 'validate'],
+    ['context', 'context'],
+    ['execute', 'execute'],
+    ['toEngine', 'of which resolver → engine'],
+    ['engine', 'of which engine'],
+    ['nested', 'of which nested fields'],
+    ['serialise', 'serialise'],
+    ['write', 'write'],
+    ['other', 'yoga, between phases'],
+  ];
+  console.log(`| ${columns.map(([, title]) => title).join(' | ')} | statements |`);
+  console.log(`|${columns.map(() => '--:').join('|')}|--:|`);
+  console.log(`| ${columns.map(([k]) => m(k).toFixed(2)).join(' | ')} | ${m('statements')} |`);
+  const overheads = rows.map((r) => r.client - r.engine).sort((a, b) => a - b);
+  console.log(`\nHTTP − engine, per request: p50 ${median(overheads).toFixed(2)} ms, p90 ${overheads[Math.floor(overheads.length * 0.9)].toFixed(2)} ms; HTTP p50 ${m('client').toFixed(2)} ms, engine p50 ${m('engine').toFixed(2)} ms.`);
 }
 
 new Command()

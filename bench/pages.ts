@@ -2,11 +2,11 @@
  * Later pages of a filter over HTTP: the service benchmark's two filters (bench/service.ts) paged
  * through, page after page, once with the result cache (later pages reuse the first page's result)
  * and once without it (every page runs the filter again, as before the cache). Per page: HTTP ms,
- * the engine's elapsedMs, masks verified, whether the result was reused.
+ * the engine's elapsedMs, masks verified, whether the result was reused. HTTP ms is timed by a
+ * client in its own process (bench/http-client.ts).
  */
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError } from 'commander';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
@@ -17,6 +17,7 @@ import { insertMasks } from '../db/repositories/masks.js';
 import { upsertModels } from '../db/repositories/models.js';
 import { createHttpServer } from '../service/http.js';
 import { MaskSearch } from '../search/mask-search.js';
+import { startHttpClient, type HttpClient } from './http-client.js';
 import { median } from './suite.js';
 import { generateDataset } from './synthetic-masks.js';
 
@@ -98,16 +99,14 @@ interface PageOutcome {
   reused: boolean;
 }
 
-async function pageThrough(url: string, text: string, pages: number): Promise<PageOutcome[]> {
+async function pageThrough(client: HttpClient, text: string, pages: number): Promise<PageOutcome[]> {
   const out: PageOutcome[] = [];
   let after: string | null = null;
   for (let i = 0; i < pages; i++) {
-    const t0 = performance.now();
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text, variables: { after } }) });
-    const body = (await response.json()) as { data?: { filterByCP: { matches: { pageInfo: { endCursor: string | null } }; stats: { verified: number; elapsedMs: number; reusedResult: boolean } } }; errors?: unknown };
-    const ms = performance.now() - t0;
-    if (!body.data) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
-    const { stats, matches } = body.data.filterByCP;
+    const { ms, body } = await client.post(text, { after });
+    const data = body.data as { filterByCP: { matches: { pageInfo: { endCursor: string | null } }; stats: { verified: number; elapsedMs: number; reusedResult: boolean } } } | undefined;
+    if (!data) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
+    const { stats, matches } = data.filterByCP;
     out.push({ ms, engineMs: stats.elapsedMs, verified: stats.verified, reused: stats.reusedResult });
     after = matches.pageInfo.endCursor;
     if (!after) break;
@@ -133,15 +132,16 @@ async function main(opts: Options): Promise<void> {
       const service = await MaskSearch.start(store, { cacheMb: 4096, resultCacheMb });
       const server = createHttpServer(service);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+      const client = startHttpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
       const walks: PageOutcome[][] = [];
       // Walk r asks minRoiArea: r, which skips no mask here (every ROI is far larger) but is
       // another query to the result cache: each walk starts cold there and warm in the pixel
       // cache. Walk 0 only warms the pixel cache.
       for (let run = 0; run <= opts.runs; run++) {
-        const walk = await pageThrough(url, query(`${filter.args}, minRoiArea: ${run}`), opts.pages);
+        const walk = await pageThrough(client, query(`${filter.args}, minRoiArea: ${run}`), opts.pages);
         if (run > 0) walks.push(walk);
       }
+      await client.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await service.close();
       await store.close();

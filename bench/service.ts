@@ -3,7 +3,8 @@
  * (generated image by image, CHI and pixel encoding in worker threads, rows by COPY), then the
  * service started twice (the first start may build the index from the rows and store its
  * snapshot; the second reads the snapshot), and the engine suite's queries end to end over HTTP
- * (GraphQL with nested image and model fields): cold, warm, and with useIndex: false.
+ * (GraphQL with nested image and model fields; timed by a client in its own process,
+ * bench/http-client.ts): cold, warm, and with useIndex: false.
  */
 import { statfsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,7 @@ import { latestTableSnapshot } from '../db/repositories/table-snapshots.js';
 import { createMaskEncoder } from '../ingest/encoder.js';
 import { createHttpServer } from '../service/http.js';
 import { MaskSearch } from '../search/mask-search.js';
+import { startHttpClient, type HttpClient } from './http-client.js';
 import { median } from './suite.js';
 import { Renderer, renderImage } from './synthetic-masks.js';
 
@@ -35,6 +37,7 @@ interface Options {
   scanRuns: number;
   reuse: boolean;
   dropSnapshot: boolean;
+  storeOnly: boolean;
   cacheMb: number;
   json?: string;
 }
@@ -126,8 +129,10 @@ const IMAGES_PER_BATCH = 500;
  * labelled 'sample' for the scan's sample and split 'paired' when they have a human mask; a
  * saliency mask (model) each and, for the first humanImages, a human-attention mask. The CHI
  * and the pixel codec run in worker threads; each batch's rows go by COPY while the next renders.
+ * Starts at image `from`: images are rendered from their index alone, so a load that stopped
+ * continues with the same data.
  */
-async function store(db: DatabaseHandle['db'], shape: Shape): Promise<{ seconds: number; cpuSeconds: number; masks: number }> {
+async function store(db: DatabaseHandle['db'], shape: Shape, from = 0): Promise<{ seconds: number; cpuSeconds: number; masks: number }> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const [modelId] = await upsertModels(db, [{ name: 'resnet50-sim', kind: 'classifier' }]);
@@ -135,12 +140,12 @@ async function store(db: DatabaseHandle['db'], shape: Shape): Promise<{ seconds:
   const renderer = new Renderer(SIZE);
   const saliency = new Uint8Array(SIZE * SIZE);
   const human = new Uint8Array(SIZE * SIZE);
-  const total = shape.images + shape.humanImages;
+  const total = shape.images - from + Math.max(0, shape.humanImages - from);
   const bar = progress('store', total);
   let stored = 0;
   let writing: Promise<void> = Promise.resolve();
   try {
-    for (let first = 0; first < shape.images; first += IMAGES_PER_BATCH) {
+    for (let first = from; first < shape.images; first += IMAGES_PER_BATCH) {
       const records = [];
       const pending = [];
       for (let i = first; i < Math.min(shape.images, first + IMAGES_PER_BATCH); i++) {
@@ -186,6 +191,15 @@ async function store(db: DatabaseHandle['db'], shape: Shape): Promise<{ seconds:
   return { seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuMs(c0) / 1000, masks: total };
 }
 
+/**
+ * Where a load that stopped short left off: the next image to render. Each batch's masks commit in
+ * one transaction and batches commit in order, so the saliency masks stored are images 0 … n − 1.
+ */
+async function storedImages(db: DatabaseHandle['db']): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from masks where mask_type = 'saliency'`));
+  return row.n;
+}
+
 async function storedBytes(db: DatabaseHandle['db']) {
   const [row] = rowsOf<Record<string, number>>(
     await db.execute(sql`select
@@ -221,14 +235,13 @@ interface Outcome {
   answer: unknown;
 }
 
-async function post(url: string, query: string): Promise<Outcome> {
+/** One query over HTTP: the round trip as its own-process client timed it, and the server's CPU meanwhile. */
+async function post(client: HttpClient, query: string): Promise<Outcome> {
   const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  const body = (await response.json()) as { data?: Record<string, { stats: Record<string, number> } & Record<string, unknown>>; errors?: unknown };
-  const ms = performance.now() - t0;
-  if (body.errors || !body.data) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
-  const [result] = Object.values(body.data);
+  const { ms, body } = await client.post(query);
+  const data = body.data as Record<string, { stats: Record<string, number> } & Record<string, unknown>> | undefined;
+  if (body.errors || !data) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
+  const [result] = Object.values(data);
   const { stats, ...answer } = result;
   return { ms, cpuMs: cpuMs(c0), stats, answer };
 }
@@ -287,7 +300,16 @@ async function main(opts: Options): Promise<void> {
   let handle = await openDatabase({ databaseUrl: opts.databaseUrl });
   let existing = await countMasks(handle.db);
   let loaded: { seconds: number; cpuSeconds: number; masks: number } | undefined;
-  if (!opts.reuse || existing === 0) {
+  const resumeFrom = opts.reuse && existing > 0 ? await storedImages(handle.db) : 0;
+  if (resumeFrom > 0 && resumeFrom < images) {
+    console.log(`continuing a load that stopped at image ${resumeFrom} of ${images} (${existing} masks stored); load average ${load()}`);
+    loaded = await store(handle.db, shape, resumeFrom);
+    existing = await countMasks(handle.db);
+    console.log(
+      `stored ${loaded.masks} more masks in ${loaded.seconds.toFixed(0)} s: ${(loaded.masks / loaded.seconds).toFixed(0)} masks/s; ` +
+        `this process's CPU ${loaded.cpuSeconds.toFixed(0)} s; ${existing} masks in all; load average ${load()}`,
+    );
+  } else if (!opts.reuse || existing === 0) {
     const disk = statfsSync('/');
     console.log(`disk: ${gb(disk.bavail * disk.bsize)} free`);
     await handle.db.execute(sql`truncate images, models, masks, mask_pixels, mask_chi, mask_changes, table_snapshots restart identity cascade`);
@@ -300,6 +322,7 @@ async function main(opts: Options): Promise<void> {
   }
   if (opts.dropSnapshot) await handle.db.execute(sql`delete from table_snapshots`);
   await handle.close();
+  if (opts.storeOnly) return;
 
   // First start: builds the index from the rows when there is no snapshot, and stores one.
   const first = await start(opts.databaseUrl, opts.cacheMb, 'first start');
@@ -325,7 +348,7 @@ async function main(opts: Options): Promise<void> {
 
   const server = createHttpServer(service, { log: () => {} });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const client = startHttpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
   const pairs = humanImages < images ? '["paired"]' : null;
   const full = { saliency: '{ maskTypes: ["saliency"] }', pairs: pairs ? `{ imageSplits: ${pairs} }` : '{}' };
   const sample = {
@@ -335,13 +358,13 @@ async function main(opts: Options): Promise<void> {
 
   const rows = [];
   for (const q of QUERIES) {
-    const cold = await post(url, q.query(true, full));
+    const cold = await post(client, q.query(true, full));
     const warm: Outcome[] = [];
-    for (let i = 0; i < opts.runs; i++) warm.push(await post(url, q.query(true, full)));
+    for (let i = 0; i < opts.runs; i++) warm.push(await post(client, q.query(true, full)));
     const scanWhere = sampled ? sample : full;
     const scans: Outcome[] = [];
-    for (let i = 0; i < opts.scanRuns; i++) scans.push(await post(url, q.query(false, scanWhere)));
-    const indexedOnScanWhere = sampled ? await post(url, q.query(true, sample)) : warm[warm.length - 1];
+    for (let i = 0; i < opts.scanRuns; i++) scans.push(await post(client, q.query(false, scanWhere)));
+    const indexedOnScanWhere = sampled ? await post(client, q.query(true, sample)) : warm[warm.length - 1];
     const last = warm[warm.length - 1];
     const scanMs = median(scans.map((o) => o.ms));
     const scanCandidates = scans[scans.length - 1].stats.candidates;
@@ -369,6 +392,7 @@ async function main(opts: Options): Promise<void> {
         `scan ${sampled ? `${row.scanMs.toFixed(0)} ms on ${scanCandidates} candidates → ${(row.scanFullMs / 1000).toFixed(1)} s extrapolated` : `${row.scanMs.toFixed(0)} ms`}, identical ${row.identical}; load average ${load()}`,
     );
   }
+  await client.close();
   const rssAfterBytes = process.memoryUsage().rss;
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -376,7 +400,7 @@ async function main(opts: Options): Promise<void> {
   await second.store.close();
 
   console.log(`\n${existing} masks in PostgreSQL (${images} saliency, ${humanImages} human-attention); cache ${opts.cacheMb} MB; warm: median of ${opts.runs} over HTTP; scan (useIndex: false, uncached): median of ${opts.scanRuns}${sampled ? `, over the ${sampleImages} images labelled sample, extrapolated by candidates` : ''}\n`);
-  console.log(`| query | cold HTTP ms | cold engine ms | warm HTTP ms | warm engine ms | warm CPU ms | HTTP − engine | scan${sampled ? ', extrapolated' : ''} | scan/HTTP | verified | candidates | pruned | accepted | identical${sampled ? ' (sample)' : ''} |`);
+  console.log(`| query | cold HTTP ms | cold engine ms | warm HTTP ms | warm engine ms | warm server CPU ms | HTTP − engine | scan${sampled ? ', extrapolated' : ''} | scan/HTTP | verified | candidates | pruned | accepted | identical${sampled ? ' (sample)' : ''} |`);
   console.log('|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const r of rows) {
     const scan = r.scanFullMs >= 10_000 ? `${(r.scanFullMs / 1000).toFixed(0)} s` : `${r.scanFullMs.toFixed(0)} ms`;
@@ -411,6 +435,7 @@ new Command()
   .option('--runs <n>', 'warm runs per query with the index', positiveInt, 5)
   .option('--scan-runs <n>', 'runs per query without the index', positiveInt, 1)
   .option('--reuse', 'keep the data already in the database instead of regenerating it', false)
+  .option('--store-only', 'store (or, with --reuse, finish storing) the data and stop: the load and the measurement can run at different times', false)
   .option('--drop-snapshot', 'delete the stored snapshot first, so that the first start reads every row', false)
   .option('--cache-mb <n>', 'decoded masks the service keeps for verification (warm runs reuse them)', positiveInt, 2048)
   .option('--json <file>', 'write the results as JSON')
