@@ -17,7 +17,7 @@ import { MaskSourceRegistry } from '../plugins/registry.js';
 import { MaskCache } from './mask-cache.js';
 import { CachedPixelLoader } from './pixel-loader.js';
 import { PixelWorkers } from './pixel-workers.js';
-import { WorkerScanCounter } from './scan-workers.js';
+import { StoreScanCounter, WorkerScanCounter } from './scan-workers.js';
 import { RowCache } from './row-cache.js';
 import { DEFAULT_SNAPSHOT_AFTER, SnapshotSchedule } from './snapshot-schedule.js';
 import { loadTable, type StartProgress } from './table-start.js';
@@ -76,7 +76,7 @@ export class MaskSearch {
   private readonly indexingLoader: IndexingLoader;
   private readonly directLoader: CachedPixelLoader;
   private readonly pixelWorkers: PixelWorkers | undefined;
-  private readonly scanCounter: WorkerScanCounter | undefined;
+  private readonly scanCounter: WorkerScanCounter | StoreScanCounter | undefined;
   private lastSeq = 0;
   private catchingUp: Promise<void> = Promise.resolve();
   private unlisten: (() => Promise<void>) | undefined;
@@ -99,14 +99,15 @@ export class MaskSearch {
     this.sources = options.sources ?? new MaskSourceRegistry();
     this.cache = new MaskCache((options.cacheMb ?? DEFAULT_CACHE_MB) * 2 ** 20);
     const workers = options.pixelWorkers ?? DEFAULT_PIXEL_WORKERS;
-    this.pixelWorkers = workers > 0 ? new PixelWorkers(workers) : undefined;
+    // On PostgreSQL the workers read scans with connections of their own; PGlite is this thread's alone.
+    this.pixelWorkers = workers > 0 ? new PixelWorkers(workers, { databaseUrl: store.url }) : undefined;
     const pool = this.pixelWorkers;
     const source = pool ? async (ids: readonly number[]) => pool.decode(await loadStoredPixels(store.db, ids)) : (ids: readonly number[]) => loadMaskPixels(store.db, ids);
     this.cachedLoader = new CachedPixelLoader(source, this.cache);
     this.indexingLoader = new IndexingLoader(this.cachedLoader, this.table, (id, chi) => this.persistChi(id, chi));
     // The scan baseline reads every mask from the store, as a system without the index would.
     this.directLoader = new CachedPixelLoader(source, new MaskCache(0));
-    this.scanCounter = pool && new WorkerScanCounter((ids) => loadStoredPixels(store.db, ids), pool);
+    this.scanCounter = pool && (pool.readsStore ? new StoreScanCounter(pool) : new WorkerScanCounter((ids) => loadStoredPixels(store.db, ids), pool));
   }
 
   /** Loads the index (the stored snapshot, or every mask's CHI and metadata), then follows changes. */
