@@ -1,4 +1,4 @@
-import { decodeMaskPixels } from '../db/pixel-codec.js';
+import { decodeMaskPixelsInto, decodedByteLength } from '../db/pixel-codec.js';
 import { RangeCounter } from '../engine/range-counter.js';
 import type { ScanJob } from '../engine/scan-counter.js';
 import { runs } from './pixel-tasks.js';
@@ -33,8 +33,10 @@ function codeOf(error: unknown): string | undefined {
 /**
  * Counts job items [from, to) from their stored pixels into counts: the masks still stored at the
  * size the job was planned for, decoded and counted as RangeCounter counts; the others stay NaN.
+ * Each mask is decoded into the same scratch buffer (grown as needed): it is counted and done
+ * with before the next, and an allocation per mask was a tenth of a scan's time.
  */
-function countPiece(task: StoreScanTask, counter: RangeCounter, from: number, to: number, stored: Awaited<ReturnType<StoredPixelSource>>, counts: Float64Array): void {
+function countPiece(task: StoreScanTask, counter: RangeCounter, from: number, to: number, stored: Awaited<ReturnType<StoredPixelSource>>, counts: Float64Array, scratch: { buffer: ArrayBuffer }): void {
   const rect = { x0: 0, y0: 0, x1: 0, y1: 0 };
   for (let i = from; i < to; i++) {
     const pixels = stored.get(task.ids[i]);
@@ -43,7 +45,8 @@ function countPiece(task: StoreScanTask, counter: RangeCounter, from: number, to
     rect.y0 = task.rects[i * 4 + 1];
     rect.x1 = task.rects[i * 4 + 2];
     rect.y1 = task.rects[i * 4 + 3];
-    counts[i] = counter.count(decodeMaskPixels(pixels.codec, pixels.bytes, pixels), rect);
+    if (scratch.buffer.byteLength < decodedByteLength(pixels)) scratch.buffer = new ArrayBuffer(decodedByteLength(pixels));
+    counts[i] = counter.count(decodeMaskPixelsInto(pixels.codec, pixels.bytes, pixels, scratch.buffer), rect);
   }
 }
 
@@ -59,6 +62,7 @@ export async function scanStore(read: StoredPixelSource, task: StoreScanTask): P
   const pieces = [...runs(task.ids.length, pixelsOf, task.pieceMasks, task.piecePixels)];
   const readPiece = (p: number) => read(Array.from(task.ids.subarray(pieces[p][0], pieces[p][1])));
   const aborted = () => Atomics.load(task.abort, 0) !== 0;
+  const scratch = { buffer: new ArrayBuffer(0) };
   let loaded = 0;
   let next = pieces.length > 0 ? readPiece(0) : undefined;
   try {
@@ -67,7 +71,7 @@ export async function scanStore(read: StoredPixelSource, task: StoreScanTask): P
       next = p + 1 < pieces.length ? readPiece(p + 1) : undefined;
       if (aborted()) return { outcome: 'aborted' };
       loaded += stored.size;
-      countPiece(task, counter, pieces[p][0], pieces[p][1], stored, counts);
+      countPiece(task, counter, pieces[p][0], pieces[p][1], stored, counts, scratch);
     }
     return { outcome: 'counted', counts, loaded };
   } catch (error) {
