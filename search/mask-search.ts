@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Chi, ChiConfig, EngineContext } from '../engine/index.js';
 import { DEFAULT_CHI_CONFIG, IndexingLoader, MaskTable, TABLE_SNAPSHOT_VERSION, configName, serializeChi, snapshotSteps } from '../engine/index.js';
 import type { DatabaseHandle } from '../db/client.js';
@@ -58,8 +59,12 @@ export const DEFAULT_CACHE_MB = 512;
 /** Mask and image rows kept for shaping results (a few hundred bytes each). */
 export const ROW_CACHE_ROWS = 100_000;
 export const DEFAULT_RESULT_CACHE_MB = 256;
-/** One thread: on two cores the other is the query thread's, and more would only take turns (bench/README.md). */
-export const DEFAULT_PIXEL_WORKERS = 1;
+/**
+ * Two threads (one on a single core): with one, under 32 clients and an ingest on two cores, the
+ * scan thread was the bottleneck that all clients queued at (scans 2.4–3 s, p99 2.8–3.6 s); with
+ * two the p99 was 0.83–1.18 s, other requests still never waiting behind a scan (bench/README.md).
+ */
+export const DEFAULT_PIXEL_WORKERS = Math.min(2, availableParallelism());
 
 /**
  * The engine kept consistent with the store: one table in memory with every committed mask's
