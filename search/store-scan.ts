@@ -53,7 +53,8 @@ function countPiece(task: StoreScanTask, counter: RangeCounter, from: number, to
 /**
  * Reads and counts a scan piece by piece, the next piece's read under way while this one is
  * counted. Between pieces the thread's event loop runs, so the pieces of concurrent scans (and
- * other tasks) take turns; the abort flag is checked before each piece.
+ * other tasks) take turns. The abort flag is checked as each read arrives, before the next read
+ * starts: a scan whose client has gone reads nothing more.
  */
 export async function scanStore(read: StoredPixelSource, task: StoreScanTask): Promise<StoreScanResult> {
   const counts = new Float64Array(task.ids.length).fill(NaN);
@@ -68,8 +69,9 @@ export async function scanStore(read: StoredPixelSource, task: StoreScanTask): P
   try {
     for (let p = 0; p < pieces.length; p++) {
       const stored = await next!;
-      next = p + 1 < pieces.length ? readPiece(p + 1) : undefined;
+      next = undefined;
       if (aborted()) return { outcome: 'aborted' };
+      next = p + 1 < pieces.length ? readPiece(p + 1) : undefined;
       loaded += stored.size;
       countPiece(task, counter, pieces[p][0], pieces[p][1], stored, counts, scratch);
     }

@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertMasks, loadMaskPixels, loadStoredPixels } from '../../db/repositories/masks.js';
 import { PIXEL_CODECS } from '../../db/pixel-codec.js';
@@ -307,6 +308,47 @@ describe.runIf(testDriver === 'postgres')('CP scans read from PostgreSQL and cou
     expect(loaded).toBe(2);
     // The job's arrays are copied to the worker, not taken from the caller.
     expect(job.ids.length).toBe(3);
+  });
+
+  it('answers a client that went during a scan’s read with nothing, and the next scan exactly', async () => {
+    // A service of its own, with the default workers: 720 masks, three pieces of 256 to read.
+    let seeded400!: Seeded;
+    const scanning = await startService(async (store) => void (seeded400 = await seedStore(store, 400, 4)));
+    // One connection holds the lock, the other watches.
+    const sql = postgres(scanning.fresh.options.databaseUrl!, { max: 2, onnotice: () => {} });
+    const lock = await sql.reserve();
+    const blockedReads = async () => {
+      const [{ blocked }] = await sql`select count(*)::int as blocked from pg_stat_activity
+        where datname = current_database() and application_name = 'masksearch' and wait_event_type = 'Lock' and query like '%mask_pixels%'`;
+      return blocked as number;
+    };
+    const scan = '{ filterByCP(roi: { full: true }, range: { gt: 0.5 }, op: GT, threshold: 0, useIndex: false) { totalCount } }';
+    try {
+      // With the table locked the scan's first read waits, so the client goes while the worker reads.
+      await lock`begin`;
+      await lock`lock table mask_pixels in access exclusive mode`;
+      const controller = new AbortController();
+      const request = scanning
+        .fetch({
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer test-operator-token' },
+          body: JSON.stringify({ query: scan }),
+          signal: controller.signal,
+        })
+        .then((r) => r.json(), (error: unknown) => error);
+      while ((await blockedReads()) === 0);
+      controller.abort();
+      expect(await request).toBeInstanceOf(Error);
+      await lock`commit`;
+      const again = await scanning.gql<{ filterByCP: { totalCount: number } }>(scan);
+      expect(again.errors).toBeUndefined();
+      const expected = bruteFilter(cpValues(seeded400.masks, seeded400.images, { roi: { kind: 'full' }, range: { gt: 0.5 }, normalize: 'COUNT' }), 'GT', 0);
+      expect(again.data!.filterByCP.totalCount).toBe(expected.length);
+    } finally {
+      lock.release();
+      await sql.end();
+      await scanning.stop();
+    }
   });
 
   it('stops in the worker once the signal aborts, and scans again on the same thread', async () => {
