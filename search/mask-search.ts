@@ -37,8 +37,9 @@ export interface MaskSearchOptions {
   /** Recent query results kept for their later pages, in MB (0: none); see resolvers/result-cache.ts. */
   resultCacheMb?: number;
   /**
-   * Worker threads that count CP scans (useIndex: false) and decode large loads of pixels, started
-   * with the first such task; 0 does both on the query's thread, scans in small batches between
+   * Worker threads that count CP scans (useIndex: false; on PostgreSQL they read the scans' pixels
+   * too, over connections of their own) and decode large loads of pixels, started with the first
+   * such task; 0 does both on the query's thread, scans in small batches between
    * other requests. Default DEFAULT_PIXEL_WORKERS.
    */
   pixelWorkers?: number;

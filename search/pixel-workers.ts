@@ -36,9 +36,9 @@ export interface PixelWorkerData {
 }
 
 /**
- * Tasks one thread holds at once. A scan reading from the store waits for the database most of
- * the time; with several tasks in a thread, the pieces of concurrent scans and the decodes of
- * indexed queries take turns there, none queued behind a whole scan.
+ * Tasks one thread holds at once. A scan that reads from the store is one task until its last
+ * piece is counted; with several tasks in a thread, the pieces of concurrent scans and the decodes
+ * of indexed queries take turns there (between pieces), none queued behind a whole scan.
  */
 export const TASKS_PER_WORKER = 32;
 
@@ -46,8 +46,9 @@ export const TASKS_PER_WORKER = 32;
 export const SCAN_CONNECTIONS = 2;
 
 /**
- * Worker threads that decode stored pixels and count scans, so that neither holds up the thread
- * serving requests. The threads start with the first task and stay until close().
+ * Worker threads that decode stored pixels and count scans (on PostgreSQL reading the scans'
+ * pixels too), so that none of it holds up the thread serving requests. The threads start with
+ * the first task and stay until close().
  */
 export class PixelWorkers {
   private pool: Piscina | undefined;
