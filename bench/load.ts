@@ -32,6 +32,7 @@ interface Options {
   keep: boolean;
   pixelWorkers?: number;
   probe: boolean;
+  serverCpuProf?: string;
 }
 
 const positiveInt = (text: string): number => {
@@ -89,13 +90,15 @@ async function seed(databaseUrl: string, images: number, size: number): Promise<
   }
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function startServer(env: NodeJS.ProcessEnv, pixelWorkers: number | undefined): Promise<{ child: ChildProcess; url: string }> {
+async function startServer(env: NodeJS.ProcessEnv, pixelWorkers: number | undefined, cpuProfDir: string | undefined): Promise<{ child: ChildProcess; url: string }> {
   const workers = pixelWorkers === undefined ? [] : ['--pixel-workers', String(pixelWorkers)];
-  const child = spawnCli(['serve', '--port', '0', '--no-demo', '--cache-mb', '1024', ...workers], env);
+  // Node writes the profiles (one per thread) when the server exits, which it does on SIGTERM.
+  const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const child = spawnCli(['serve', '--port', '0', '--no-demo', '--cache-mb', '1024', ...workers], env, profile);
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk) => {
@@ -298,7 +301,7 @@ async function main(options: Options): Promise<void> {
   try {
     const masks = await seed(dbUrl.href, options.images, options.size);
     console.log(`seeded ${masks} masks (${options.images} images, ${options.size}×${options.size}) into ${name}`);
-    const started = await startServer(env, options.pixelWorkers);
+    const started = await startServer(env, options.pixelWorkers, options.serverCpuProf);
     server = started.child;
     const ingest = ingestLoop(env, dir, options.size);
     const ids = (await request(started.url, '{ masks(first: 500) { nodes { id } } }')).body as { data: { masks: { nodes: { id: string }[] } } };
@@ -357,6 +360,7 @@ const program = new Command('bench:load')
   .option('--database-url <url>', 'a PostgreSQL server to create the throwaway database on', process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
   .option('--keep', 'keep the database afterwards', false)
   .option('--pixel-workers <n>', "the server's --pixel-workers (its default when left out; 0: scans counted and pixels decoded on its main thread)", (t) => (t === '0' ? 0 : positiveInt(t)))
+  .option('--server-cpu-prof <dir>', "write the server's CPU profiles (node --cpu-prof, one .cpuprofile per thread) into this folder")
   .option('--no-probe', 'skip the phases measuring how long a cheap request waits behind scans')
   .action((options: Options) => main(options));
 

@@ -18,6 +18,8 @@ export type Database = PgDatabase<PgQueryResultHKT>;
 export interface DatabaseHandle {
   readonly kind: 'postgres' | 'pglite';
   readonly db: Database;
+  /** The PostgreSQL connection string, for another thread to open connections of its own; none for PGlite (one connection, this thread's). */
+  readonly url?: string;
   /**
    * Subscribes to NOTIFY on `channel`; resolves once listening, to an unsubscribe function.
    * `onListen` runs each time the subscription is (re)established: postgres.js reconnects
@@ -68,6 +70,7 @@ async function openPostgres(url: string, onQuery?: (sql: string) => void): Promi
   const sql = postgres(url, postgresOptions);
   return {
     kind: 'postgres',
+    url,
     appliedMigrations,
     db: drizzlePostgres({ client: sql, ...queryLogger(onQuery) }),
     async listen(channel, onNotify, onListen) {
@@ -81,6 +84,15 @@ async function openPostgres(url: string, onQuery?: (sql: string) => void): Promi
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * A drizzle handle on `max` connections of its own to a database already migrated: for a worker
+ * thread that reads the store beside the thread that opened it.
+ */
+export function connectPostgres(url: string, max: number): { db: Database; close(): Promise<void> } {
+  const sql = postgres(url, { ...postgresOptions, max });
+  return { db: drizzlePostgres({ client: sql }), close: () => sql.end({ timeout: 5 }) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Chi, ChiConfig, EngineContext } from '../engine/index.js';
 import { DEFAULT_CHI_CONFIG, IndexingLoader, MaskTable, TABLE_SNAPSHOT_VERSION, configName, serializeChi, snapshotSteps } from '../engine/index.js';
 import type { DatabaseHandle } from '../db/client.js';
@@ -17,7 +18,7 @@ import { MaskSourceRegistry } from '../plugins/registry.js';
 import { MaskCache } from './mask-cache.js';
 import { CachedPixelLoader } from './pixel-loader.js';
 import { PixelWorkers } from './pixel-workers.js';
-import { WorkerScanCounter } from './scan-workers.js';
+import { StoreScanCounter, WorkerScanCounter } from './scan-workers.js';
 import { RowCache } from './row-cache.js';
 import { DEFAULT_SNAPSHOT_AFTER, SnapshotSchedule } from './snapshot-schedule.js';
 import { loadTable, type StartProgress } from './table-start.js';
@@ -36,8 +37,9 @@ export interface MaskSearchOptions {
   /** Recent query results kept for their later pages, in MB (0: none); see resolvers/result-cache.ts. */
   resultCacheMb?: number;
   /**
-   * Worker threads that count CP scans (useIndex: false) and decode large loads of pixels, started
-   * with the first such task; 0 does both on the query's thread, scans in small batches between
+   * Worker threads that count CP scans (useIndex: false; on PostgreSQL they read the scans' pixels
+   * too, over connections of their own) and decode large loads of pixels, started with the first
+   * such task; 0 does both on the query's thread, scans in small batches between
    * other requests. Default DEFAULT_PIXEL_WORKERS.
    */
   pixelWorkers?: number;
@@ -58,8 +60,12 @@ export const DEFAULT_CACHE_MB = 512;
 /** Mask and image rows kept for shaping results (a few hundred bytes each). */
 export const ROW_CACHE_ROWS = 100_000;
 export const DEFAULT_RESULT_CACHE_MB = 256;
-/** One thread: on two cores the other is the query thread's, and more would only take turns (bench/README.md). */
-export const DEFAULT_PIXEL_WORKERS = 1;
+/**
+ * Two threads (one on a single core): with one, under 32 clients and an ingest on two cores, the
+ * scan thread was the bottleneck that all clients queued at (scans 2.4–3 s, p99 2.8–3.6 s); with
+ * two the p99 was 0.83–1.18 s, other requests still never waiting behind a scan (bench/README.md).
+ */
+export const DEFAULT_PIXEL_WORKERS = Math.min(2, availableParallelism());
 
 /**
  * The engine kept consistent with the store: one table in memory with every committed mask's
@@ -76,7 +82,7 @@ export class MaskSearch {
   private readonly indexingLoader: IndexingLoader;
   private readonly directLoader: CachedPixelLoader;
   private readonly pixelWorkers: PixelWorkers | undefined;
-  private readonly scanCounter: WorkerScanCounter | undefined;
+  private readonly scanCounter: WorkerScanCounter | StoreScanCounter | undefined;
   private lastSeq = 0;
   private catchingUp: Promise<void> = Promise.resolve();
   private unlisten: (() => Promise<void>) | undefined;
@@ -99,14 +105,15 @@ export class MaskSearch {
     this.sources = options.sources ?? new MaskSourceRegistry();
     this.cache = new MaskCache((options.cacheMb ?? DEFAULT_CACHE_MB) * 2 ** 20);
     const workers = options.pixelWorkers ?? DEFAULT_PIXEL_WORKERS;
-    this.pixelWorkers = workers > 0 ? new PixelWorkers(workers) : undefined;
+    // On PostgreSQL the workers read scans with connections of their own; PGlite is this thread's alone.
+    this.pixelWorkers = workers > 0 ? new PixelWorkers(workers, { databaseUrl: store.url }) : undefined;
     const pool = this.pixelWorkers;
     const source = pool ? async (ids: readonly number[]) => pool.decode(await loadStoredPixels(store.db, ids)) : (ids: readonly number[]) => loadMaskPixels(store.db, ids);
     this.cachedLoader = new CachedPixelLoader(source, this.cache);
     this.indexingLoader = new IndexingLoader(this.cachedLoader, this.table, (id, chi) => this.persistChi(id, chi));
     // The scan baseline reads every mask from the store, as a system without the index would.
     this.directLoader = new CachedPixelLoader(source, new MaskCache(0));
-    this.scanCounter = pool && new WorkerScanCounter((ids) => loadStoredPixels(store.db, ids), pool);
+    this.scanCounter = pool && (pool.readsStore ? new StoreScanCounter(pool) : new WorkerScanCounter((ids) => loadStoredPixels(store.db, ids), pool));
   }
 
   /** Loads the index (the stored snapshot, or every mask's CHI and metadata), then follows changes. */

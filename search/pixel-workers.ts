@@ -5,6 +5,7 @@ import { decodeMaskPixels } from '../db/pixel-codec.js';
 import type { StoredPixels } from '../db/repositories/masks.js';
 import type { Mask } from '../engine/mask.js';
 import { batchBuffers, packStored, runs, type ScanTask } from './pixel-tasks.js';
+import type { StoreScanResult, StoreScanTask } from './store-scan.js';
 
 // As for the ingest's encoders: the worker runs the TypeScript sources through tsx.
 const workerFile = new URL('./pixel-worker.ts', import.meta.url).href;
@@ -26,17 +27,50 @@ export const TASK_PIXELS = 1 << 22;
 const bytesPerValue = { u8: 1, u16: 2, f32: 4 } as const;
 const decodedBytes = (p: StoredPixels): number => p.width * p.height * bytesPerValue[p.encoding];
 
+/** What each worker thread is started with. */
+export interface PixelWorkerData {
+  /** The PostgreSQL store a thread reads scans from itself; none: scans come to it piece by piece. */
+  databaseUrl?: string;
+  /** Connections each thread opens to it. */
+  scanConnections: number;
+}
+
 /**
- * Worker threads that decode stored pixels and count scans, so that neither holds up the thread
- * serving requests. The threads start with the first task and stay until close().
+ * Tasks one thread holds at once. A scan that reads from the store is one task until its last
+ * piece is counted; with several tasks in a thread, the pieces of concurrent scans and the decodes
+ * of indexed queries take turns there (between pieces), none queued behind a whole scan.
+ */
+export const TASKS_PER_WORKER = 32;
+
+/** Connections each thread opens to the store: one scan's piece read while another's is read ahead. */
+export const SCAN_CONNECTIONS = 2;
+
+/**
+ * Worker threads that decode stored pixels and count scans (on PostgreSQL reading the scans'
+ * pixels too), so that none of it holds up the thread serving requests. The threads start with
+ * the first task and stay until close().
  */
 export class PixelWorkers {
   private pool: Piscina | undefined;
   private readonly running = new Set<Promise<unknown>>();
   private closed = false;
 
-  constructor(readonly workers: number) {
+  constructor(
+    readonly workers: number,
+    private readonly store: { databaseUrl?: string } = {},
+  ) {
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`pixel workers must be a positive integer, got ${workers}`);
+  }
+
+  /** Whether the threads read scans from the store themselves (PostgreSQL; PGlite lives in this thread only). */
+  get readsStore(): boolean {
+    return this.store.databaseUrl !== undefined;
+  }
+
+  /** A scan read from the store and counted in a thread (only when readsStore). */
+  scan(task: StoreScanTask): Promise<StoreScanResult> {
+    // Copied, not transferred: the job's arrays stay the caller's.
+    return this.run(task, 'scan', []);
   }
 
   /** The CP of each mask of a scan's piece. */
@@ -77,10 +111,19 @@ export class PixelWorkers {
     this.pool = undefined;
   }
 
-  private run<T>(task: object, name: 'count' | 'decode', transferList: ArrayBuffer[]): Promise<T> {
+  private run<T>(task: object, name: 'count' | 'decode' | 'scan', transferList: ArrayBuffer[]): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the pixel workers are closed'));
+    const workerData: PixelWorkerData = { databaseUrl: this.store.databaseUrl, scanConnections: SCAN_CONNECTIONS };
     // A thread loads the pool's default entry point as it starts: it must be one the file exports.
-    this.pool ??= new Piscina({ filename: workerFile, name: 'count', minThreads: this.workers, maxThreads: this.workers, execArgv: ['--import', tsxLoader] });
+    this.pool ??= new Piscina({
+      filename: workerFile,
+      name: 'count',
+      minThreads: this.workers,
+      maxThreads: this.workers,
+      concurrentTasksPerWorker: TASKS_PER_WORKER,
+      workerData,
+      execArgv: ['--import', tsxLoader],
+    });
     const running: Promise<T> = this.pool.run(task, { name, transferList });
     this.running.add(running);
     const forget = () => void this.running.delete(running);

@@ -3,6 +3,7 @@ import type { ScanCounter, ScanCounts, ScanJob } from '../engine/index.js';
 import { QueryAbortedError } from '../engine/index.js';
 import { runs, scanTask } from './pixel-tasks.js';
 import { TASK_PIXELS, type PixelWorkers } from './pixel-workers.js';
+import type { StoreScanTask } from './store-scan.js';
 
 /** Reads masks' pixels as stored, by id; ids not stored are absent. */
 export type StoredPixelSource = (ids: readonly number[]) => Promise<ReadonlyMap<number, StoredPixels>>;
@@ -81,6 +82,64 @@ export class WorkerScanCounter implements ScanCounter {
   private pieces(job: ScanJob): Generator<[number, number]> {
     const pixelsOf = (i: number) => job.dims[i * 2] * job.dims[i * 2 + 1];
     return runs(job.ids.length, pixelsOf, this.pieceSize.masks ?? SCAN_PIECE_MASKS, this.pieceSize.pixels ?? SCAN_PIECE_PIXELS);
+  }
+}
+
+/**
+ * CP scans read from the store and counted in a worker thread, which has connections of its own
+ * (PostgreSQL): the query's thread hands the whole job over and gets the counts back, with no
+ * read, row or piece of the scan passing through it, so a scan costs it two messages. Pieces and
+ * their read-ahead are as WorkerScanCounter's; concurrent scans take turns in the worker piece
+ * by piece. When the signal aborts, the worker stops before its next piece.
+ */
+export class StoreScanCounter implements ScanCounter {
+  private readonly running = new Set<Promise<ScanCounts>>();
+  private closed = false;
+
+  constructor(
+    private readonly workers: PixelWorkers,
+    private readonly pieceSize: ScanPieces = {},
+  ) {
+    if (!workers.readsStore) throw new Error('StoreScanCounter needs pixel workers that read the store');
+  }
+
+  countWhole(job: ScanJob, signal?: AbortSignal): Promise<ScanCounts> {
+    if (this.closed) return Promise.reject(new Error('the scan counter is closed'));
+    const scan = this.scan(job, signal);
+    this.running.add(scan);
+    const forget = () => void this.running.delete(scan);
+    scan.then(forget, forget);
+    return scan;
+  }
+
+  /** Lets the scans under way finish; later scans are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.running);
+  }
+
+  private async scan(job: ScanJob, signal: AbortSignal | undefined): Promise<ScanCounts> {
+    throwIfAborted(signal);
+    const abort = new Int32Array(new SharedArrayBuffer(4));
+    const raise = () => Atomics.store(abort, 0, 1);
+    signal?.addEventListener('abort', raise, { once: true });
+    const task: StoreScanTask = {
+      ids: job.ids,
+      rects: job.rects,
+      dims: job.dims,
+      range: job.range,
+      pieceMasks: this.pieceSize.masks ?? SCAN_PIECE_MASKS,
+      piecePixels: this.pieceSize.pixels ?? SCAN_PIECE_PIXELS,
+      abort,
+    };
+    try {
+      const result = await this.workers.scan(task);
+      if (result.outcome === 'aborted') throw new QueryAbortedError('the query was aborted');
+      if (result.outcome === 'failed') throw Object.assign(new Error(result.message), { code: result.code });
+      return { counts: result.counts, loaded: result.loaded };
+    } finally {
+      signal?.removeEventListener('abort', raise);
+    }
   }
 }
 

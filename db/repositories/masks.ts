@@ -225,7 +225,10 @@ const selectPixelRows = (db: Database, ids: number[]) =>
     })
     .from(maskPixels)
     .innerJoin(masks, eq(masks.id, maskPixels.maskId))
-    .where(inArray(maskPixels.maskId, ids));
+    // One array parameter rather than an IN list of one per id: a scan reads its masks 256 at a
+    // time, and building and sending 256 parameters per statement took a third of the read's CPU
+    // (2,000 masks of 64² on postgres.js: 37 ms with the list, 23 ms with the array).
+    .where(sql`${maskPixels.maskId} = any(${sql.param(ids)}::bigint[])`);
 
 /** Decoded pixels by mask id; ids without a stored mask are absent from the map. */
 export async function loadMaskPixels(db: Database, ids: readonly number[]): Promise<Map<number, Mask>> {

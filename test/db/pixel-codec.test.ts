@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Mask, MaskData } from '../../engine/mask.js';
-import { decodeMaskPixels, encodeMaskPixels, PIXEL_CODECS, PixelCodecError } from '../../db/pixel-codec.js';
+import { decodeMaskPixels, decodeMaskPixelsInto, decodedByteLength, encodeMaskPixels, PIXEL_CODECS, PixelCodecError } from '../../db/pixel-codec.js';
 import { blobMask, seededRandom } from './mask-fixtures.js';
 
 const bytesOf = (data: MaskData) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -26,6 +26,24 @@ describe.each(PIXEL_CODECS)('pixel codec %s', (codec) => {
       expect(back.data.constructor).toBe(mask.data.constructor);
       expect(bytesOf(back.data)).toEqual(bytesOf(mask.data));
     }
+  });
+
+  it('decodes into a reused scratch buffer exactly as into a buffer of its own, whatever the scratch held', () => {
+    const scratch = new ArrayBuffer(64 * 48 * 4).slice(0);
+    new Uint8Array(scratch).fill(0xa5);
+    for (const encoding of ['f32', 'u8', 'u16'] as const) {
+      for (const [width, height] of [[64, 48], [3, 7], [1, 1]]) {
+        const mask = randomMask(encoding, width, height, width * 7 + height);
+        const stored = encodeMaskPixels(mask, codec).bytes;
+        const into = decodeMaskPixelsInto(codec, stored, mask, scratch);
+        expect(into.data.buffer).toBe(scratch);
+        expect(into.data.constructor).toBe(mask.data.constructor);
+        expect(bytesOf(into.data)).toEqual(bytesOf(decodeMaskPixels(codec, stored, mask).data));
+        expect(into.data.byteLength).toBe(decodedByteLength(mask));
+      }
+    }
+    const big = randomMask('u8', 65, 65, 3);
+    expect(() => decodeMaskPixelsInto(codec, encodeMaskPixels(big, codec).bytes, big, new ArrayBuffer(16))).toThrow(RangeError);
   });
 
   it('keeps values whose deltas wrap around, and f32 edge values, exactly', () => {

@@ -45,6 +45,8 @@ describe('query cost is bounded before anything runs', () => {
   it('stops a full scan once the client has gone', async () => {
     const seen: string[] = [];
     const controller = new AbortController();
+    // Scans on this thread, whose statements onQuery sees; the worker threads' scans stop as
+    // their clients go too (scan-workers.test.ts).
     const scanning = await startService(
       async (store) => void (await seedStore(store, 400, 4)),
       (sql) => {
@@ -52,6 +54,7 @@ describe('query cost is bounded before anything runs', () => {
         seen.push(sql);
         controller.abort();
       },
+      { pixelWorkers: 0 },
     );
     try {
       const outcome = await scanning

@@ -1,9 +1,11 @@
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertMasks, loadMaskPixels, loadStoredPixels } from '../../db/repositories/masks.js';
 import { PIXEL_CODECS } from '../../db/pixel-codec.js';
-import { compileRange, filterByCP, topKByCP, type EngineContext, type Mask, type MaskData, type QueryStats } from '../../engine/index.js';
+import { compileRange, filterByCP, topKByCP, type EngineContext, type Mask, type MaskData, type QueryStats, type ScanCounter } from '../../engine/index.js';
 import { INLINE_DECODE_BYTES, PixelWorkers } from '../../search/pixel-workers.js';
-import { WorkerScanCounter } from '../../search/scan-workers.js';
+import { StoreScanCounter, WorkerScanCounter } from '../../search/scan-workers.js';
+import { testDriver } from '../db/fresh-store.js';
 import { blobMask, seededRandom } from '../db/mask-fixtures.js';
 import { aggregateValues, bruteFilter, bruteTopK, cpValues, type CpCase, type RefMask } from '../support/brute-force.js';
 import { seedStore, startService, type RunningService, type Seeded } from './service-fixture.js';
@@ -240,5 +242,132 @@ describe('CP scans counted in worker threads', () => {
     expect(own.threads).toBe(0);
     await expect(topKByCP(ctx, spec)).rejects.toThrow('the scan counter is closed');
     await expect(own.decode(await readStored(allIds()))).rejects.toThrow('the pixel workers are closed');
+  });
+});
+
+describe.runIf(testDriver === 'postgres')('CP scans read from PostgreSQL and counted in a worker thread of their own', () => {
+  let running: RunningService;
+  let seeded: Seeded;
+  let workers: PixelWorkers;
+  let counter: StoreScanCounter;
+
+  beforeAll(async () => {
+    running = await startService(async (store) => void (seeded = await seedStore(store, 24, 6)), undefined, { pixelWorkers: 1 });
+    workers = new PixelWorkers(1, { databaseUrl: running.store.url });
+    // Pieces of 5 masks: a scan of the seed takes many reads.
+    counter = new StoreScanCounter(workers, { masks: 5 });
+  });
+  afterAll(async () => {
+    await counter?.close();
+    await workers?.close();
+    await running?.stop();
+  });
+
+  const inThread = (): EngineContext => ({ ...running.service.engineContext(false), scanCounter: undefined });
+  const inWorker = (signal?: AbortSignal): EngineContext => ({ ...running.service.engineContext(false), scanCounter: counter, signal });
+
+  it('gives exactly the in-thread top-k and filter matches, values and stats, and the brute-force answer', async () => {
+    for (const q of CASES.filter((c) => !c.where)) {
+      for (const order of ['ASC', 'DESC'] as const) {
+        const spec = { ...q, k: 7, order, useIndex: false };
+        const [here, there] = [await topKByCP(inThread(), spec), await topKByCP(inWorker(), spec)];
+        expect(there.items, JSON.stringify(spec)).toEqual(here.items);
+        expect(comparable(there.stats)).toEqual(comparable(here.stats));
+        expect(there.items.map((r) => ({ id: r.key, value: r.value }))).toEqual(bruteTopK(cpValues(seeded.masks, seeded.images, q), 7, order));
+      }
+      const filter = { ...q, op: 'GT' as const, threshold: q.normalize === 'COUNT' ? 20 : 0.25, useIndex: false };
+      const [here, there] = [await filterByCP(inThread(), filter), await filterByCP(inWorker(), filter)];
+      expect([...there.keys]).toEqual(bruteFilter(cpValues(seeded.masks, seeded.images, q), 'GT', filter.threshold).map((v) => v.id));
+      expect(await there.values([...there.keys])).toEqual(await here.values([...here.keys]));
+      expect(comparable(there.stats)).toEqual(comparable(here.stats));
+    }
+  });
+
+  it('is what the service scans with on PostgreSQL: a GraphQL scan answers as the brute force does', async () => {
+    const q = { roi: { kind: 'imageBox', name: 'object' }, range: { gt: 0.4, lte: 0.9 }, normalize: 'ROI_FRACTION' } as const;
+    const res = await running.gql<{ topKByCP: { items: { nodes: { value: number }[] }; stats: { verified: number; usedIndex: boolean } } }>(
+      '{ topKByCP(roi: { imageBox: "object" }, range: { gt: 0.4, lte: 0.9 }, normalize: ROI_FRACTION, k: 10, order: DESC, useIndex: false) { items { nodes { value } } stats { verified usedIndex } } }',
+    );
+    expect(res.errors).toBeUndefined();
+    const values = cpValues(seeded.masks, seeded.images, q);
+    expect(res.data!.topKByCP.items.nodes.map((n) => n.value)).toEqual(bruteTopK(values, 10, 'DESC').map((e) => e.value));
+    expect(res.data!.topKByCP.stats).toEqual({ verified: values.length, usedIndex: false });
+  });
+
+  it('leaves uncounted a mask that is gone or stored at another size, counting the second as loaded', async () => {
+    const [a, b] = seeded.masks;
+    const job = {
+      ids: Float64Array.of(a.id, 987_654, b.id),
+      rects: Int32Array.of(0, 0, a.mask.width, a.mask.height, 0, 0, 1, 1, 0, 0, 1, 1),
+      dims: Int32Array.of(a.mask.width, a.mask.height, 1, 1, b.mask.width + 1, b.mask.height),
+      range: compileRange({ gt: 0.5 }),
+    };
+    const { counts, loaded } = await counter.countWhole(job);
+    expect(counts[0]).toBe(cpValues([a], seeded.images, { roi: { kind: 'full' }, range: { gt: 0.5 }, normalize: 'COUNT' })[0].value);
+    expect([...counts.subarray(1)]).toEqual([NaN, NaN]);
+    expect(loaded).toBe(2);
+    // The job's arrays are copied to the worker, not taken from the caller.
+    expect(job.ids.length).toBe(3);
+  });
+
+  it('answers a client that went during a scan’s read with nothing, and the next scan exactly', async () => {
+    // A service of its own, with the default workers: 720 masks, three pieces of 256 to read.
+    let seeded400!: Seeded;
+    const scanning = await startService(async (store) => void (seeded400 = await seedStore(store, 400, 4)));
+    // One connection holds the lock, the other watches.
+    const sql = postgres(scanning.fresh.options.databaseUrl!, { max: 2, onnotice: () => {} });
+    const lock = await sql.reserve();
+    const blockedReads = async () => {
+      const [{ blocked }] = await sql`select count(*)::int as blocked from pg_stat_activity
+        where datname = current_database() and application_name = 'masksearch' and wait_event_type = 'Lock' and query like '%mask_pixels%'`;
+      return blocked as number;
+    };
+    const scan = '{ filterByCP(roi: { full: true }, range: { gt: 0.5 }, op: GT, threshold: 0, useIndex: false) { totalCount } }';
+    try {
+      // With the table locked the scan's first read waits, so the client goes while the worker reads.
+      await lock`begin`;
+      await lock`lock table mask_pixels in access exclusive mode`;
+      const controller = new AbortController();
+      const request = scanning
+        .fetch({
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer test-operator-token' },
+          body: JSON.stringify({ query: scan }),
+          signal: controller.signal,
+        })
+        .then((r) => r.json(), (error: unknown) => error);
+      while ((await blockedReads()) === 0);
+      controller.abort();
+      expect(await request).toBeInstanceOf(Error);
+      await lock`commit`;
+      const again = await scanning.gql<{ filterByCP: { totalCount: number } }>(scan);
+      expect(again.errors).toBeUndefined();
+      const expected = bruteFilter(cpValues(seeded400.masks, seeded400.images, { roi: { kind: 'full' }, range: { gt: 0.5 }, normalize: 'COUNT' }), 'GT', 0);
+      expect(again.data!.filterByCP.totalCount).toBe(expected.length);
+    } finally {
+      lock.release();
+      await sql.end();
+      await scanning.stop();
+    }
+  });
+
+  it('stops in the worker once the signal aborts, and scans again on the same thread', async () => {
+    const spec = { roi: { kind: 'full' } as const, range: { gt: 0.5 }, normalize: 'COUNT' as const, k: 3, order: 'DESC' as const, useIndex: false };
+    const controller = new AbortController();
+    let handedOver = 0;
+    const abortOnHandOver: ScanCounter = {
+      countWhole(job, signal) {
+        const scan = counter.countWhole(job, signal);
+        handedOver++;
+        // Raised once the job is the worker's, before it can have read its first piece: it stops there.
+        controller.abort();
+        return scan;
+      },
+    };
+    const ctx = { ...running.service.engineContext(false), scanCounter: abortOnHandOver, signal: controller.signal };
+    await expect(topKByCP(ctx, spec)).rejects.toMatchObject({ name: 'QueryAbortedError' });
+    expect(handedOver).toBe(1);
+    expect(workers.threads).toBe(1);
+    expect((await topKByCP(inWorker(), spec)).items).toEqual((await topKByCP(inThread(), spec)).items);
   });
 });
