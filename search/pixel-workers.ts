@@ -5,6 +5,7 @@ import { decodeMaskPixels } from '../db/pixel-codec.js';
 import type { StoredPixels } from '../db/repositories/masks.js';
 import type { Mask } from '../engine/mask.js';
 import { batchBuffers, packStored, runs, type ScanTask } from './pixel-tasks.js';
+import { InFlight } from './in-flight.js';
 import type { StoreScanResult, StoreScanTask } from './store-scan.js';
 
 // As for the ingest's encoders: the worker runs the TypeScript sources through tsx.
@@ -52,8 +53,7 @@ export const SCAN_CONNECTIONS = 2;
  */
 export class PixelWorkers {
   private pool: Piscina | undefined;
-  private readonly running = new Set<Promise<unknown>>();
-  private closed = false;
+  private readonly inFlight = new InFlight('the pixel workers are closed');
 
   constructor(
     readonly workers: number,
@@ -105,17 +105,21 @@ export class PixelWorkers {
 
   /** Stops the threads once the tasks given are done; later tasks are refused. */
   async close(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled(this.running);
+    await this.inFlight.close();
     await this.pool?.destroy();
     this.pool = undefined;
   }
 
   private run<T>(task: object, name: 'count' | 'decode' | 'scan', transferList: ArrayBuffer[]): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('the pixel workers are closed'));
+    return this.inFlight.run(() => this.started().run(task, { name, transferList }));
+  }
+
+  /** The pool, its threads started with the first task. */
+  private started(): Piscina {
+    if (this.pool) return this.pool;
     const workerData: PixelWorkerData = { databaseUrl: this.store.databaseUrl, scanConnections: SCAN_CONNECTIONS };
     // A thread loads the pool's default entry point as it starts: it must be one the file exports.
-    this.pool ??= new Piscina({
+    this.pool = new Piscina({
       filename: workerFile,
       name: 'count',
       minThreads: this.workers,
@@ -124,10 +128,6 @@ export class PixelWorkers {
       workerData,
       execArgv: ['--import', tsxLoader],
     });
-    const running: Promise<T> = this.pool.run(task, { name, transferList });
-    this.running.add(running);
-    const forget = () => void this.running.delete(running);
-    running.then(forget, forget);
-    return running;
+    return this.pool;
   }
 }

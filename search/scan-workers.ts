@@ -2,6 +2,7 @@ import type { StoredPixels } from '../db/repositories/masks.js';
 import type { ScanCounter, ScanCounts, ScanJob } from '../engine/index.js';
 import { QueryAbortedError } from '../engine/index.js';
 import { runs, scanTask } from './pixel-tasks.js';
+import { InFlight } from './in-flight.js';
 import { TASK_PIXELS, type PixelWorkers } from './pixel-workers.js';
 import type { StoreScanTask } from './store-scan.js';
 
@@ -30,8 +31,7 @@ export const SCAN_PIECE_PIXELS = TASK_PIXELS;
  * turns piece by piece and no scan waits long behind another.
  */
 export class WorkerScanCounter implements ScanCounter {
-  private readonly running = new Set<Promise<ScanCounts>>();
-  private closed = false;
+  private readonly inFlight = new InFlight('the scan counter is closed');
 
   constructor(
     private readonly read: StoredPixelSource,
@@ -40,18 +40,12 @@ export class WorkerScanCounter implements ScanCounter {
   ) {}
 
   countWhole(job: ScanJob, signal?: AbortSignal): Promise<ScanCounts> {
-    if (this.closed) return Promise.reject(new Error('the scan counter is closed'));
-    const scan = this.scan(job, signal);
-    this.running.add(scan);
-    const forget = () => void this.running.delete(scan);
-    scan.then(forget, forget);
-    return scan;
+    return this.inFlight.run(() => this.scan(job, signal));
   }
 
   /** Lets the scans under way finish; later scans are refused. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled(this.running);
+  close(): Promise<void> {
+    return this.inFlight.close();
   }
 
   private async scan(job: ScanJob, signal: AbortSignal | undefined): Promise<ScanCounts> {
@@ -93,8 +87,7 @@ export class WorkerScanCounter implements ScanCounter {
  * by piece. When the signal aborts, the worker stops before its next piece.
  */
 export class StoreScanCounter implements ScanCounter {
-  private readonly running = new Set<Promise<ScanCounts>>();
-  private closed = false;
+  private readonly inFlight = new InFlight('the scan counter is closed');
 
   constructor(
     private readonly workers: PixelWorkers,
@@ -104,18 +97,12 @@ export class StoreScanCounter implements ScanCounter {
   }
 
   countWhole(job: ScanJob, signal?: AbortSignal): Promise<ScanCounts> {
-    if (this.closed) return Promise.reject(new Error('the scan counter is closed'));
-    const scan = this.scan(job, signal);
-    this.running.add(scan);
-    const forget = () => void this.running.delete(scan);
-    scan.then(forget, forget);
-    return scan;
+    return this.inFlight.run(() => this.scan(job, signal));
   }
 
   /** Lets the scans under way finish; later scans are refused. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled(this.running);
+  close(): Promise<void> {
+    return this.inFlight.close();
   }
 
   private async scan(job: ScanJob, signal: AbortSignal | undefined): Promise<ScanCounts> {

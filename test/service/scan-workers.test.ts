@@ -7,7 +7,7 @@ import { INLINE_DECODE_BYTES, PixelWorkers } from '../../search/pixel-workers.js
 import { StoreScanCounter, WorkerScanCounter } from '../../search/scan-workers.js';
 import { testDriver } from '../db/fresh-store.js';
 import { blobMask, seededRandom } from '../db/mask-fixtures.js';
-import { aggregateValues, bruteFilter, bruteTopK, cpValues, type CpCase, type RefMask } from '../support/brute-force.js';
+import { aggregateValues, bruteFilter, bruteTopK, cpValues, type CpCase, type RefImage, type RefMask } from '../support/brute-force.js';
 import { seedStore, startService, type RunningService, type Seeded } from './service-fixture.js';
 
 /** The same values as blobMask's, spread over the codes of another encoding (low bits and fractions at random). */
@@ -31,6 +31,22 @@ const CASES: (CpCase & { where?: { maskTypes: string[] } })[] = [
   { roi: { kind: 'imageBox', name: 'object' }, range: { gte: 1 }, normalize: 'COUNT' },
   { roi: { kind: 'full' }, range: { gte: 128 / 255 }, normalize: 'COUNT', where: { maskTypes: ['u16-raw', 'f32-shuffle-lz4', 'saliency'] } },
 ];
+
+/** Scans a stored mask, an id never stored and a mask planned at another size than stored: only the first is counted, the third is loaded. */
+async function expectGoneAndResizedUncounted(counter: ScanCounter, masks: RefMask[], images: Map<number, RefImage>) {
+  const [a, b] = masks;
+  const job = {
+    ids: Float64Array.of(a.id, 987_654, b.id),
+    rects: Int32Array.of(0, 0, a.mask.width, a.mask.height, 0, 0, 1, 1, 0, 0, 1, 1),
+    dims: Int32Array.of(a.mask.width, a.mask.height, 1, 1, b.mask.width + 1, b.mask.height),
+    range: compileRange({ gt: 0.5 }),
+  };
+  const { counts, loaded } = await counter.countWhole(job);
+  expect(counts[0]).toBe(cpValues([a], images, { roi: { kind: 'full' }, range: { gt: 0.5 }, normalize: 'COUNT' })[0].value);
+  expect([...counts.subarray(1)]).toEqual([NaN, NaN]);
+  expect(loaded).toBe(2);
+  return job;
+}
 
 describe('CP scans counted in worker threads', () => {
   let running: RunningService;
@@ -105,17 +121,7 @@ describe('CP scans counted in worker threads', () => {
   });
 
   it('leaves uncounted a mask that is gone or stored at another size, counting the second as loaded', async () => {
-    const [a, b] = masks;
-    const job = {
-      ids: Float64Array.of(a.id, 987_654, b.id),
-      rects: Int32Array.of(0, 0, a.mask.width, a.mask.height, 0, 0, 1, 1, 0, 0, 1, 1),
-      dims: Int32Array.of(a.mask.width, a.mask.height, 1, 1, b.mask.width + 1, b.mask.height),
-      range: compileRange({ gt: 0.5 }),
-    };
-    const { counts, loaded } = await counter.countWhole(job);
-    expect(counts[0]).toBe(cpValues([a], seeded.images, { roi: { kind: 'full' }, range: { gt: 0.5 }, normalize: 'COUNT' })[0].value);
-    expect([...counts.subarray(1)]).toEqual([NaN, NaN]);
-    expect(loaded).toBe(2);
+    await expectGoneAndResizedUncounted(counter, masks, seeded.images);
   });
 
   it('stops between pieces once the signal aborts, and keeps its thread for the next scan', async () => {
@@ -295,17 +301,7 @@ describe.runIf(testDriver === 'postgres')('CP scans read from PostgreSQL and cou
   });
 
   it('leaves uncounted a mask that is gone or stored at another size, counting the second as loaded', async () => {
-    const [a, b] = seeded.masks;
-    const job = {
-      ids: Float64Array.of(a.id, 987_654, b.id),
-      rects: Int32Array.of(0, 0, a.mask.width, a.mask.height, 0, 0, 1, 1, 0, 0, 1, 1),
-      dims: Int32Array.of(a.mask.width, a.mask.height, 1, 1, b.mask.width + 1, b.mask.height),
-      range: compileRange({ gt: 0.5 }),
-    };
-    const { counts, loaded } = await counter.countWhole(job);
-    expect(counts[0]).toBe(cpValues([a], seeded.images, { roi: { kind: 'full' }, range: { gt: 0.5 }, normalize: 'COUNT' })[0].value);
-    expect([...counts.subarray(1)]).toEqual([NaN, NaN]);
-    expect(loaded).toBe(2);
+    const job = await expectGoneAndResizedUncounted(counter, seeded.masks, seeded.images);
     // The job's arrays are copied to the worker, not taken from the caller.
     expect(job.ids.length).toBe(3);
   });
