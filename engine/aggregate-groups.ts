@@ -23,7 +23,8 @@ export interface GroupSpec {
 /**
  * The image groups of an aggregation that can be measured (members of one size, ROI resolved,
  * large enough): group g has members start[g]..start[g + 1] − 1. Each member selector's masks
- * are Candidates of their own (with the group's ROI), memberOf mapping their items to members.
+ * are Candidates of their own (with the group's ROI), memberOf mapping their items to members
+ * (null: item i is member i, so bounds go straight into the members' arrays).
  */
 export class AggregateGroups {
   constructor(
@@ -39,7 +40,7 @@ export class AggregateGroups {
     /** W, H of the group's masks. */
     readonly dims: Int32Array,
     readonly bySelector: readonly Candidates[],
-    readonly memberOf: readonly Int32Array[],
+    readonly memberOf: readonly (Int32Array | null)[],
     /** Image groups formed before dropping the unmeasurable ones. */
     readonly formed: number,
   ) {
@@ -53,7 +54,7 @@ export class AggregateGroups {
 
   get bytes(): number {
     const own = this.count * (8 + 4 + 16 + 4 + 8) + this.memberSlots.length * (4 + 8 + 4);
-    return own + this.bySelector.reduce((n, c, s) => n + c.bytes + this.memberOf[s].byteLength, 0);
+    return own + this.bySelector.reduce((n, c, s) => n + c.bytes + (this.memberOf[s]?.byteLength ?? 0), 0);
   }
 }
 
@@ -205,7 +206,7 @@ export function aggregateGroups(table: MaskTable, spec: GroupSpec): CandidateEnt
     }
     // Each selector's members as candidates of their own, ROI = their group's.
     const bySelector: Candidates[] = [];
-    const memberOf: Int32Array[] = [];
+    const memberOf: (Int32Array | null)[] = [];
     for (let s = 0; s < selectors; s++) {
       const positions = new Int32Array(perSelector[s]);
       const slots = new Int32Array(perSelector[s]);
@@ -221,7 +222,8 @@ export function aggregateGroups(table: MaskTable, spec: GroupSpec): CandidateEnt
       }
       const c = candidatesOf(table, slots, memberRects);
       bySelector.push(c);
-      memberOf.push(Int32Array.from(c.origin, (k) => positions[k]));
+      const to = Int32Array.from(c.origin, (k) => positions[k]);
+      memberOf.push(to.every((member, i) => member === i) && to.length === keptMembers ? null : to);
     }
     const groups = new AggregateGroups(kept, imageIds, start, memberSlots, memberIds, selector, rects, areas, dims, bySelector, memberOf, raw.count);
     const matched = wheres ? raw.members.length + raw.incompleteMasks : base.length;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EngineContext } from './context.js';
+import type { AggregateGroups } from './aggregate-groups.js';
 import { aggregateGroups } from './aggregate-groups.js';
 import { giveFloat64, takeFloat64 } from './buffer-pool.js';
 import { loadMasks } from './load-masks.js';
@@ -141,6 +142,80 @@ function groupBounds(
   return true;
 }
 
+/** The plan's items: groups that can be measured, with their first bounds. */
+interface GroupItems {
+  keys: Float64Array;
+  weights: Int32Array;
+  lo: Float64Array;
+  hi: Float64Array;
+  maybeSkipped: Uint8Array;
+  itemGroup: Int32Array;
+}
+
+/** IoU of two members (people vs a model), the common case, bounded in one loop; returns the items made. */
+function pairIouItems(groups: AggregateGroups, memberLo: Float64Array, memberHi: Float64Array, items: GroupItems, stats: QueryStats): number {
+  const { start, areas, imageIds } = groups;
+  const { keys, weights, lo, hi, maybeSkipped, itemGroup } = items;
+  const n = groups.count;
+  let size = 0;
+  for (let g = 0; g < n; g++) {
+    const from = start[g];
+    const A = areas[g];
+    const l0 = memberLo[from];
+    const h0 = memberHi[from];
+    const l1 = memberLo[from + 1];
+    const h1 = memberHi[from + 1];
+    const unionHi0 = Math.min(A, h0 + h1);
+    // A certainly empty union: the group is skipped.
+    if (unionHi0 === 0) continue;
+    const interLo = Math.max(0, l0 + l1 - A);
+    const interHi = Math.min(A, h0, h1);
+    const unionLo = Math.max(l0, l1, l0 + l1 - interHi);
+    const unionHi = Math.min(unionHi0, h0 + h1 - interLo);
+    keys[size] = imageIds[g];
+    weights[size] = 2;
+    lo[size] = unionHi > 0 ? Math.max(0, interLo / unionHi) : 0;
+    hi[size] = unionLo > 0 ? Math.min(1, interHi / unionLo) : 1;
+    maybeSkipped[size] = unionLo > 0 ? 0 : 1;
+    itemGroup[size] = g;
+    size++;
+  }
+  stats.skipped += 2 * (n - size);
+  return size;
+}
+
+/** Groups of any size and measure, bounded by groupBounds; returns the items made. */
+function groupItems(
+  groups: AggregateGroups,
+  memberLo: Float64Array,
+  memberHi: Float64Array,
+  measure: AggregateMeasure,
+  op: AggregateOp,
+  items: GroupItems,
+  stats: QueryStats,
+): number {
+  const { start, areas, imageIds } = groups;
+  const { keys, weights, lo, hi, maybeSkipped, itemGroup } = items;
+  const out = new Float64Array(3);
+  let size = 0;
+  for (let g = 0; g < groups.count; g++) {
+    const from = start[g];
+    const m = start[g + 1] - from;
+    if (!groupBounds(memberLo, memberHi, from, m, areas[g], null, measure, op, out)) {
+      stats.skipped += m;
+      continue;
+    }
+    keys[size] = imageIds[g];
+    weights[size] = m;
+    lo[size] = out[0];
+    hi[size] = out[1];
+    maybeSkipped[size] = out[2];
+    itemGroup[size] = g;
+    size++;
+  }
+  return size;
+}
+
 export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: QueryStats): AggregatePlan {
   const { table } = ctx;
   const selectors = spec.members && spec.members.length > 0 ? spec.members : null;
@@ -173,9 +248,13 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     const to = groups.memberOf[s];
     if (!useIndex) {
       for (let i = 0; i < c.size; i++) {
-        memberLo[to[i]] = 0;
-        memberHi[to[i]] = c.areas[i];
+        memberLo[to ? to[i] : i] = 0;
+        memberHi[to ? to[i] : i] = c.areas[i];
       }
+      return;
+    }
+    if (!to) {
+      bounds[s].first(c, memberLo, memberHi);
       return;
     }
     const lo = takeFloat64(c.size);
@@ -189,55 +268,20 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     giveFloat64(hi);
   });
   const n = groups.count;
-  const keys = new Float64Array(n);
-  const weights = new Int32Array(n);
-  const lo = takeFloat64(n);
-  const hi = takeFloat64(n);
-  const maybeSkipped = new Uint8Array(n);
-  const itemGroup = new Int32Array(n);
+  const items: GroupItems = {
+    keys: new Float64Array(n),
+    weights: new Int32Array(n),
+    lo: takeFloat64(n),
+    hi: takeFloat64(n),
+    maybeSkipped: new Uint8Array(n),
+    itemGroup: new Int32Array(n),
+  };
+  const size =
+    measure === 'IOU' && groups.members === 2
+      ? pairIouItems(groups, memberLo, memberHi, items, stats)
+      : groupItems(groups, memberLo, memberHi, measure, op, items, stats);
+  const { keys, weights, lo, hi, maybeSkipped, itemGroup } = items;
   const out = new Float64Array(3);
-  // IoU of two members (people vs a model), the common case, is bounded inline.
-  const pairIou = measure === 'IOU' && groups.members === 2;
-  let size = 0;
-  for (let g = 0; g < n; g++) {
-    const from = start[g];
-    const m = start[g + 1] - from;
-    if (pairIou) {
-      const A = areas[g];
-      const l0 = memberLo[from];
-      const h0 = memberHi[from];
-      const l1 = memberLo[from + 1];
-      const h1 = memberHi[from + 1];
-      const unionHi0 = Math.min(A, h0 + h1);
-      if (unionHi0 === 0) {
-        stats.skipped += 2;
-        continue;
-      }
-      const interLo = Math.max(0, l0 + l1 - A);
-      const interHi = Math.min(A, h0, h1);
-      const unionLo = Math.max(l0, l1, l0 + l1 - interHi);
-      const unionHi = Math.min(unionHi0, h0 + h1 - interLo);
-      keys[size] = groups.imageIds[g];
-      weights[size] = 2;
-      lo[size] = unionHi > 0 ? Math.max(0, interLo / unionHi) : 0;
-      hi[size] = unionLo > 0 ? Math.min(1, interHi / unionLo) : 1;
-      maybeSkipped[size] = unionLo > 0 ? 0 : 1;
-      itemGroup[size] = g;
-      size++;
-      continue;
-    }
-    if (!groupBounds(memberLo, memberHi, from, m, areas[g], null, measure, op, out)) {
-      stats.skipped += m;
-      continue;
-    }
-    keys[size] = groups.imageIds[g];
-    weights[size] = m;
-    lo[size] = out[0];
-    hi[size] = out[1];
-    maybeSkipped[size] = out[2];
-    itemGroup[size] = g;
-    size++;
-  }
   giveFloat64(memberLo);
   giveFloat64(memberHi);
   stats.boundMs += performance.now() - t0;

@@ -216,14 +216,19 @@ export class BoundProgram {
     return programs;
   }
 
-  /** Writes [lower, upper] of CP for every item of c into lo, hi (items without a CHI: [0, area]); returns the plane entries read. */
-  run(c: Candidates, lo: Float64Array, hi: Float64Array): number {
+  /**
+   * Writes [lower, upper] of CP for every item of c into lo, hi (items without a CHI: [0, area]),
+   * divided by the ROI's area when divide (every area is then > 0); returns the plane entries read.
+   * Each level divides its own bounds before combining them: division is monotonic, so this equals
+   * dividing the combined bounds, and inside the memory-bound loops it costs next to nothing.
+   */
+  run(c: Candidates, lo: Float64Array, hi: Float64Array, divide = false): number {
     const n = c.size;
     const { areas } = c;
     // Masks without a CHI keep [0, area]; an encoding's first level starts the others from there.
     for (let k = c.groupStart[ENCODINGS.length]; k < n; k++) {
       lo[k] = 0;
-      hi[k] = areas[k];
+      hi[k] = divide ? 1 : areas[k];
     }
     const buffers = scratchFor(n);
     let entries = 0;
@@ -240,7 +245,7 @@ export class BoundProgram {
       for (const p of programs) {
         if (skipWhole && p.level.grid === 1) continue;
         if (!first && !anyOpen(lo, hi, s, t)) break;
-        entries += (t - s) * (p.level.grid === 1 ? wholeLevel(p, c, s, t, lo, hi, buffers, first) : gridLevel(p, c, s, t, lo, hi, buffers, first));
+        entries += (t - s) * (p.level.grid === 1 ? wholeLevel(p, c, s, t, lo, hi, buffers, first, divide) : gridLevel(p, c, s, t, lo, hi, buffers, first, divide));
         first = false;
       }
     }
@@ -263,7 +268,27 @@ function addWhole(terms: readonly Term[], c: Candidates, s: number, t: number, a
   return reads;
 }
 
-/** The corner formula at grid 1: R⁺ is the whole mask, R⁻ too when the ROI is the whole mask, else empty. */
+/**
+ * One level's bounds of item k, clamped to [0, area] and divided by area when divide, into lo, hi:
+ * as they are when init, else tightening the earlier levels' (already divided) bounds there.
+ */
+function combine(lo: Float64Array, hi: Float64Array, k: number, lower: number, upper: number, area: number, init: boolean, divide: boolean): void {
+  let l = lower > 0 ? lower : 0;
+  let h = upper < area ? upper : area;
+  if (divide) {
+    l /= area;
+    h /= area;
+  }
+  if (!init) {
+    const l0 = lo[k];
+    const h0 = hi[k];
+    if (l0 > l) l = l0;
+    if (h0 < h) h = h0;
+  }
+  lo[k] = l;
+  hi[k] = h;
+}
+
 /** A run's terms as planes added and subtracted (null: nothing), or null when a term is an area. */
 function planeRun(terms: readonly Term[]): { plus: CountArray | null; minus: CountArray | null } | null {
   let plus: CountArray | null = null;
@@ -278,13 +303,15 @@ function planeRun(terms: readonly Term[]): { plus: CountArray | null; minus: Cou
 
 /**
  * The corner formula at grid 1: R⁺ is the whole mask, R⁻ too when the ROI is the whole mask, else
- * empty. init: lo, hi start from [0, area] rather than from an earlier level. When every term is
- * a plane (the range does not reach bin 0), each mask's counts are read in the same loop.
+ * empty. init: lo, hi start from [0, area] rather than from an earlier level; divide: see
+ * BoundProgram.run. When every term is a plane (the range does not reach bin 0), each mask's counts
+ * are read in the same loop.
  */
-function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch, init: boolean): number {
+function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch, init: boolean, divide: boolean): number {
   const { areas, pixels, slots } = c;
   const overRun = planeRun(p.over);
   const underRun = planeRun(p.under);
+  if (overRun && underRun && sameTerms(p.over, p.under)) return wholeLevelExact(overRun.plus, overRun.minus, c, s, t, lo, hi, init, divide);
   if (overRun && underRun) {
     const oP = overRun.plus;
     const oM = overRun.minus;
@@ -299,10 +326,7 @@ function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Fl
       const full = area === px;
       const loU = full ? u : u - (px - area);
       const hiO = full ? o : o < area ? o : area;
-      const l0 = init ? 0 : lo[k];
-      const h0 = init ? area : hi[k];
-      lo[k] = loU > l0 ? loU : l0;
-      hi[k] = hiO < h0 ? hiO : h0;
+      combine(lo, hi, k, loU, hiO, area, init, divide);
     }
     return (oP ? 1 : 0) + (oM ? 1 : 0) + (uP && uP !== oP ? 1 : 0) + (uM && uM !== oM ? 1 : 0);
   }
@@ -316,12 +340,38 @@ function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Fl
     const full = area === px;
     const loU = full ? under[k] : under[k] - (px - area);
     const hiO = full ? over[k] : over[k] < area ? over[k] : area;
-    const l0 = init ? 0 : lo[k];
-    const h0 = init ? area : hi[k];
-    lo[k] = loU > l0 ? loU : l0;
-    hi[k] = hiO < h0 ? hiO : h0;
+    combine(lo, hi, k, loU, hiO, area, init, divide);
   }
   return reads;
+}
+
+/**
+ * wholeLevel when over and under are one run of bins (its ends on bin edges): the run's count c
+ * of the whole mask gives CP ≤ min(c, |R|) and CP ≥ c − (pixels − |R|), exact for whole-mask ROIs.
+ */
+function wholeLevelExact(plus: CountArray | null, minus: CountArray | null, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, init: boolean, divide: boolean): number {
+  const { areas, pixels, slots } = c;
+  for (let k = s; k < t; k++) {
+    const slot = slots[k];
+    const count = (plus ? plus[slot] : 0) - (minus ? minus[slot] : 0);
+    const area = areas[k];
+    const lower = count - (pixels[k] - area);
+    let l = lower > 0 ? lower : 0;
+    let h = count < area ? count : area;
+    if (divide) {
+      l /= area;
+      h /= area;
+    }
+    if (!init) {
+      const l0 = lo[k];
+      const h0 = hi[k];
+      if (l0 > l) l = l0;
+      if (h0 < h) h = h0;
+    }
+    lo[k] = l;
+    hi[k] = h;
+  }
+  return (plus ? 1 : 0) + (minus ? 1 : 0);
 }
 
 /**
@@ -346,7 +396,7 @@ const runReads = (run: GridRun): number => (run.plus ? 8 : 0) + (run.minus ? 8 :
  * corners, combined at once with the bounds so far. When over and under are one run (the range's
  * ends lie on bin edges) the cross-level terms cannot tighten anything and are not read.
  */
-function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch, init: boolean): number {
+function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, b: Scratch, init: boolean, divide: boolean): number {
   const { level } = p;
   const { cells } = level;
   const g = c.geometry(level.grid);
@@ -419,17 +469,25 @@ function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Flo
     const area = areas[k];
     const slackOuter = outerArea - area;
     const slackInner = area - innerArea;
-    let lower = init ? 0 : lo[k];
-    let upper = init ? area : hi[k];
-    const loU = uI > uO - slackOuter ? uI : uO - slackOuter;
-    const hiO = oO < oI + slackInner ? oO : oI + slackInner;
-    if (loU > lower) lower = loU;
-    if (hiO < upper) upper = hiO;
+    let lower = uI > uO - slackOuter ? uI : uO - slackOuter;
+    let upper = oO < oI + slackInner ? oO : oI + slackInner;
     if (cross) {
       const loO = (oI > oO - slackOuter ? oI : oO - slackOuter) - r[k];
       const hiU = (uO < uI + slackInner ? uO : uI + slackInner) + q[k];
       if (loO > lower) lower = loO;
       if (hiU < upper) upper = hiU;
+    }
+    if (lower < 0) lower = 0;
+    if (upper > area) upper = area;
+    if (divide) {
+      lower /= area;
+      upper /= area;
+    }
+    if (!init) {
+      const l0 = lo[k];
+      const h0 = hi[k];
+      if (l0 > lower) lower = l0;
+      if (h0 < upper) upper = h0;
     }
     lo[k] = lower;
     hi[k] = upper;

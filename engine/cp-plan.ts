@@ -203,14 +203,9 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
   if (range.empty || !useIndex) {
     lo.fill(0);
     if (range.empty) hi.fill(0);
+    else if (normalize) hi.fill(1);
     else hi.set(areas);
-  } else bounds.first(c, lo, hi);
-  if (normalize) {
-    for (let k = 0; k < size; k++) {
-      lo[k] /= areas[k];
-      hi[k] /= areas[k];
-    }
-  }
+  } else bounds.first(c, lo, hi, normalize);
   stats.boundMs += performance.now() - t0;
 
   const counter = new CellCounter(bounds, new RangeCounter(range), stats);

@@ -42,9 +42,9 @@ export class MaskBounds {
     this.bytesPerCount = table.countBytes;
   }
 
-  /** First-pass bounds of every candidate into lo, hi; see BoundProgram.run. */
-  first(candidates: Candidates, lo: Float64Array, hi: Float64Array): void {
-    this.stats.indexBytesRead += this.program.run(candidates, lo, hi) * this.bytesPerCount;
+  /** First-pass bounds of every candidate into lo, hi, divided by the ROI's area when divide; see BoundProgram.run. */
+  first(candidates: Candidates, lo: Float64Array, hi: Float64Array, divide = false): void {
+    this.stats.indexBytesRead += this.program.run(candidates, lo, hi, divide) * this.bytesPerCount;
   }
 
   /** Prepares the cells of a W×H mask of encoding code e for rect; cells.cellCount and cells.cellRects then describe them. */

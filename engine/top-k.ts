@@ -1,6 +1,7 @@
 import type { EngineContext } from './context.js';
 import { DEFAULT_BATCH_SIZE, throwIfAborted } from './context.js';
 import type { Order, Plan } from './plan.js';
+import { giveFloat64, giveInt32, takeFloat64, takeInt32 } from './buffer-pool.js';
 import { BestFirstQueue, KthLargest } from './selection.js';
 
 export interface TopKOptions {
@@ -59,63 +60,81 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
     return top;
   }
 
-  // The k-th best guaranteed value: an item whose best bound is below it can never enter.
-  const maybeSkipped = plan.maybeSkipped;
-  const kth = new KthLargest(k);
-  if (k < size) {
-    // An item that may turn out skipped guarantees nothing.
-    if (maybeSkipped) {
-      for (let i = 0; i < size; i++) if (!maybeSkipped[i]) kth.offer(sign * worst[i]);
-    } else for (let i = 0; i < size; i++) kth.offer(sign * worst[i]);
-  }
-  const floor = k < size ? kth.value : -Infinity;
-  // The queue holds only the items that can still enter, in compact arrays: queue index j is item[j].
-  const open: number[] = [];
-  let pruned = 0;
-  for (let i = 0; i < size; i++) {
-    if (sign * best[i] >= floor) open.push(i);
-    else pruned += weights[i];
-  }
-  stats.prunedByIndex += pruned;
-  const visitable = open.length;
-  const item = Int32Array.from(open);
-  const score = new Float64Array(visitable);
-  const key = new Float64Array(visitable);
-  for (let j = 0; j < visitable; j++) {
-    score[j] = sign * best[item[j]];
-    key[j] = keys[item[j]];
-  }
-  const heap = new Int32Array(visitable);
+  const item = takeInt32(size);
+  const score = takeFloat64(size);
+  const key = takeFloat64(size);
+  const visitable = openItems(plan, sign, k, item, score, key);
+  const heap = takeInt32(visitable);
   for (let j = 0; j < visitable; j++) heap[j] = j;
   const queue = new BestFirstQueue(heap, score, key);
   const refined = new Uint8Array(visitable);
-
   const canEnter = (j: number): boolean => {
     if (top.length < k) return true;
     const last = top[top.length - 1];
     return beats(score[j], key[j], sign * last.value, keys[last.item]);
   };
-  const step = Math.max(8, Math.min(batchSize, k));
-  while (queue.size > 0 && canEnter(queue.peek())) {
-    throwIfAborted(ctx);
-    const toLoad: number[] = [];
-    while (queue.size > 0 && toLoad.length < step && canEnter(queue.peek())) {
-      const j = queue.pop();
-      const i = item[j];
-      if (plan.lo[i] === plan.hi[i] && !maybeSkipped?.[i]) {
-        stats.acceptedByIndex += weights[i];
-        insert(i, plan.lo[i]);
-      } else if (!refined[j]) {
-        refined[j] = 1;
-        plan.refine(i);
-        score[j] = sign * best[i];
-        queue.push(j);
-      } else toLoad.push(i);
+  try {
+    const step = Math.max(8, Math.min(batchSize, k));
+    while (queue.size > 0 && canEnter(queue.peek())) {
+      throwIfAborted(ctx);
+      const toLoad: number[] = [];
+      while (queue.size > 0 && toLoad.length < step && canEnter(queue.peek())) {
+        const j = queue.pop();
+        const i = item[j];
+        if (plan.lo[i] === plan.hi[i] && !plan.maybeSkipped?.[i]) {
+          stats.acceptedByIndex += weights[i];
+          insert(i, plan.lo[i]);
+        } else if (!refined[j]) {
+          refined[j] = 1;
+          plan.refine(i);
+          score[j] = sign * best[i];
+          queue.push(j);
+        } else toLoad.push(i);
+      }
+      if (toLoad.length === 0) continue;
+      const values = await plan.evaluate(toLoad);
+      toLoad.forEach((i, n) => insert(i, values[n]));
     }
-    if (toLoad.length === 0) continue;
-    const values = await plan.evaluate(toLoad);
-    toLoad.forEach((i, n) => insert(i, values[n]));
+    for (const j of queue.remaining()) stats.prunedByIndex += weights[item[j]];
+  } finally {
+    giveInt32(item);
+    giveInt32(heap);
+    giveFloat64(score);
+    giveFloat64(key);
   }
-  for (const j of queue.remaining()) stats.prunedByIndex += weights[item[j]];
   return top;
+}
+
+/**
+ * The items that can still enter the top k into item, score (sign · best bound) and key; returns
+ * how many. The k-th best guaranteed value (a bounded heap over the opposite bounds) is the
+ * cut-off: an item whose best bound is below it can never enter.
+ */
+function openItems(plan: Plan, sign: number, k: number, item: Int32Array, score: Float64Array, key: Float64Array): number {
+  const { size, keys, weights, maybeSkipped, stats } = plan;
+  const best = sign > 0 ? plan.hi : plan.lo;
+  const worst = sign > 0 ? plan.lo : plan.hi;
+  const kth = new KthLargest(k);
+  if (k < size) {
+    if (maybeSkipped) {
+      for (let i = 0; i < size; i++) if (maybeSkipped[i] === 0) kth.offer(sign * worst[i]);
+    } else for (let i = 0; i < size; i++) kth.offer(sign * worst[i]);
+  }
+  const floor = kth.value;
+  let total = 0;
+  let open = 0;
+  let visitable = 0;
+  for (let i = 0; i < size; i++) {
+    const w = weights[i];
+    total += w;
+    const s = sign * best[i];
+    if (s < floor) continue;
+    item[visitable] = i;
+    score[visitable] = s;
+    key[visitable] = keys[i];
+    open += w;
+    visitable++;
+  }
+  stats.prunedByIndex += total - open;
+  return visitable;
 }
