@@ -242,9 +242,12 @@ export class BoundProgram {
       // bounds then imply the histogram's (C(R⁺) ≤ C(mask), and at least C(mask) − C(R⁺) pixels
       // lie outside R⁺), so the histogram is read only where it is cheaper: whole-mask ROIs.
       const skipWhole = this.gridExact[e] && !c.wholeMasks;
+      // A histogram level whose runs coincide counts whole-mask ROIs exactly: nothing is left open.
+      let settled = false;
       for (const p of programs) {
         if (skipWhole && p.level.grid === 1) continue;
-        if (!first && !anyOpen(lo, hi, s, t)) break;
+        if (!first && (settled || !anyOpen(lo, hi, s, t))) break;
+        settled = c.wholeMasks && p.level.grid === 1 && sameTerms(p.over, p.under);
         entries += (t - s) * (p.level.grid === 1 ? wholeLevel(p, c, s, t, lo, hi, buffers, first, divide) : gridLevel(p, c, s, t, lo, hi, buffers, first, divide));
         first = false;
       }

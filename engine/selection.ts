@@ -66,11 +66,6 @@ export class BestFirstQueue {
     return this.length;
   }
 
-  /** The items not popped yet, in no particular order. */
-  remaining(): Int32Array {
-    return this.heap.subarray(0, this.length);
-  }
-
   peek(): number {
     return this.heap[0];
   }

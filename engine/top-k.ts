@@ -63,7 +63,9 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
   const item = takeInt32(size);
   const score = takeFloat64(size);
   const key = takeFloat64(size);
-  const visitable = openItems(plan, sign, k, item, score, key);
+  const { visitable, weight } = openItems(plan, sign, k, item, score, key);
+  // Weight of the items taken off the queue for good: what is left at the end was pruned.
+  let settled = 0;
   const heap = takeInt32(visitable);
   for (let j = 0; j < visitable; j++) heap[j] = j;
   const queue = new BestFirstQueue(heap, score, key);
@@ -83,19 +85,23 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
         const i = item[j];
         if (plan.lo[i] === plan.hi[i] && !plan.maybeSkipped?.[i]) {
           stats.acceptedByIndex += weights[i];
+          settled += weights[i];
           insert(i, plan.lo[i]);
         } else if (!refined[j]) {
           refined[j] = 1;
           plan.refine(i);
           score[j] = sign * best[i];
           queue.push(j);
-        } else toLoad.push(i);
+        } else {
+          settled += weights[i];
+          toLoad.push(i);
+        }
       }
       if (toLoad.length === 0) continue;
       const values = await plan.evaluate(toLoad);
       toLoad.forEach((i, n) => insert(i, values[n]));
     }
-    for (const j of queue.remaining()) stats.prunedByIndex += weights[item[j]];
+    stats.prunedByIndex += weight - settled;
   } finally {
     giveInt32(item);
     giveInt32(heap);
@@ -107,20 +113,26 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
 
 /**
  * The items that can still enter the top k into item, score (sign · best bound) and key; returns
- * how many. The k-th best guaranteed value (a bounded heap over the opposite bounds) is the
+ * how many and their weight. The k-th best guaranteed value (a bounded heap over the opposite bounds) is the
  * cut-off: an item whose best bound is below it can never enter.
  */
-function openItems(plan: Plan, sign: number, k: number, item: Int32Array, score: Float64Array, key: Float64Array): number {
+function openItems(plan: Plan, sign: number, k: number, item: Int32Array, score: Float64Array, key: Float64Array): { visitable: number; weight: number } {
   const { size, keys, weights, maybeSkipped, stats } = plan;
   const best = sign > 0 ? plan.hi : plan.lo;
   const worst = sign > 0 ? plan.lo : plan.hi;
   const kth = new KthLargest(k);
+  // Most values fall below the cut-off so far: one comparison with a local each.
+  let cut = -Infinity;
   if (k < size) {
-    if (maybeSkipped) {
-      for (let i = 0; i < size; i++) if (maybeSkipped[i] === 0) kth.offer(sign * worst[i]);
-    } else for (let i = 0; i < size; i++) kth.offer(sign * worst[i]);
+    for (let i = 0; i < size; i++) {
+      const v = sign * worst[i];
+      if (v > cut && (maybeSkipped === undefined || maybeSkipped[i] === 0)) {
+        kth.offer(v);
+        cut = kth.value;
+      }
+    }
   }
-  const floor = kth.value;
+  const floor = cut;
   let total = 0;
   let open = 0;
   let visitable = 0;
@@ -136,5 +148,5 @@ function openItems(plan: Plan, sign: number, k: number, item: Int32Array, score:
     visitable++;
   }
   stats.prunedByIndex += total - open;
-  return visitable;
+  return { visitable, weight: open };
 }
