@@ -354,6 +354,18 @@ function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Fl
  */
 function wholeLevelExact(plus: CountArray | null, minus: CountArray | null, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, init: boolean, divide: boolean): number {
   const { areas, pixels, slots } = c;
+  if (init && !divide && plus && minus) {
+    // The common case (a first level, counts, a range inside the bins) without the tests.
+    for (let k = s; k < t; k++) {
+      const slot = slots[k];
+      const count = plus[slot] - minus[slot];
+      const area = areas[k];
+      const lower = count - (pixels[k] - area);
+      lo[k] = lower > 0 ? lower : 0;
+      hi[k] = count < area ? count : area;
+    }
+    return 2;
+  }
   for (let k = s; k < t; k++) {
     const slot = slots[k];
     const count = (plus ? plus[slot] : 0) - (minus ? minus[slot] : 0);
@@ -419,6 +431,10 @@ function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Flo
   if (p.q && p.r && cross) {
     reads += addWhole(p.q, c, s, t, b.q);
     reads += addWhole(p.r, c, s, t, b.r);
+  }
+  if (init && same && !uniform && oPlus) {
+    gridLevelOneRun(oPlus, oMinus, cells, c, g, s, t, lo, hi, divide);
+    return reads;
   }
   const { q, r } = b;
   for (let k = s; k < t; k++) {
@@ -496,4 +512,45 @@ function gridLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Flo
     hi[k] = upper;
   }
   return reads;
+}
+
+/**
+ * gridLevel's most common case without its tests: a first level, per-item ROIs (image boxes), and
+ * one run of bins from a plane (over = under: the range's ends on bin edges), so CP ≥ C(R⁻) and
+ * CP ≥ C(R⁺) − (|R⁺| − |R|), CP ≤ C(R⁺) and CP ≤ C(R⁻) + (|R| − |R⁻|).
+ */
+function gridLevelOneRun(plus: CountArray, minus: CountArray | null, cells: number, c: Candidates, g: LevelGeometry, s: number, t: number, lo: Float64Array, hi: Float64Array, divide: boolean): void {
+  const { corners, outer, inner } = g;
+  const { areas, slots } = c;
+  for (let k = s; k < t; k++) {
+    const base = slots[k] * cells;
+    const at = k * 8;
+    const a0 = base + corners[at];
+    const a1 = base + corners[at + 1];
+    const a2 = base + corners[at + 2];
+    const a3 = base + corners[at + 3];
+    const a4 = base + corners[at + 4];
+    const a5 = base + corners[at + 5];
+    const a6 = base + corners[at + 6];
+    const a7 = base + corners[at + 7];
+    let cO = plus[a0] - plus[a1] - plus[a2] + plus[a3];
+    let cI = plus[a4] - plus[a5] - plus[a6] + plus[a7];
+    if (minus) {
+      cO -= minus[a0] - minus[a1] - minus[a2] + minus[a3];
+      cI -= minus[a4] - minus[a5] - minus[a6] + minus[a7];
+    }
+    const area = areas[k];
+    const fromOuter = cO - (outer[k] - area);
+    const fromInner = cI + (area - inner[k]);
+    let l = cI > fromOuter ? cI : fromOuter;
+    let h = cO < fromInner ? cO : fromInner;
+    if (l < 0) l = 0;
+    if (h > area) h = area;
+    if (divide) {
+      l /= area;
+      h /= area;
+    }
+    lo[k] = l;
+    hi[k] = h;
+  }
 }

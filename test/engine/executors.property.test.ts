@@ -38,6 +38,41 @@ const caseArb = datasetArb().chain((data) =>
   }),
 );
 
+/**
+ * Ranges of whole bins of one of the configuration's levels (over and under bins coincide there)
+ * with each image's own box: the first pass's fast path for image boxes.
+ */
+const wholeBinsCaseArb = caseArb.chain((c) => {
+  const grids = c.config.levels.filter((l) => l.grid > 1);
+  return fc
+    .tuple(fc.constantFrom(...(grids.length > 0 ? grids : c.config.levels)), fc.nat(), fc.nat())
+    .map(([level, a, b]) => {
+      const first = Math.min(a, b) % level.bins;
+      const last = first + (Math.max(a, b) % (level.bins - first));
+      const range = last + 1 === level.bins ? { gte: first / level.bins, lte: 1 } : { gte: first / level.bins, lt: (last + 1) / level.bins };
+      return { ...c, roi: { kind: 'imageBox' as const, name: 'object' }, range };
+    });
+});
+
+describe('CP queries on ranges of whole bins over image boxes equal brute force', () => {
+  it('filters and ranks top-k', async () => {
+    await fc.assert(
+      fc.asyncProperty(wholeBinsCaseArb, opArb, thresholdArb, fc.integer({ min: 1, max: 30 }), orderArb, async (c, op, threshold, k, order) => {
+        const ctx = engineFor(c.data, c.config, c.batchSize);
+        const base = { roi: c.roi, range: c.range, normalize: c.normalize, minRoiArea: c.minRoiArea, where: whereOf(c.candidates) };
+        const all = cpValues(restrict(c.data, c.candidates), c.data.images, base);
+        const filtered = await filterByCP(ctx, { ...base, op, threshold });
+        const expected = bruteFilter(all, op, threshold);
+        expect(Array.from(filtered.keys)).toEqual(expected.map((e) => e.id));
+        expect(await filtered.values(Array.from(filtered.keys))).toEqual(expected.map((e) => e.value));
+        const ranked = await topKByCP(ctx, { ...base, k, order });
+        expect(ranked.items).toEqual(bruteTopK(all, k, order).map((e, i) => ({ rank: i + 1, key: e.id, value: e.value })));
+      }),
+      { numRuns: 1500, seed: 7 },
+    );
+  });
+});
+
 describe('filterByCP equals brute force', () => {
   it('for every op, threshold, ROI, range and candidate set, with and without the index', async () => {
     await fc.assert(
