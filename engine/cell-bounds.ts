@@ -24,6 +24,8 @@ export class CellBounds {
   private level!: LevelPlanes;
   private over = true;
   private under = true;
+  /** Over and under bins coincide (the range's ends on bin edges): a cell's under count is its over count. */
+  private same = false;
   /** Per touched cell, its top-left corner's offset within a mask's entries (grid 1: 0). */
   private corner = new Int32Array(0);
   private stride = 0;
@@ -92,7 +94,8 @@ export class CellBounds {
       }
     }
     this.cellCount = n;
-    this.reads = n * 16 + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
+    const planes = (this.pOF ? 1 : 0) + (this.pOE ? 1 : 0) + (this.same ? 0 : (this.pUF ? 1 : 0) + (this.pUE ? 1 : 0));
+    this.reads = n * 4 * planes + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
     // The cells wholly inside the ROI form one grid rectangle, read by its corners in boundSums.
     const ii0 = rows.atOrAfter[rect.y0];
     const ii1 = rows.atOrBefore[rect.y1];
@@ -131,6 +134,7 @@ export class CellBounds {
     const { over, under } = runs.at(e, l);
     this.over = over.first <= over.last;
     this.under = under.first <= under.last;
+    this.same = over.first === under.first && over.last === under.last;
     const plane = (edge: number): CountArray | null => (edge > 0 && edge < B ? level.planes[edge - 1] : null);
     this.pOF = plane(over.first);
     this.pOE = plane(over.last + 1);
@@ -162,6 +166,7 @@ export class CellBounds {
     const base = slot * this.level.cells;
     const over = this.over;
     const under = this.under;
+    const same = this.same;
     let lo = 0;
     let hi = 0;
     let overLo = 0;
@@ -175,7 +180,8 @@ export class CellBounds {
         o = pOF ? (one ? pOF[t] : pOF[t + s + 1] - pOF[t + 1] - pOF[t + s] + pOF[t]) : areaOF ? area : 0;
         if (pOE) o -= one ? pOE[t] : pOE[t + s + 1] - pOE[t + 1] - pOE[t + s] + pOE[t];
       }
-      if (under) {
+      if (same) u = o;
+      else if (under) {
         u = pUF ? (one ? pUF[t] : pUF[t + s + 1] - pUF[t + 1] - pUF[t + s] + pUF[t]) : areaUF ? area : 0;
         if (pUE) u -= one ? pUE[t] : pUE[t + s + 1] - pUE[t + 1] - pUE[t + s] + pUE[t];
       }
@@ -217,6 +223,7 @@ export class CellBounds {
     const base = slot * this.level.cells;
     const over = this.over;
     const under = this.under;
+    const same = this.same;
     const ia = base + inner[0];
     const ib = base + inner[1];
     const ic = base + inner[2];
@@ -228,7 +235,8 @@ export class CellBounds {
       oIn = pOF ? pOF[ia] - pOF[ib] - pOF[ic] + pOF[id] : areaOF ? innerArea : 0;
       if (pOE) oIn -= pOE[ia] - pOE[ib] - pOE[ic] + pOE[id];
     }
-    if (under) {
+    if (this.same) uIn = oIn;
+    else if (under) {
       uIn = pUF ? pUF[ia] - pUF[ib] - pUF[ic] + pUF[id] : areaUF ? innerArea : 0;
       if (pUE) uIn -= pUE[ia] - pUE[ib] - pUE[ic] + pUE[id];
     }
@@ -246,7 +254,8 @@ export class CellBounds {
         o = pOF ? pOF[t + s + 1] - pOF[t + 1] - pOF[t + s] + pOF[t] : areaOF ? area : 0;
         if (pOE) o -= pOE[t + s + 1] - pOE[t + 1] - pOE[t + s] + pOE[t];
       }
-      if (under) {
+      if (same) u = o;
+      else if (under) {
         u = pUF ? pUF[t + s + 1] - pUF[t + 1] - pUF[t + s] + pUF[t] : areaUF ? area : 0;
         if (pUE) u -= pUE[t + s + 1] - pUE[t + 1] - pUE[t + s] + pUE[t];
       }
