@@ -220,7 +220,7 @@ export class BoundProgram {
    * Writes [lower, upper] of CP for every item of c into lo, hi (items without a CHI: [0, area]),
    * divided by the ROI's area when divide (every area is then > 0); returns the plane entries read.
    * Each level divides its own bounds before combining them: division is monotonic, so this equals
-   * dividing the combined bounds, and inside the memory-bound loops it costs next to nothing.
+   * dividing the combined bounds, without a pass of its own over all items.
    */
   run(c: Candidates, lo: Float64Array, hi: Float64Array, divide = false): number {
     const n = c.size;
@@ -273,7 +273,9 @@ function addWhole(terms: readonly Term[], c: Candidates, s: number, t: number, a
 
 /**
  * One level's bounds of item k, clamped to [0, area] and divided by area when divide, into lo, hi:
- * as they are when init, else tightening the earlier levels' (already divided) bounds there.
+ * as they are when init, else tightening the earlier levels' (already divided) bounds there. The
+ * grid loops spell this out inline: called from them it was not inlined, and cost 0.2–0.5 ms per
+ * 100,000 items.
  */
 function combine(lo: Float64Array, hi: Float64Array, k: number, lower: number, upper: number, area: number, init: boolean, divide: boolean): void {
   let l = lower > 0 ? lower : 0;

@@ -29,9 +29,8 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
   const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
   const { keys, weights, stats, size } = plan;
   const desc = order === 'DESC';
-  // Work in "larger is better" terms: for ASC negate values and swap the bounds.
+  // Work in "larger is better" terms: for ASC negate values; the best bound is then lo.
   const best = desc ? plan.hi : plan.lo;
-  const worst = desc ? plan.lo : plan.hi;
   const sign = desc ? 1 : -1;
   const beats = (va: number, ka: number, vb: number, kb: number): boolean => va > vb || (va === vb && ka < kb);
 
@@ -113,8 +112,8 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
 
 /**
  * The items that can still enter the top k into item, score (sign · best bound) and key; returns
- * how many and their weight. The k-th best guaranteed value (a bounded heap over the opposite bounds) is the
- * cut-off: an item whose best bound is below it can never enter.
+ * how many and their weight. The k-th best guaranteed value (a bounded heap over the opposite
+ * bounds) is the cut-off: an item whose best bound is below it can never enter.
  */
 function openItems(plan: Plan, sign: number, k: number, item: Int32Array, score: Float64Array, key: Float64Array): { visitable: number; weight: number } {
   const { size, keys, weights, maybeSkipped, stats } = plan;
