@@ -274,7 +274,7 @@ function addWhole(terms: readonly Term[], c: Candidates, s: number, t: number, a
 /**
  * One level's bounds of item k, clamped to [0, area] and divided by area when divide, into lo, hi:
  * as they are when init, else tightening the earlier levels' (already divided) bounds there. The
- * grid loops spell this out inline: called from them it was not inlined, and cost 0.2–0.5 ms per
+ * grid loops spell this out inline: called from them it was not inlined, and cost about 0.3 ms per
  * 100,000 items.
  */
 function combine(lo: Float64Array, hi: Float64Array, k: number, lower: number, upper: number, area: number, init: boolean, divide: boolean): void {
