@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Plugin } from 'graphql-yoga';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedStore, startService, type GraphQLResult, type RunningService, type Seeded } from './service-fixture.js';
 
 /**
@@ -16,7 +16,7 @@ const executors: unknown[] = [];
 const observer: Plugin = { onExecute: ({ executeFn }) => void executors.push(executeFn) };
 
 beforeAll(async () => {
-  compiled = await startService(async (store) => void (seeded = await seedStore(store, 30, 3)), undefined, {}, { compileAfterRuns: 1, plugins: [observer] });
+  compiled = await startService(async (store) => void (seeded = await seedStore(store, 30, 3)), undefined, {}, { compileAfterRuns: 1, plugins: [observer], log: () => {} });
   interpreted = await startService(async (store) => void (await seedStore(store, 30, 3)), undefined, {}, { compileAfterRuns: 0 });
 });
 afterAll(async () => {
@@ -103,6 +103,24 @@ describe('compiled execution answers as graphql-js does', () => {
     for (let run = 0; run < 3; run++) {
       expect(await anonymous(compiled)).toEqual(refused);
       await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
+
+  it('masks internal errors, with the request id and nothing else', async () => {
+    const broken = vi.spyOn(compiled.service, 'loadMask').mockRejectedValue(new Error('read failed at /srv/secret/pixels.bin'));
+    try {
+      for (let run = 0; run < 3; run++) {
+        const res = await compiled.gql('{ masks(first: 1) { nodes { id histogram(bins: 4) } } }');
+        const error = res.errors?.[0];
+        expect(error?.extensions?.code, JSON.stringify(res)).toBe('INTERNAL_SERVER_ERROR');
+        expect(error!.message).toBe(`internal error; the server's log has it under request id ${error!.extensions!.requestId}`);
+        expect(error).toMatchObject({ path: ['masks', 'nodes', 0, 'histogram'] });
+        expect(JSON.stringify(res)).not.toMatch(/\bat [^\n]*\.(ts|js):\d+|stack|originalError|secret/);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(ranCompiled()).toBe(true);
+    } finally {
+      broken.mockRestore();
     }
   });
 
