@@ -8,7 +8,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Plugin } from 'graphql-yoga';
 import { openDatabase } from '../db/client.js';
@@ -22,6 +22,7 @@ interface Options {
   databaseUrl: string;
   requests: number;
   warmup: number;
+  where: string;
 }
 
 const positiveInt = (value: string): number => {
@@ -30,7 +31,9 @@ const positiveInt = (value: string): number => {
   return n;
 };
 
-const QUERY = `{ topKByCP(where: { maskTypes: ["saliency"] }, roi: { imageBox: "object" }, range: { gt: 0.5, lte: 1 }, normalize: ROI_FRACTION, k: 25, order: DESC) {
+const DEFAULT_WHERE = '{ maskTypes: ["saliency"] }';
+
+const query = (where: string) => `{ topKByCP(where: ${where}, roi: { imageBox: "object" }, range: { gt: 0.5, lte: 1 }, normalize: ROI_FRACTION, k: 25, order: DESC) {
   items { nodes { rank value mask { id maskType image { key label boxes { name } } model { name } } } }
   stats { elapsedMs } } }`;
 
@@ -55,6 +58,15 @@ type Stamp =
 const requests: { stamps: Partial<Record<Stamp, number>>; statements: number }[] = [];
 const current = () => requests[requests.length - 1];
 const stamp = (name: Stamp) => (current().stamps[name] = performance.now());
+
+/** Garbage collections (start, ms) while the requests ran: their pauses fall into whichever phase runs then. */
+const collections: { start: number; ms: number }[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) collections.push({ start: entry.startTime, ms: entry.duration });
+});
+
+/** GC pause ms that started inside [from, to]. */
+const gcMsBetween = (from: number, to: number) => collections.reduce((sum, c) => (c.start >= from && c.start <= to ? sum + c.ms : sum), 0);
 
 /** Wraps the topKByCP resolver (after the complexity plugin's own wrapper): its start and end. */
 function stampTopKResolver(): void {
@@ -105,17 +117,19 @@ async function main(opts: Options): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  gcObserver.observe({ entryTypes: ['gc'] });
   const c0 = process.cpuUsage();
   const client = startHttpClient(url);
   const answers = [];
   for (let i = 0; i < opts.warmup + opts.requests; i++) {
-    const answer = await client.post(QUERY);
+    const answer = await client.post(query(opts.where));
     const data = answer.body.data as { topKByCP: { stats: { elapsedMs: number } } } | undefined;
     if (!data) throw new Error(`query failed: ${JSON.stringify(answer.body.errors)}`);
     answers.push({ ...answer, engine: data.topKByCP.stats.elapsedMs });
   }
   await client.close();
   const c = process.cpuUsage(c0);
+  gcObserver.disconnect();
   if (requests.length !== answers.length) throw new Error(`${requests.length} requests arrived for ${answers.length} sent`);
   const rows = answers.slice(opts.warmup).map((answer, i) => {
     const { stamps: s, statements } = requests[opts.warmup + i] as { stamps: Record<Stamp, number>; statements: number };
@@ -134,6 +148,8 @@ async function main(opts: Options): Promise<void> {
       serialise: s.responded - s.serialiseStart,
       write: s.finished - s.responded,
       other: s.finished - s.arrived - (s.bodyParsed - s.arrived) - (s.executed - s.executeStart) - (s.responded - s.serialiseStart) - (s.finished - s.responded),
+      gc: gcMsBetween(s.arrived, s.finished),
+      gcOutsideEngine: gcMsBetween(s.arrived, s.resolverStart) + gcMsBetween(s.resolved, s.finished),
       statements,
       bytes: answer.bytes,
     };
@@ -162,12 +178,16 @@ async function main(opts: Options): Promise<void> {
     ['serialise', 'serialise'],
     ['write', 'write'],
     ['other', 'yoga, between phases'],
+    ['gc', 'GC pauses in the request'],
+    ['gcOutsideEngine', 'of which outside the topKByCP resolver'],
   ];
   console.log(`| ${columns.map(([, title]) => title).join(' | ')} | statements |`);
   console.log(`|${columns.map(() => '--:').join('|')}|--:|`);
   console.log(`| ${columns.map(([k]) => m(k).toFixed(2)).join(' | ')} | ${m('statements')} |`);
   const overheads = rows.map((r) => r.client - r.engine).sort((a, b) => a - b);
-  console.log(`\nHTTP − engine, per request: p50 ${median(overheads).toFixed(2)} ms, p90 ${overheads[Math.floor(overheads.length * 0.9)].toFixed(2)} ms; HTTP p50 ${m('client').toFixed(2)} ms, engine p50 ${m('engine').toFixed(2)} ms.`);
+  const mean = (k: 'gc' | 'gcOutsideEngine') => rows.reduce((sum, r) => sum + r[k], 0) / rows.length;
+  console.log(`\nGC pauses per request, mean: ${mean('gc').toFixed(2)} ms, ${mean('gcOutsideEngine').toFixed(2)} ms of them outside the topKByCP resolver.`);
+  console.log(`HTTP − engine, per request: p50 ${median(overheads).toFixed(2)} ms, p90 ${overheads[Math.floor(overheads.length * 0.9)].toFixed(2)} ms; HTTP p50 ${m('client').toFixed(2)} ms, engine p50 ${m('engine').toFixed(2)} ms.`);
 }
 
 new Command()
@@ -176,6 +196,7 @@ new Command()
   .option('--database-url <url>', 'PostgreSQL database bench:service stored', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/masksearch_bench')
   .option('--requests <n>', 'timed requests', positiveInt, 200)
   .option('--warmup <n>', 'requests before the timed ones', positiveInt, 20)
+  .option('--where <MaskWhere>', 'the query\'s where, as a GraphQL literal (fewer candidates: e.g. { maskTypes: ["saliency"], imageLabels: ["sample"] })', DEFAULT_WHERE)
   .action((opts: Options) => main(opts))
   .parseAsync()
   .catch((error: unknown) => {
