@@ -14,7 +14,6 @@ import { schema } from '../schema/index.js';
 import { authenticate, DEFAULT_ACCESS, InvalidCredentials, type AccessPolicy } from './access.js';
 import { ImageRoots } from '../ingest/image-roots.js';
 import { boundedParsing } from './document-limits.js';
-import { compiledExecution } from './compiled-execution.js';
 import { MAX_REQUEST_BODY_BYTES, requestBodyLimit } from './request-body-limit.js';
 import { errorShape } from './error-shape.js';
 import { currentRequestId, errorFields, jsonLineLogger, newRequestId, runWithRequestId, type Logger } from './log.js';
@@ -50,8 +49,6 @@ export interface ServiceOptions {
   seeding?: SeedingStatus;
   /** The largest request body in bytes, multipart uploads included; default MAX_REQUEST_BODY_BYTES (25 MB). */
   maxRequestBodyBytes?: number;
-  /** Runs of a document before it runs compiled (service/compiled-execution.ts); default COMPILE_AFTER_RUNS, 0 never. */
-  compileAfterRuns?: number;
   /** More yoga plugins, after the server's own (bench/http-phases.ts times a request's phases with one). */
   plugins?: readonly Plugin[];
 }
@@ -111,7 +108,7 @@ export function createGraphQLHandler(service: MaskSearch, options: ServiceOption
     graphiql: { title: 'MaskSearch' },
     landingPage: false,
     cors: corsFor(options.corsOrigins ?? []),
-    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), requestParsingIsTheClients, boundedParsing, errorShape, compiledExecution(options.compileAfterRuns), ...(options.plugins ?? []), requestBodyLimit(options.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES)],
+    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), requestParsingIsTheClients, boundedParsing, errorShape, ...(options.plugins ?? []), requestBodyLimit(options.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES)],
     maxRequestBodySize: false,
     // Masked in every NODE_ENV (yoga would attach the original error and its stack in development);
     // the log gets the whole error, the client the request id to quote.
