@@ -55,22 +55,33 @@ async function filterPlan(ctx: EngineContext, plan: Plan, q: FilterQuery, starte
   plan.release?.();
   const { stats } = plan;
   stats.elapsedMs = performance.now() - started;
-  const keys = Float64Array.from(outcome.items, (i) => plan.keys[i]);
-  const itemOfKey = new Map<number, number>();
-  outcome.items.forEach((item) => itemOfKey.set(plan.keys[item], item));
+  const { items } = outcome;
+  const keys = new Float64Array(items.length);
+  for (let m = 0; m < items.length; m++) keys[m] = plan.keys[items[m]];
+  // Keys are unique and ascending: a match's item is found by binary search, with no map to build.
+  const itemOfKey = (key: number): number | undefined => {
+    let a = 0;
+    let b = keys.length;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (keys[m] < key) a = m + 1;
+      else b = m;
+    }
+    return a < keys.length && keys[a] === key ? items[a] : undefined;
+  };
   return {
     keys,
     stats,
     async values(wanted) {
       const t0 = performance.now();
-      const unknown = [...new Set(wanted.map((k) => itemOfKey.get(k)).filter((i): i is number => i !== undefined && Number.isNaN(outcome.known[i])))];
+      const unknown = [...new Set(wanted.map(itemOfKey).filter((i): i is number => i !== undefined && Number.isNaN(outcome.known[i])))];
       if (unknown.length > 0) {
         const values = await plan.evaluate(unknown);
         unknown.forEach((item, j) => (outcome.known[item] = values[j]));
       }
       stats.elapsedMs += performance.now() - t0;
       return wanted.map((k) => {
-        const item = itemOfKey.get(k);
+        const item = itemOfKey(k);
         const v = item === undefined ? NaN : outcome.known[item];
         return Number.isNaN(v) ? null : v;
       });
