@@ -53,8 +53,10 @@ export function useQueryResults(query: QueryState | null, refresh = 0): { state:
   useEffect(() => {
     if (refresh === refreshSeen.current) return;
     refreshSeen.current = refresh;
-    if (current.current && !current.current.settled) rerunDue.current = true;
-    else setRerun((n) => n + 1);
+    // A query that changed with it runs anew anyway (the effect below).
+    if (!current.current || current.current.query !== query) return;
+    if (current.current.settled) setRerun((n) => n + 1);
+    else rerunDue.current = true;
   }, [refresh]);
 
   useEffect(() => {
