@@ -32,6 +32,14 @@ export const TASK_PIXELS = 1 << 22;
  */
 export const INLINE_DECODE_BYTES_WHILE_STARTING = 16 << 20;
 
+/**
+ * The threads are not started for decoding until loads decoded here above INLINE_DECODE_BYTES
+ * have come to this many bytes: a server that now and then verifies a few masks (the demo's
+ * first real-photo query loads 1.3 MB each time it runs) spares their start, 0.3–0.5 s of CPU
+ * per thread, which on two cores it would take from the first answers.
+ */
+export const INLINE_BEFORE_THREADS_BYTES = 64 << 20;
+
 const bytesPerValue = { u8: 1, u16: 2, f32: 4 } as const;
 const decodedBytes = (p: StoredPixels): number => p.width * p.height * bytesPerValue[p.encoding];
 
@@ -64,6 +72,8 @@ export class PixelWorkers {
   private loaded: Promise<void> | undefined;
   private started = false;
   private closed = false;
+  /** Bytes of the loads above INLINE_DECODE_BYTES decoded here so far. */
+  private inlineBytes = 0;
   private readonly inFlight = new InFlight('the pixel workers are closed');
 
   constructor(
@@ -91,13 +101,14 @@ export class PixelWorkers {
 
   /**
    * Stored pixels decoded, by id: a load of more than INLINE_DECODE_BYTES in the workers, a
-   * smaller one (or, while the threads start, one up to INLINE_DECODE_BYTES_WHILE_STARTING) here. Throws as decodeMaskPixels does for pixels it cannot decode.
+   * smaller one here, and, until the threads have started, one up to
+   * INLINE_DECODE_BYTES_WHILE_STARTING here too (see INLINE_BEFORE_THREADS_BYTES). Throws as decodeMaskPixels does for pixels it cannot decode.
    */
   async decode(stored: ReadonlyMap<number, StoredPixels>): Promise<Map<number, Mask>> {
     const ids = [...stored.keys()];
     const pixels = [...stored.values()];
     const bytes = pixels.reduce((sum, p) => sum + decodedBytes(p), 0);
-    if (bytes <= INLINE_DECODE_BYTES || (bytes <= INLINE_DECODE_BYTES_WHILE_STARTING && this.starting())) {
+    if (bytes <= INLINE_DECODE_BYTES || (bytes <= INLINE_DECODE_BYTES_WHILE_STARTING && this.decodeHere(bytes))) {
       return new Map(ids.map((id, m) => [id, decodeMaskPixels(pixels[m].codec, pixels[m].bytes, pixels[m])]));
     }
     const decoded: Mask[] = [];
@@ -135,11 +146,12 @@ export class PixelWorkers {
     return this.loaded;
   }
 
-  /** Whether the threads are still loading their entry; starts them if they are not there yet. */
-  private starting(): boolean {
-    if (this.closed) return false;
-    void this.whenStarted();
-    return !this.started;
+  /** Whether a load above INLINE_DECODE_BYTES is decoded here: until the threads have started (which it may set off). */
+  private decodeHere(bytes: number): boolean {
+    if (this.closed || this.started) return false;
+    this.inlineBytes += bytes;
+    if (this.pool || this.inlineBytes > INLINE_BEFORE_THREADS_BYTES) void this.whenStarted();
+    return true;
   }
 
   private run<T>(task: object, name: 'count' | 'decode' | 'scan', transferList: ArrayBuffer[]): Promise<T> {

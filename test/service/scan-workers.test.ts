@@ -241,13 +241,22 @@ describe('CP scans counted in worker threads', () => {
         expect(Buffer.from(mask.data.buffer, mask.data.byteOffset, mask.data.byteLength).equals(Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength))).toBe(true);
       }
     };
-    // Threads just asked for: the medium load is decoded here before the first thread has loaded
-    // its entry, the large one waits for the threads.
+    // A medium load alone does not start the threads.
+    const unstarted = new PixelWorkers(1);
+    try {
+      expectDecoded(await unstarted.decode(medium), medium);
+      expect(unstarted.threads).toBe(0);
+    } finally {
+      await unstarted.close();
+    }
+    // Threads starting: the medium load is decoded here before the first thread has loaded its
+    // entry, the large one waits for the threads.
     const fresh = new PixelWorkers(1);
     try {
       const settled: string[] = [];
+      const starting = fresh.whenStarted().then(() => settled.push('started'));
       const decoding = [medium, stored].map((load, i) => fresh.decode(load).then((decoded) => (settled.push(i === 0 ? 'medium' : 'large'), decoded)));
-      await fresh.whenStarted().then(() => settled.push('started'));
+      await starting;
       const [mediumDecoded, largeDecoded] = await Promise.all(decoding);
       expect(settled).toEqual(['medium', 'started', 'large']);
       expectDecoded(mediumDecoded, medium);
