@@ -64,7 +64,8 @@ export const SCAN_CONNECTIONS = 2;
 /**
  * Worker threads that decode stored pixels and count scans (on PostgreSQL reading the scans'
  * pixels too), so that none of it holds up the thread serving requests. The threads start with
- * the first task and stay until close().
+ * the first scan or the first decode that needs them (see INLINE_BEFORE_THREADS_BYTES) and stay
+ * until close().
  */
 export class PixelWorkers {
   private pool: Piscina | undefined;
@@ -102,7 +103,8 @@ export class PixelWorkers {
   /**
    * Stored pixels decoded, by id: a load of more than INLINE_DECODE_BYTES in the workers, a
    * smaller one here, and, until the threads have started, one up to
-   * INLINE_DECODE_BYTES_WHILE_STARTING here too (see INLINE_BEFORE_THREADS_BYTES). Throws as decodeMaskPixels does for pixels it cannot decode.
+   * INLINE_DECODE_BYTES_WHILE_STARTING here too (see INLINE_BEFORE_THREADS_BYTES). Throws as
+   * decodeMaskPixels does for pixels it cannot decode.
    */
   async decode(stored: ReadonlyMap<number, StoredPixels>): Promise<Map<number, Mask>> {
     const ids = [...stored.keys()];
@@ -121,7 +123,7 @@ export class PixelWorkers {
     return new Map(ids.map((id, m) => [id, decoded[m]]));
   }
 
-  /** Threads started so far (0 until the first task). */
+  /** Threads started so far (0 until the first task that needs them). */
   get threads(): number {
     return this.pool?.threads.length ?? 0;
   }
@@ -136,6 +138,7 @@ export class PixelWorkers {
 
   /** Starts the threads if they are not there yet; settles once one has loaded its entry. */
   whenStarted(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     // A thread that cannot load its entry ends the start too: tasks then go to the pool, which reports why.
     this.loaded ??= this.startedPool()
       .run(null, { name: 'ready' })
@@ -158,7 +161,7 @@ export class PixelWorkers {
     return this.inFlight.run(() => this.startedPool().run(task, { name, transferList }));
   }
 
-  /** The pool, its threads started with the first task. */
+  /** The pool, its threads started now if they are not yet. */
   private startedPool(): Piscina {
     if (this.pool) return this.pool;
     const workerData: PixelWorkerData = { databaseUrl: this.store.databaseUrl, scanConnections: SCAN_CONNECTIONS };
