@@ -16,6 +16,11 @@ export interface GenerateOptions {
   dir: string;
   /** Worker threads; 0 generates on this thread, one shard after another. Default: one per core but one. */
   workers?: number;
+  /**
+   * Shards after the first are made once this settles: a server stores the first one meanwhile,
+   * on a machine of two cores, without the threads taking the second core from its requests.
+   */
+  restAfter?: Promise<void>;
 }
 
 export interface Generation {
@@ -54,13 +59,17 @@ export async function startGeneration(options: GenerateOptions): Promise<Generat
   const tasks = shardTasks(options);
   const workers = options.workers ?? defaultWorkers();
 
+  let stopped = false;
+  const restAfter = options.restAfter ?? Promise.resolve();
+  // The first shard at once, the others once restAfter settles; none after close().
+  const when = (index: number, make: () => Promise<ShardResult>) =>
+    (index === 0 ? Promise.resolve() : restAfter).then(() => (stopped ? Promise.reject(new Error('demo generation stopped')) : make()));
   let shards: Promise<ShardResult>[];
   let close: () => Promise<void>;
   if (workers === 0) {
-    let stopped = false;
     let previous: Promise<unknown> = Promise.resolve();
-    shards = tasks.map((task) => {
-      const made = previous.then(() => (stopped ? Promise.reject(new Error('demo generation stopped')) : generateShard(task)));
+    shards = tasks.map((task, index) => {
+      const made = previous.then(() => when(index, () => generateShard(task)));
       previous = made.catch(() => {});
       return made;
     });
@@ -69,8 +78,11 @@ export async function startGeneration(options: GenerateOptions): Promise<Generat
     };
   } else {
     const pool = new Piscina<ShardTask, ShardResult>({ filename: workerFile, minThreads: workers, maxThreads: workers });
-    shards = tasks.map((task) => pool.run(task));
-    close = () => pool.destroy();
+    shards = tasks.map((task, index) => when(index, () => pool.run(task)));
+    close = () => {
+      stopped = true;
+      return pool.destroy();
+    };
   }
   // Awaited in order by the caller; one failing while an earlier one is awaited must not go unhandled.
   for (const shard of shards) shard.catch(() => {});

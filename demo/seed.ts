@@ -199,7 +199,10 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
   const ingests = INGESTS.map((ingest) => prepareIngest(sources, ingest));
   reporter.start(settings.images, plan.masks);
 
-  const generation = await startGeneration(settings);
+  // The rest of the shards is made once the first batch is stored (or seeding ends).
+  let firstBatchStored!: () => void;
+  const restAfter = new Promise<void>((resolve) => (firstBatchStored = resolve));
+  const generation = await startGeneration({ ...settings, restAfter });
   let generated = 0;
   let generatedMs = 0;
   for (const shard of generation.shards) {
@@ -226,9 +229,13 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
         const before = stored;
         await ingestBatch(target, ingest, batch, dir, (masks) => reporter.stored((stored = before + masks)));
       }
-      if (index === 0) await settings.afterFirstBatch?.();
+      if (index === 0) {
+        firstBatchStored();
+        await settings.afterFirstBatch?.();
+      }
     }
   } finally {
+    firstBatchStored();
     await generation.close();
   }
   // The store now holds the saliency maps; their raw arrays would keep 50 KB per image on disk.

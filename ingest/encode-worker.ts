@@ -4,3 +4,8 @@ import { encodeMask, type EncodeMaskTask } from './encode-mask.js';
 export default function encodeInWorker(task: EncodeMaskTask) {
   return encodeMask(task);
 }
+
+/** A task that does nothing: it settles once the thread has loaded this file (see createMaskEncoder). */
+export function ready(): true {
+  return true;
+}

@@ -11,6 +11,8 @@ export interface MaskEncoder {
   encode(width: number, height: number, data: MaskData): Promise<EncodeMaskResult>;
   /** How many masks may usefully be in flight at once. */
   readonly concurrency: number;
+  /** Starts the worker threads if they are not yet; settles once encodes go to them (at once without workers). */
+  whenStarted(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,29 +31,64 @@ export const defaultWorkerCount = (): number => Math.max(1, availableParallelism
 const workerFile = new URL('./encode-worker.ts', import.meta.url).href;
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
+/**
+ * Masks up to this many pixels are encoded on the calling thread until the pool's threads have
+ * started: a 224×224 mask takes 2.5–4 ms there, while a thread takes 0.5 s on a quiet machine and
+ * 1–2 s on a loaded one to load its entry through tsx (measured: the demo's first photos waited
+ * that long for their first encode). Larger masks wait for a thread, so as not to hold up the caller.
+ */
+export const INLINE_WHILE_STARTING_PIXELS = 512 * 512;
+
+/**
+ * The threads start with the first mask after this many encoded on the calling thread (or the
+ * first larger one): an ingest of a few masks (a server's first demo slices, 70 masks) spares the
+ * start, 0.3–0.5 s of CPU per thread, which on two cores it would take from the first answers.
+ */
+export const INLINE_BEFORE_THREADS = 64;
+
 export function createMaskEncoder(options: MaskEncoderOptions): MaskEncoder {
   const codec = options.codec;
   const workers = options.workers ?? defaultWorkerCount();
+  const inline = (width: number, height: number, data: MaskData) => encodeMask({ width, height, data, chi: options.chi, codec });
   if (workers === 0) {
     return {
       concurrency: 1,
-      encode: async (width, height, data) => encodeMask({ width, height, data, chi: options.chi, codec }),
+      whenStarted: async () => {},
+      encode: async (width, height, data) => inline(width, height, data),
       close: async () => {},
     };
   }
-  const pool = new Piscina<EncodeMaskTask, EncodeMaskResult>({
-    filename: workerFile,
-    minThreads: workers,
-    maxThreads: workers,
-    execArgv: ['--import', tsxLoader],
-  });
+  let pool: Piscina<EncodeMaskTask | null, EncodeMaskResult | true> | undefined;
+  let loaded: Promise<void> | undefined;
+  let starting = true;
+  let closed = false;
+  let inlineEncodes = 0;
+  const start = (): Promise<void> => {
+    pool ??= new Piscina({ filename: workerFile, minThreads: workers, maxThreads: workers, execArgv: ['--import', tsxLoader] });
+    // A thread that cannot load the entry also ends the start: encodes then go to the pool, which reports why.
+    loaded ??= pool.run(null, { name: 'ready' }).then(
+      () => void (starting = false),
+      () => void (starting = false),
+    );
+    return loaded;
+  };
   return {
     concurrency: workers * 4,
-    encode(width, height, data) {
+    whenStarted: () => (closed ? Promise.resolve() : start()),
+    async encode(width, height, data) {
+      if (closed) throw new Error('the mask encoder is closed');
+      if (starting && width * height <= INLINE_WHILE_STARTING_PIXELS) {
+        if (++inlineEncodes > INLINE_BEFORE_THREADS) void start();
+        return inline(width, height, data);
+      }
+      void start();
       // Transfer a private copy: the caller's array may be a view into a file buffer it still reads.
       const copy = data.slice();
-      return pool.run({ width, height, data: copy, chi: options.chi, codec }, { transferList: [copy.buffer] });
+      return pool!.run({ width, height, data: copy, chi: options.chi, codec }, { transferList: [copy.buffer] }) as Promise<EncodeMaskResult>;
     },
-    close: () => pool.destroy(),
+    async close() {
+      closed = true;
+      await pool?.destroy();
+    },
   };
 }

@@ -39,7 +39,7 @@ export interface MaskSearchOptions {
   /**
    * Worker threads that count CP scans (useIndex: false; on PostgreSQL they read the scans' pixels
    * too, over connections of their own) and decode large loads of pixels, started with the first
-   * such task; 0 does both on the query's thread, scans in small batches between
+   * such task that needs them (see PixelWorkers); 0 does both on the query's thread, scans in small batches between
    * other requests. Default DEFAULT_PIXEL_WORKERS.
    */
   pixelWorkers?: number;
@@ -188,7 +188,8 @@ export class MaskSearch {
 
   /** Ingests files through a source; the masks are queryable as each group of files commits. */
   ingest(files: readonly IngestFile[], settings: IngestSettings): Promise<IngestSummary> {
-    // Worker threads start on the first ingest: a server that never ingests should not hold them.
+    // Made on the first ingest, its threads started only once it has encoded a few masks (see
+    // createMaskEncoder): a server that never ingests, or only a little, should not hold them.
     this.encoder ??= createMaskEncoder({ chi: this.table.config, workers: this.options.ingestWorkers });
     const running = ingestFiles({ db: this.db, encoder: this.encoder, afterCommit: () => this.catchUp() }, files, settings);
     this.ingests.add(running);

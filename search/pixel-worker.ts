@@ -11,6 +11,11 @@ export function count(task: ScanTask): Float64Array {
   return countScanTask(task);
 }
 
+/** A task that does nothing: it settles once the thread has loaded this file (see PixelWorkers). */
+export function ready(): true {
+  return true;
+}
+
 /** The decoded masks go back to the calling thread moved, not copied. */
 export function decode(batch: StoredBatch) {
   const masks: Mask[] = decodeBatch(batch);

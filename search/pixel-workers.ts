@@ -25,6 +25,21 @@ export const INLINE_DECODE_BYTES = 1 << 20;
  */
 export const TASK_PIXELS = 1 << 22;
 
+/**
+ * While the threads start, loads up to this many decoded bytes are decoded on the calling
+ * thread: 16 MB takes 40–100 ms, and a thread 0.5–2 s to load its entry through tsx (measured:
+ * the first query verifying 20 of the demo's photos waited 0.8–1.8 s for the threads).
+ */
+export const INLINE_DECODE_BYTES_WHILE_STARTING = 16 << 20;
+
+/**
+ * The threads are not started for decoding until loads decoded here above INLINE_DECODE_BYTES
+ * have come to this many bytes: a server that now and then verifies a few masks (the demo's
+ * first real-photo query loads 1.3 MB each time it runs) spares their start, 0.3–0.5 s of CPU
+ * per thread, which on two cores it would take from the first answers.
+ */
+export const INLINE_BEFORE_THREADS_BYTES = 64 << 20;
+
 const bytesPerValue = { u8: 1, u16: 2, f32: 4 } as const;
 const decodedBytes = (p: StoredPixels): number => p.width * p.height * bytesPerValue[p.encoding];
 
@@ -49,10 +64,17 @@ export const SCAN_CONNECTIONS = 2;
 /**
  * Worker threads that decode stored pixels and count scans (on PostgreSQL reading the scans'
  * pixels too), so that none of it holds up the thread serving requests. The threads start with
- * the first task and stay until close().
+ * the first scan or the first decode that needs them (see INLINE_BEFORE_THREADS_BYTES) and stay
+ * until close().
  */
 export class PixelWorkers {
   private pool: Piscina | undefined;
+  /** Settled once a thread has loaded its entry; until then, see INLINE_DECODE_BYTES_WHILE_STARTING. */
+  private loaded: Promise<void> | undefined;
+  private started = false;
+  private closed = false;
+  /** Bytes of the loads above INLINE_DECODE_BYTES decoded here so far. */
+  private inlineBytes = 0;
   private readonly inFlight = new InFlight('the pixel workers are closed');
 
   constructor(
@@ -80,12 +102,15 @@ export class PixelWorkers {
 
   /**
    * Stored pixels decoded, by id: a load of more than INLINE_DECODE_BYTES in the workers, a
-   * smaller one here. Throws as decodeMaskPixels does for pixels it cannot decode.
+   * smaller one here, and, until the threads have started, one up to
+   * INLINE_DECODE_BYTES_WHILE_STARTING here too (see INLINE_BEFORE_THREADS_BYTES). Throws as
+   * decodeMaskPixels does for pixels it cannot decode.
    */
   async decode(stored: ReadonlyMap<number, StoredPixels>): Promise<Map<number, Mask>> {
     const ids = [...stored.keys()];
     const pixels = [...stored.values()];
-    if (pixels.reduce((sum, p) => sum + decodedBytes(p), 0) <= INLINE_DECODE_BYTES) {
+    const bytes = pixels.reduce((sum, p) => sum + decodedBytes(p), 0);
+    if (bytes <= INLINE_DECODE_BYTES || (bytes <= INLINE_DECODE_BYTES_WHILE_STARTING && this.decodeHere(bytes))) {
       return new Map(ids.map((id, m) => [id, decodeMaskPixels(pixels[m].codec, pixels[m].bytes, pixels[m])]));
     }
     const decoded: Mask[] = [];
@@ -98,24 +123,46 @@ export class PixelWorkers {
     return new Map(ids.map((id, m) => [id, decoded[m]]));
   }
 
-  /** Threads started so far (0 until the first task). */
+  /** Threads started so far (0 until the first task that needs them). */
   get threads(): number {
     return this.pool?.threads.length ?? 0;
   }
 
   /** Stops the threads once the tasks given are done; later tasks are refused. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.inFlight.close();
     await this.pool?.destroy();
     this.pool = undefined;
   }
 
-  private run<T>(task: object, name: 'count' | 'decode' | 'scan', transferList: ArrayBuffer[]): Promise<T> {
-    return this.inFlight.run(() => this.started().run(task, { name, transferList }));
+  /** Starts the threads if they are not there yet; settles once one has loaded its entry. */
+  whenStarted(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    // A thread that cannot load its entry ends the start too: tasks then go to the pool, which reports why.
+    this.loaded ??= this.startedPool()
+      .run(null, { name: 'ready' })
+      .then(
+        () => void (this.started = true),
+        () => void (this.started = true),
+      );
+    return this.loaded;
   }
 
-  /** The pool, its threads started with the first task. */
-  private started(): Piscina {
+  /** Whether a load above INLINE_DECODE_BYTES is decoded here: until the threads have started (which it may set off). */
+  private decodeHere(bytes: number): boolean {
+    if (this.closed || this.started) return false;
+    this.inlineBytes += bytes;
+    if (this.pool || this.inlineBytes > INLINE_BEFORE_THREADS_BYTES) void this.whenStarted();
+    return true;
+  }
+
+  private run<T>(task: object, name: 'count' | 'decode' | 'scan', transferList: ArrayBuffer[]): Promise<T> {
+    return this.inFlight.run(() => this.startedPool().run(task, { name, transferList }));
+  }
+
+  /** The pool, its threads started now if they are not yet. */
+  private startedPool(): Piscina {
     if (this.pool) return this.pool;
     const workerData: PixelWorkerData = { databaseUrl: this.store.databaseUrl, scanConnections: SCAN_CONNECTIONS };
     // A thread loads the pool's default entry point as it starts: it must be one the file exports.

@@ -6,7 +6,7 @@ import { combinedReporter } from '../../demo/combined-reporter.js';
 import { terminalReporter } from '../../demo/progress.js';
 import { SYNTHETIC_NOTICE, seedDemo, type DemoSummary } from '../../demo/seed.js';
 import { DemoConflict, demoState } from '../../demo/store-state.js';
-import { seedRealDemo } from '../../demo/real/seed.js';
+import { seedRealDemo, type RealDemoOptions, type RealSummary } from '../../demo/real/seed.js';
 import { serviceTarget, storeTarget } from '../../demo/targets.js';
 import type { SeedReporter } from '../../demo/seed.js';
 import type { SeedingStatus } from '../../search/seeding-status.js';
@@ -176,11 +176,19 @@ export async function seedDemoIntoEmptyStore(
   try {
     status?.started(`real photos (NUS Scene) and synthetic demo (${plural(dataset.images, 'image')})`);
     console.log(SYNTHETIC_NOTICE);
-    const realPhotos = (count?: number) => async () => void (await seedRealDemo(target, service.sources, photos, real, { signal: stop.signal, photos: count }));
+    const seedReal = (options: RealDemoOptions) => seedRealDemo(target, service.sources, photos, real, { signal: stop.signal, ...options });
+    let slice: RealSummary | undefined;
     const summary = await seedDemo(
       target,
       service.sources,
-      { ...dataset, dir, signal: stop.signal, beforeFirstBatch: realPhotos(FIRST_REAL_PHOTOS), afterFirstBatch: realPhotos() },
+      {
+        ...dataset,
+        dir,
+        signal: stop.signal,
+        beforeFirstBatch: async () => void (slice = await seedReal({ photos: FIRST_REAL_PHOTOS })),
+        // The rest of the photos, not the slice's again: they are stored already.
+        afterFirstBatch: async () => void (await seedReal({ after: slice })),
+      },
       synthetic,
     );
     console.log(summaryLine(summary));

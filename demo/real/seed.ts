@@ -80,9 +80,9 @@ async function ingestAll(target: DemoTarget, settings: IngestSettings, paths: re
  * The people's fixations on these photos only, as a file of their own in `dir`: the eyetracking
  * source stores a file whole or not at all, and the full file names photos not imported yet.
  */
-async function fixationsOf(keys: ReadonlySet<string>, dir: string): Promise<string> {
+async function fixationsOf(keys: ReadonlySet<string>, dir: string, name: string): Promise<string> {
   const all = JSON.parse(await readFile(join(REAL_DATA_DIR, 'fixations.json'), 'utf8')) as { image: string }[];
-  const path = join(dir, `fixations-first-${keys.size}.json`);
+  const path = join(dir, `fixations-${name}.json`);
   await writeFile(path, JSON.stringify(all.filter((entry) => keys.has(entry.image.replace(/\.jpg$/, '')))));
   return path;
 }
@@ -92,20 +92,27 @@ export interface RealDemoOptions {
   signal?: AbortSignal;
   /** Only the first photos (by key), with their masks: a slice that lands in a moment, the rest seeded later. */
   photos?: number;
+  /**
+   * What an earlier call with `photos` seeded: its photos are neither written nor ingested again
+   * (they would only be skipped as already stored), and its counts are part of this call's.
+   */
+  after?: RealSummary;
 }
 
 /**
  * Seeds the real photos into `dir` (their PNGs) and the store; harmless to re-run (what is there
- * is skipped), so a first slice (options.photos) is completed by running it again without.
+ * is skipped). A first slice (options.photos) is completed by a call with `after` set to its
+ * summary, or by running it again without either.
  */
 export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegistry, dir: string, reporter: SeedReporter, options: RealDemoOptions = {}): Promise<RealSummary> {
-  const { signal } = options;
+  const { signal, after } = options;
+  const before = { images: after?.images ?? 0, masks: (after?.saliency ?? 0) + (after?.humanAttention ?? 0) };
   const started = performance.now();
   signal?.throwIfAborted();
   const all = parseImageFile(await readFile(join(REAL_DATA_DIR, 'images.jsonl'), 'utf8'), 'images.jsonl');
   // The plan is the whole demo, slice or not: progress counts towards it.
   reporter.start(all.length, all.length * 2);
-  const records = [...all].sort((a, b) => a.key.localeCompare(b.key)).slice(0, options.photos ?? all.length);
+  const records = [...all].sort((a, b) => a.key.localeCompare(b.key)).slice(before.images, options.photos ?? all.length);
   const keys = new Set(records.map((r) => r.key));
   const uris = await writePhotos(dir, keys);
   signal?.throwIfAborted();
@@ -115,18 +122,25 @@ export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegist
   );
   await changeImageTags(target.db, { keys: records.map((r) => r.key) }, { add: [REAL_TAG], remove: [] });
   await target.imported();
-  reporter.generated(records.length);
+  reporter.generated(before.images + records.length);
   signal?.throwIfAborted();
   await upsertModels(target.db, [REAL_MODEL]);
-  const slice = records.length < all.length;
-  const saliencyFiles = slice ? records.map((r) => join(REAL_DATA_DIR, 'saliency', `${r.key}.png`)) : [join(REAL_DATA_DIR, 'saliency')];
-  const saliency = await ingestAll(target, settingsOf(sources, 'gradcam', REAL_MODEL.name), saliencyFiles, (m) => reporter.stored(m));
+  const whole = records.length === all.length;
+  const saliencyFiles = whole ? [join(REAL_DATA_DIR, 'saliency')] : records.map((r) => join(REAL_DATA_DIR, 'saliency', `${r.key}.png`));
+  const saliency = await ingestAll(target, settingsOf(sources, 'gradcam', REAL_MODEL.name), saliencyFiles, (m) => reporter.stored(before.masks + m));
   signal?.throwIfAborted();
-  const fixations = slice ? await fixationsOf(keys, dir) : join(REAL_DATA_DIR, 'fixations.json');
-  const humanAttention = await ingestAll(target, settingsOf(sources, 'eyetracking'), [fixations], (m) => reporter.stored(saliency + m));
+  const fixations = whole ? join(REAL_DATA_DIR, 'fixations.json') : await fixationsOf(keys, dir, after ? `after-${before.images}` : `first-${keys.size}`);
+  const humanAttention = await ingestAll(target, settingsOf(sources, 'eyetracking'), [fixations], (m) => reporter.stored(before.masks + saliency + m));
+  const summary = {
+    images: before.images + records.length,
+    saliency: (after?.saliency ?? 0) + saliency,
+    humanAttention: (after?.humanAttention ?? 0) + humanAttention,
+    elapsedMs: performance.now() - started,
+  };
+  const slice = summary.images < all.length;
   reporter.line(
-    `real demo${slice ? ', first slice' : ''}: ${plural(records.length, 'NUS Scene photo')} (tag ${REAL_TAG}), ${plural(saliency, 'saliency map')} of ${REAL_MODEL.name}, ` +
-      `${plural(humanAttention, 'human-attention map')} from the fixations of 12 observers, in ${seconds(performance.now() - started)}`,
+    `real demo${slice ? ', first slice' : ''}: ${plural(summary.images, 'NUS Scene photo')} (tag ${REAL_TAG}), ${plural(summary.saliency, 'saliency map')} of ${REAL_MODEL.name}, ` +
+      `${plural(summary.humanAttention, 'human-attention map')} from the fixations of 12 observers, in ${seconds(performance.now() - started)}`,
   );
-  return { images: records.length, saliency, humanAttention, elapsedMs: performance.now() - started };
+  return summary;
 }

@@ -79,6 +79,25 @@ describe('the demo generator', () => {
     expect(differing.length).toBeGreaterThan(IMAGES);
   });
 
+  it('makes the shards after the first only once restAfter settles, in threads and on this thread', async () => {
+    for (const workers of [1, 0]) {
+      let go!: () => void;
+      const restAfter = new Promise<void>((resolve) => (go = resolve));
+      const generation = await startGeneration({ seed: 3, images: FIRST_SHARD_IMAGES + 5, dir: join(root, `held-${workers}`), workers, restAfter });
+      try {
+        const made: number[] = [];
+        generation.shards.forEach((shard, i) => void shard.then(() => made.push(i)));
+        await generation.shards[0];
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(made).toEqual([0]);
+        go();
+        expect((await Promise.all(generation.shards)).map((s) => s.images)).toEqual([FIRST_SHARD_IMAGES, 5]);
+      } finally {
+        await generation.close();
+      }
+    }
+  });
+
   it('plans image i from (seed, i) alone', () => {
     expect(planImage(1, 57)).toEqual(planImage(1, 57));
     expect(records[57].label).toBe(planImage(1, 57).label);

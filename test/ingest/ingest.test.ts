@@ -149,6 +149,7 @@ describe('ingestFiles', () => {
     const pending = new Set<(error: Error) => void>();
     const slow: MaskEncoder = {
       concurrency: 4,
+      whenStarted: async () => {},
       encode: (width, height, data) =>
         new Promise((resolve, reject) => {
           pending.add(reject);
@@ -191,9 +192,23 @@ describe('ingestFiles', () => {
     expect(again.bytes).toEqual({ pixels: 0, chi: 0 });
   });
 
+  it('encodes on this thread before the worker threads have started, then in them, with the same result', async () => {
+    const pooled = createMaskEncoder({ chi: CHI, workers: 1 });
+    const mask = new Float32Array(64 * 48).map((_, i) => (i % 97) / 96);
+    try {
+      const whileStarting = await pooled.encode(64, 48, mask);
+      await pooled.whenStarted();
+      expect(await pooled.encode(64, 48, mask)).toEqual(whileStarting);
+      expect(whileStarting).toEqual(await encoder.encode(64, 48, mask));
+    } finally {
+      await pooled.close();
+    }
+  });
+
   it('encodes in worker threads with the same result', async () => {
     const pooled = createMaskEncoder({ chi: CHI, workers: 1 });
     try {
+      await pooled.whenStarted();
       const path = await write('workers/pooled.txt', '0.5 0.25\n1 0\n');
       const { files } = await filesFromPaths([path], ['.txt']);
       const summary = await ingestFiles({ db: opened.handle.db, encoder: pooled }, files, settings());

@@ -1,9 +1,9 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertMasks, loadMaskPixels, loadStoredPixels } from '../../db/repositories/masks.js';
+import { insertMasks, loadMaskPixels, loadStoredPixels, type StoredPixels } from '../../db/repositories/masks.js';
 import { PIXEL_CODECS } from '../../db/pixel-codec.js';
 import { compileRange, filterByCP, topKByCP, type EngineContext, type Mask, type MaskData, type QueryStats, type ScanCounter } from '../../engine/index.js';
-import { INLINE_DECODE_BYTES, PixelWorkers } from '../../search/pixel-workers.js';
+import { INLINE_DECODE_BYTES, INLINE_DECODE_BYTES_WHILE_STARTING, PixelWorkers } from '../../search/pixel-workers.js';
 import { StoreScanCounter, WorkerScanCounter } from '../../search/scan-workers.js';
 import { testDriver } from '../db/fresh-store.js';
 import { blobMask, seededRandom } from '../db/mask-fixtures.js';
@@ -217,14 +217,22 @@ describe('CP scans counted in worker threads', () => {
   /** Every mask stored, the big ones too. */
   const allIds = () => Array.from({ length: running.service.table.size }, (_, slot) => running.service.table.idAt(slot));
 
-  it('decodes loads as the store reads them, large ones in the workers', async () => {
+  it('decodes loads as the store reads them, large ones in the workers (on this thread while they start)', async () => {
     const ids = allIds();
     const stored = await readStored(ids);
-    const bytes = [...stored.values()].reduce((sum, p) => sum + p.width * p.height * { u8: 1, u16: 2, f32: 4 }[p.encoding], 0);
-    expect(bytes).toBeGreaterThan(INLINE_DECODE_BYTES);
+    const small = await readStored(ids.slice(0, 3));
+    const bytesOf = (load: Map<number, { width: number; height: number; encoding: 'u8' | 'u16' | 'f32' }>) =>
+      [...load.values()].reduce((sum, p) => sum + p.width * p.height * { u8: 1, u16: 2, f32: 4 }[p.encoding], 0);
+    expect(bytesOf(stored)).toBeGreaterThan(INLINE_DECODE_BYTES_WHILE_STARTING);
+    // A load too large for this thread's share, but decoded here while the threads start.
+    const medium = new Map<number, StoredPixels>();
+    for (const [id, pixels] of stored) {
+      if (bytesOf(medium) > INLINE_DECODE_BYTES) break;
+      if (bytesOf(new Map([...medium, [id, pixels]])) <= INLINE_DECODE_BYTES_WHILE_STARTING) medium.set(id, pixels);
+    }
+    expect(bytesOf(medium)).toBeGreaterThan(INLINE_DECODE_BYTES);
     const reference = await loadMaskPixels(running.store.db, ids);
-    for (const load of [stored, await readStored(ids.slice(0, 3))]) {
-      const decoded = await workers.decode(load);
+    const expectDecoded = (decoded: Map<number, Mask>, load: Map<number, unknown>) => {
       expect([...decoded.keys()]).toEqual([...load.keys()]);
       for (const [id, mask] of decoded) {
         const expected = reference.get(id)!;
@@ -232,7 +240,32 @@ describe('CP scans counted in worker threads', () => {
         expect({ ...mask, data: mask.data.constructor.name }).toEqual({ ...expected, data: expected.data.constructor.name });
         expect(Buffer.from(mask.data.buffer, mask.data.byteOffset, mask.data.byteLength).equals(Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength))).toBe(true);
       }
+    };
+    // A medium load alone does not start the threads.
+    const unstarted = new PixelWorkers(1);
+    try {
+      expectDecoded(await unstarted.decode(medium), medium);
+      expect(unstarted.threads).toBe(0);
+    } finally {
+      await unstarted.close();
     }
+    // Threads starting: the medium load is decoded here before the first thread has loaded its
+    // entry, the large one waits for the threads.
+    const fresh = new PixelWorkers(1);
+    try {
+      const settled: string[] = [];
+      const starting = fresh.whenStarted().then(() => settled.push('started'));
+      const decoding = [medium, stored].map((load, i) => fresh.decode(load).then((decoded) => (settled.push(i === 0 ? 'medium' : 'large'), decoded)));
+      await starting;
+      const [mediumDecoded, largeDecoded] = await Promise.all(decoding);
+      expect(settled).toEqual(['medium', 'started', 'large']);
+      expectDecoded(mediumDecoded, medium);
+      expectDecoded(largeDecoded, stored);
+    } finally {
+      await fresh.close();
+    }
+    await workers.whenStarted();
+    for (const load of [stored, medium, small]) expectDecoded(await workers.decode(load), load);
   });
 
   it('lets a scan under way finish when closed, then refuses scans and holds no thread', async () => {

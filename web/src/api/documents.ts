@@ -8,6 +8,7 @@ export {
   FilterDocument as FILTER_QUERY,
   ImageDetailDocument as IMAGE_DETAIL_QUERY,
   PredictionsDocument as PREDICTIONS_QUERY,
+  SeedingProgressDocument as SEEDING_PROGRESS_QUERY,
   TagImagesDocument as TAG_IMAGES_MUTATION,
   TopKDocument as TOP_K_QUERY,
 } from './generated.js';

@@ -174,6 +174,11 @@ export type DatasetQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type DatasetQuery = { seeding: { state: MaskSearchSeedingState, dataset: string | null, imagesPlanned: number, imagesMade: number, masksPlanned: number, masksStored: number, message: string | null }, facets: { masks: number, images: number, labels: Array<{ value: string | null, count: number, images: number }>, splits: Array<{ value: string | null, count: number, images: number }>, models: Array<{ value: string | null, count: number, images: number }>, maskTypes: Array<{ value: string | null, count: number, images: number }>, sources: Array<{ value: string | null, count: number, images: number }>, tags: Array<{ value: string | null, count: number, images: number }>, boxNames: Array<{ value: string | null, count: number, images: number }>, predictions: { images: number, correct: number, accuracy: number | null, topConfusions: Array<{ label: string, prediction: string, images: number }> } }, all: { totalCount: number } };
 
+export type SeedingProgressQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SeedingProgressQuery = { seeding: { state: MaskSearchSeedingState, masksStored: number } };
+
 export type BrowseQueryVariables = Exact<{
   where?: MaskWhere | null | undefined;
   offset?: number | null | undefined;
@@ -737,6 +742,14 @@ fragment FacetsFields on MaskFacets {
     ...PredictionsFields
   }
 }`) as unknown as TypedDocumentString<DatasetQuery, DatasetQueryVariables>;
+export const SeedingProgressDocument = new TypedDocumentString(`
+    query SeedingProgress {
+  seeding {
+    state
+    masksStored
+  }
+}
+    `) as unknown as TypedDocumentString<SeedingProgressQuery, SeedingProgressQueryVariables>;
 export const BrowseDocument = new TypedDocumentString(`
     query Browse($where: MaskWhere, $offset: Int, $limit: Int) {
   window: browseImages(where: $where, offset: $offset, limit: $limit) {

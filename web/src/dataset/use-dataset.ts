@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { graphql } from '../api/client.js';
-import { DATASET_QUERY } from '../api/documents.js';
+import { DATASET_QUERY, SEEDING_PROGRESS_QUERY } from '../api/documents.js';
 import type { Facets, Seeding } from '../api/types.js';
 import type { QueryState } from '../query/query-state.js';
 import { missingData } from './requirements.js';
@@ -24,13 +24,17 @@ export interface DatasetState {
 
 /** How often to look again while a demo is seeding. */
 const SEEDING_POLL_MS = 1000;
-/** How often while the query shown waits for data that has not landed: it runs at most this long after the data lands. */
-const WAITING_POLL_MS = 300;
+/**
+ * How often to ask how far seeding got while the query shown waits for data that has not landed
+ * (it runs about this long after the data lands): only the count of masks stored, which reads
+ * nothing from the store, and everything again once that count moves.
+ */
+const WAITING_POLL_MS = 100;
 
 /**
  * What the store holds and whether a demo is landing in it. While seeding it asks every second
- * (more often while `query` waits for data it names), and the version moves whenever the mask or
- * image count changes, so views refetch as data lands.
+ * (while `query` waits for data it names, as soon as more masks are stored), and the version
+ * moves whenever the mask or image count changes, so views refetch as data lands.
  */
 export function useDataset(query: QueryState | null): DatasetState {
   // Read when the next look is scheduled, not a reason to start polling anew.
@@ -45,6 +49,19 @@ export function useDataset(query: QueryState | null): DatasetState {
   useEffect(() => {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const failed = (e: unknown) => {
+      if (controller.signal.aborted) return;
+      setError(e instanceof Error ? e.message : String(e));
+      timer = setTimeout(ask, SEEDING_POLL_MS * 2);
+    };
+    // Waiting for data: the whole dataset again once more masks than `stored` are there (or a second has passed).
+    const watch = (stored: number, since: number) => {
+      graphql(SEEDING_PROGRESS_QUERY, {}, controller.signal).then(({ seeding }) => {
+        if (controller.signal.aborted) return;
+        if (seeding.state !== 'seeding' || seeding.masksStored !== stored || performance.now() - since >= SEEDING_POLL_MS) ask();
+        else timer = setTimeout(() => watch(stored, since), WAITING_POLL_MS);
+      }, failed);
+    };
     const ask = () => {
       graphql(DATASET_QUERY, {}, controller.signal).then(
         (data) => {
@@ -59,14 +76,11 @@ export function useDataset(query: QueryState | null): DatasetState {
           setError(null);
           if (next.seeding.state === 'seeding') {
             const waiting = shown.current !== null && missingData(shown.current, next.facets).length > 0;
-            timer = setTimeout(ask, waiting ? WAITING_POLL_MS : SEEDING_POLL_MS);
+            const asked = performance.now();
+            timer = waiting ? setTimeout(() => watch(next.seeding.masksStored, asked), WAITING_POLL_MS) : setTimeout(ask, SEEDING_POLL_MS);
           }
         },
-        (e: unknown) => {
-          if (controller.signal.aborted) return;
-          setError(e instanceof Error ? e.message : String(e));
-          timer = setTimeout(ask, SEEDING_POLL_MS * 2);
-        },
+        failed,
       );
     };
     ask();

@@ -38,27 +38,50 @@ const errorsOf = (error: unknown): FieldError[] =>
 /**
  * Runs the query whenever it changes (a stale answer is dropped), and pages through filter
  * results on request. The stats are the first page's: each page runs the whole query again.
+ * `refresh` moving (a demo seeding stored more) runs the same query again, but never cuts short a
+ * run under way: that one is shown, then the query runs once more. Aborted instead, a query
+ * slower than the seeding's pace would never answer.
  */
 export function useQueryResults(query: QueryState | null, refresh = 0): { state: ResultsState; loadMore: () => void } {
   const [state, setState] = useState<ResultsState>({ status: 'idle' });
   // The query running now and what aborts it when the next one starts.
-  const current = useRef<{ query: QueryState; controller: AbortController } | null>(null);
+  const current = useRef<{ query: QueryState; controller: AbortController; settled: boolean } | null>(null);
+  // Runs asked for by a refresh: one now if none is under way, else one once it settles.
+  const [rerun, setRerun] = useState(0);
+  const refreshSeen = useRef(refresh);
+  const rerunDue = useRef(false);
+  useEffect(() => {
+    if (refresh === refreshSeen.current) return;
+    refreshSeen.current = refresh;
+    // A query that changed with it runs anew anyway (the effect below).
+    if (!current.current || current.current.query !== query) return;
+    if (current.current.settled) setRerun((n) => n + 1);
+    else rerunDue.current = true;
+  }, [refresh]);
 
   useEffect(() => {
+    rerunDue.current = false;
     if (!query) {
+      current.current = null;
       setState({ status: 'idle' });
       return;
     }
     const controller = new AbortController();
-    current.current = { query, controller };
+    const running = { query, controller, settled: false };
+    current.current = running;
     setState((shown) => ({ status: 'loading', previous: shown.status === 'done' ? shown : shown.status === 'loading' ? shown.previous : null }));
+    const settle = (next: ResultsState) => {
+      if (controller.signal.aborted) return;
+      running.settled = true;
+      setState(next);
+      if (rerunDue.current) setRerun((n) => n + 1);
+    };
     fetchPage(query, null, controller.signal).then(
-      (page) => !controller.signal.aborted && setState({ status: 'done', query, page, loadingMore: false, moreError: null }),
-      (error) => !controller.signal.aborted && setState({ status: 'error', errors: errorsOf(error) }),
+      (page) => settle({ status: 'done', query, page, loadingMore: false, moreError: null }),
+      (error) => settle({ status: 'error', errors: errorsOf(error) }),
     );
     return () => controller.abort();
-    // refresh: the store holds more than when the query last ran (a demo seeding), so it runs again.
-  }, [query, refresh]);
+  }, [query, rerun]);
 
   // loadMore reads the latest state without being recreated on each change (the grid's range callback holds it).
   const latest = useRef(state);
