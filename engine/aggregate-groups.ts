@@ -52,8 +52,21 @@ export class AggregateGroups {
   /** Members per group when every group has as many, else 0. */
   readonly members: number;
 
+  private order: Int32Array | undefined;
+  private counts: Int32Array | undefined;
+
+  /** 0, 1, …, count − 1: the item → group map of a plan that skips no group (shared, read only). */
+  groupOrder(): Int32Array {
+    return (this.order ??= Int32Array.from({ length: this.count }, (_, g) => g));
+  }
+
+  /** Members of each group: the weights of a plan that skips no group (shared, read only). */
+  memberCounts(): Int32Array {
+    return (this.counts ??= Int32Array.from({ length: this.count }, (_, g) => this.start[g + 1] - this.start[g]));
+  }
+
   get bytes(): number {
-    const own = this.count * (8 + 4 + 16 + 4 + 8) + this.memberSlots.length * (4 + 8 + 4);
+    const own = this.count * (8 + 4 + 16 + 4 + 8 + 8) + this.memberSlots.length * (4 + 8 + 4);
     return own + this.bySelector.reduce((n, c, s) => n + c.bytes + (this.memberOf[s]?.byteLength ?? 0), 0);
   }
 }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { EngineContext } from './context.js';
 import type { AggregateGroups } from './aggregate-groups.js';
 import { aggregateGroups } from './aggregate-groups.js';
-import { giveFloat64, takeFloat64 } from './buffer-pool.js';
+import { giveFloat64, giveUint8, takeFloat64, takeUint8 } from './buffer-pool.js';
 import { loadMasks } from './load-masks.js';
 import { RangeCounter, wasmCounter } from './range-counter.js';
 import type { Mask } from './mask.js';
@@ -142,21 +142,33 @@ function groupBounds(
   return true;
 }
 
-/** The plan's items: groups that can be measured, with their first bounds. */
+/** The plan's items: groups that can be measured. Their first bounds go into the plan's lo, hi and maybeSkipped. */
 interface GroupItems {
+  size: number;
   keys: Float64Array;
   weights: Int32Array;
-  lo: Float64Array;
-  hi: Float64Array;
-  maybeSkipped: Uint8Array;
   itemGroup: Int32Array;
 }
 
-/** IoU of two members (people vs a model), the common case, bounded in one loop; returns the items made. */
-function pairIouItems(groups: AggregateGroups, memberLo: Float64Array, memberHi: Float64Array, items: GroupItems, stats: QueryStats): number {
+/** Where a plan's first bounds go, item by item. */
+interface ItemBounds {
+  lo: Float64Array;
+  hi: Float64Array;
+  maybeSkipped: Uint8Array;
+}
+
+/**
+ * IoU of two members (people vs a model), the common case, bounded in one loop. Groups are
+ * skipped only when their union is certainly empty (both masks empty), so items are the groups
+ * themselves and keys, weights and item → group come from the groups, shared; only after a skip
+ * are they copied.
+ */
+function pairIouItems(groups: AggregateGroups, memberLo: Float64Array, memberHi: Float64Array, bounds: ItemBounds, stats: QueryStats): GroupItems {
   const { start, areas, imageIds } = groups;
-  const { keys, weights, lo, hi, maybeSkipped, itemGroup } = items;
+  const { lo, hi, maybeSkipped } = bounds;
   const n = groups.count;
+  let keys: Float64Array | null = null;
+  let itemGroup: Int32Array | null = null;
   let size = 0;
   for (let g = 0; g < n; g++) {
     const from = start[g];
@@ -168,8 +180,14 @@ function pairIouItems(groups: AggregateGroups, memberLo: Float64Array, memberHi:
     const sumLo = l0 + l1;
     const sumHi = h0 + h1;
     const unionHi0 = sumHi < A ? sumHi : A;
-    // A certainly empty union: the group is skipped.
-    if (unionHi0 === 0) continue;
+    if (unionHi0 === 0) {
+      // A certainly empty union: the group is skipped, and items no longer line up with groups.
+      if (!keys) {
+        keys = imageIds.slice(0, n);
+        itemGroup = groups.groupOrder().slice(0, n);
+      }
+      continue;
+    }
     const interLo = sumLo > A ? sumLo - A : 0;
     const minHi = h0 < h1 ? h0 : h1;
     const interHi = minHi < A ? minHi : A;
@@ -178,33 +196,39 @@ function pairIouItems(groups: AggregateGroups, memberLo: Float64Array, memberHi:
     const unionHi = unionHi0 < sumHi - interLo ? unionHi0 : sumHi - interLo;
     const iouLo = unionHi > 0 ? interLo / unionHi : 0;
     const iouHi = unionLo > 0 ? interHi / unionLo : 1;
-    keys[size] = imageIds[g];
-    weights[size] = 2;
     lo[size] = iouLo > 0 ? iouLo : 0;
     hi[size] = iouHi < 1 ? iouHi : 1;
     maybeSkipped[size] = unionLo > 0 ? 0 : 1;
-    itemGroup[size] = g;
+    if (keys && itemGroup) {
+      keys[size] = imageIds[g];
+      itemGroup[size] = g;
+    }
     size++;
   }
   stats.skipped += 2 * (n - size);
-  return size;
+  // Every group has two members: the counts serve as weights whether or not some were skipped.
+  return { size, keys: keys ?? imageIds, weights: groups.memberCounts(), itemGroup: itemGroup ?? groups.groupOrder() };
 }
 
-/** Groups of any size and measure, bounded by groupBounds; returns the items made. */
+/** Groups of any size and measure, bounded by groupBounds. */
 function groupItems(
   groups: AggregateGroups,
   memberLo: Float64Array,
   memberHi: Float64Array,
   measure: AggregateMeasure,
   op: AggregateOp,
-  items: GroupItems,
+  bounds: ItemBounds,
   stats: QueryStats,
-): number {
+): GroupItems {
   const { start, areas, imageIds } = groups;
-  const { keys, weights, lo, hi, maybeSkipped, itemGroup } = items;
+  const { lo, hi, maybeSkipped } = bounds;
+  const n = groups.count;
+  const keys = new Float64Array(n);
+  const weights = new Int32Array(n);
+  const itemGroup = new Int32Array(n);
   const out = new Float64Array(3);
   let size = 0;
-  for (let g = 0; g < groups.count; g++) {
+  for (let g = 0; g < n; g++) {
     const from = start[g];
     const m = start[g + 1] - from;
     if (!groupBounds(memberLo, memberHi, from, m, areas[g], null, measure, op, out)) {
@@ -219,7 +243,7 @@ function groupItems(
     itemGroup[size] = g;
     size++;
   }
-  return size;
+  return { size, keys, weights, itemGroup };
 }
 
 export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: QueryStats): AggregatePlan {
@@ -274,19 +298,14 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     giveFloat64(hi);
   });
   const n = groups.count;
-  const items: GroupItems = {
-    keys: new Float64Array(n),
-    weights: new Int32Array(n),
-    lo: takeFloat64(n),
-    hi: takeFloat64(n),
-    maybeSkipped: new Uint8Array(n),
-    itemGroup: new Int32Array(n),
-  };
-  const size =
+  const lo = takeFloat64(n);
+  const hi = takeFloat64(n);
+  const maybeSkipped = takeUint8(n);
+  const itemBounds = { lo, hi, maybeSkipped };
+  const { size, keys, weights, itemGroup } =
     measure === 'IOU' && groups.members === 2
-      ? pairIouItems(groups, memberLo, memberHi, items, stats)
-      : groupItems(groups, memberLo, memberHi, measure, op, items, stats);
-  const { keys, weights, lo, hi, maybeSkipped, itemGroup } = items;
+      ? pairIouItems(groups, memberLo, memberHi, itemBounds, stats)
+      : groupItems(groups, memberLo, memberHi, measure, op, itemBounds, stats);
   const out = new Float64Array(3);
   giveFloat64(memberLo);
   giveFloat64(memberHi);
@@ -296,7 +315,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     const g = itemGroup[item];
     return memberIds.subarray(start[g], start[g + 1]);
   };
-  const refined = new Uint8Array(size);
+  const refined = takeUint8(size).fill(0);
   const r = newRect();
   const cellLo: Int32Array[] = [];
   const cellHi: Int32Array[] = [];
@@ -408,6 +427,8 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     release() {
       giveFloat64(lo);
       giveFloat64(hi);
+      giveUint8(maybeSkipped);
+      giveUint8(refined);
     },
     refine(item) {
       if (refined[item]) return;

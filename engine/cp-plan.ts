@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EngineContext } from './context.js';
-import { giveFloat64, takeFloat64 } from './buffer-pool.js';
+import { giveFloat64, giveUint8, takeFloat64, takeUint8 } from './buffer-pool.js';
 import { loadMasks } from './load-masks.js';
 import { RangeCounter, wasmCounter } from './range-counter.js';
 import type { Mask } from './mask.js';
@@ -209,7 +209,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
   stats.boundMs += performance.now() - t0;
 
   const counter = new CellCounter(bounds, new RangeCounter(range), stats);
-  const refined = new Uint8Array(size);
+  const refined = takeUint8(size).fill(0);
   const cellOut = new Float64Array(2);
   const r = newRect();
   /** The item's slot now, or −1 when its mask is gone or changed since planning. */
@@ -244,6 +244,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
     release() {
       giveFloat64(lo);
       giveFloat64(hi);
+      giveUint8(refined);
     },
     refine(item) {
       if (refined[item]) return;

@@ -1,7 +1,7 @@
 import type { EngineContext } from './context.js';
 import { DEFAULT_BATCH_SIZE, throwIfAborted } from './context.js';
 import type { Order, Plan } from './plan.js';
-import { giveFloat64, giveInt32, takeFloat64, takeInt32 } from './buffer-pool.js';
+import { giveFloat64, giveInt32, giveUint8, takeFloat64, takeInt32, takeUint8 } from './buffer-pool.js';
 import { BestFirstQueue, KthLargest } from './selection.js';
 
 export interface TopKOptions {
@@ -68,7 +68,7 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
   const heap = takeInt32(visitable);
   for (let j = 0; j < visitable; j++) heap[j] = j;
   const queue = new BestFirstQueue(heap, score, key);
-  const refined = new Uint8Array(visitable);
+  const refined = takeUint8(visitable).fill(0);
   const canEnter = (j: number): boolean => {
     if (top.length < k) return true;
     const last = top[top.length - 1];
@@ -106,6 +106,7 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
     giveInt32(heap);
     giveFloat64(score);
     giveFloat64(key);
+    giveUint8(refined);
   }
   return top;
 }

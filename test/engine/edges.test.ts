@@ -13,6 +13,8 @@ import {
   countBytesFor,
   createMask,
   deserializeChi,
+  aggregateFilter,
+  aggregateTopK,
   filterByCP,
   serializeChi,
   topKByCP,
@@ -282,5 +284,36 @@ describe('queries', () => {
     expect(r.items.map((i) => i.value)).toEqual([199, 198, 197, 196, 195]);
     expect(r.stats.verified + r.stats.acceptedByIndex).toBeLessThan(40);
     expect(r.stats.prunedByIndex).toBeGreaterThan(160);
+  });
+});
+
+describe('IoU of pairs', () => {
+  it('skips the images whose two masks are both empty, and keeps every other image with its own key and members', async () => {
+    // Images 1 and 3: both masks empty (no union); 2 and 4: overlapping masks, IoU 1/3 and 1.
+    const masks = [
+      { id: 11, imageId: 1, mask: u8(2, 2, [0, 0, 0, 0]) },
+      { id: 12, imageId: 1, mask: u8(2, 2, [0, 0, 0, 0]) },
+      { id: 21, imageId: 2, mask: u8(2, 2, [255, 255, 0, 0]) },
+      { id: 22, imageId: 2, mask: u8(2, 2, [0, 255, 255, 0]) },
+      { id: 31, imageId: 3, mask: u8(2, 2, [0, 0, 0, 0]) },
+      { id: 32, imageId: 3, mask: u8(2, 2, [0, 0, 0, 0]) },
+      { id: 41, imageId: 4, mask: u8(2, 2, [255, 0, 0, 0]) },
+      { id: 42, imageId: 4, mask: u8(2, 2, [255, 0, 0, 0]) },
+    ];
+    const images = [1, 2, 3, 4].map((id) => ({ id, width: 2, height: 2 }));
+    const { ctx } = contextOf(masks, images, 2, 8);
+    const spec = { op: 'INTERSECT' as const, threshold: 0.5, roi: { kind: 'full' as const }, measure: 'IOU' as const };
+    const ranked = await aggregateTopK(ctx, { ...spec, k: 10, order: 'ASC' });
+    expect(ranked.items).toEqual([
+      { rank: 1, key: 2, value: 1 / 3 },
+      { rank: 2, key: 4, value: 1 },
+    ]);
+    expect(ranked.members(2).sort()).toEqual([21, 22]);
+    expect(ranked.members(4).sort()).toEqual([41, 42]);
+    expect(ranked.stats.skipped).toBe(4);
+    const filtered = await aggregateFilter(ctx, { ...spec, having: { op: 'GT', threshold: 0.5 } });
+    expect(Array.from(filtered.keys)).toEqual([4]);
+    expect(await filtered.values([4, 2])).toEqual([1, null]);
+    expect(filtered.members(4).sort()).toEqual([41, 42]);
   });
 });
