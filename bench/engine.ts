@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,7 +13,6 @@ import { buildIndex, buildRegeneratedIndex, chiBytesPerMask, measure, median, sa
 import type { Dataset } from './synthetic-masks.js';
 import { generateDataset } from './synthetic-masks.js';
 
-const WARMUP_RUNS = 2;
 /** A scan over 100,000 masks takes seconds; three runs give a stable enough median. */
 const MAX_SCAN_RUNS = 3;
 const SWEEP_DEFAULT_MASKS = 20_000;
@@ -46,6 +47,12 @@ function parseLevels(text: string): ChiConfig {
   return config;
 }
 
+/** A full garbage collection now (V8's gc(), made available at run time). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
 interface Options {
   masks: number;
   humanImages?: number;
@@ -53,6 +60,7 @@ interface Options {
   levels: ChiConfig;
   seed: number;
   runs: number;
+  warmup: number;
   json?: string;
   sweep?: boolean;
 }
@@ -147,7 +155,9 @@ async function runSuite(opts: Options): Promise<void> {
   const queries = [];
   const sample = { imageLabels: ['sample'] };
   for (const q of suite({ images: opts.masks, humanImages })) {
-    const engine = await measure(q, ctx, true, WARMUP_RUNS, opts.runs);
+    // The previous query's scan leaves garbage of its own; collected here, its cost is not billed to this query.
+    collectGarbage();
+    const engine = await measure(q, ctx, true, opts.warmup, opts.runs);
     const engineAnswer = await engine.last.answer();
     // At 1,000,000 the scan runs over the first SCAN_SAMPLE images, and the engine's answer there is compared with it.
     const scan = await measure(q, ctx, false, 0, scanRuns, sampled ? sample : undefined);
@@ -185,7 +195,7 @@ async function runSuite(opts: Options): Promise<void> {
   }
 
   console.log(`\n${opts.masks} saliency masks, ${indexedMasks} in the index, ${opts.size}×${opts.size}, levels ${configName(config)};` +
-    ` engine: median of ${opts.runs} warm runs, scan: median of ${scanRuns}` +
+    ` engine: median of ${opts.runs} warm runs after ${opts.warmup} warm-up runs, scan: median of ${scanRuns}` +
     (sampled ? `; scan EXTRAPOLATED from the first ${SCAN_SAMPLE} images' masks (identical: engine and scan on that sample)` : '') + '\n');
   const mem = process.memoryUsage();
   console.log(`memory: rss ${gb(mem.rss)} GB, array buffers ${gb(mem.arrayBuffers)} GB, heap ${gb(mem.heapUsed)} GB`);
@@ -253,7 +263,8 @@ async function runSweep(opts: Options, masks: number): Promise<void> {
     const { ctx, masksPerSecond } = build(dataset, config, name);
     const perQuery = [];
     for (const q of cases) {
-      const run = await measure(q, ctx, true, WARMUP_RUNS, opts.runs);
+      collectGarbage();
+      const run = await measure(q, ctx, true, opts.warmup, opts.runs);
       const identical = sameAnswer(await run.last.answer(), expected.get(q) as Answer);
       perQuery.push({ name: q.name, engineMs: median(run.ms), verified: run.last.stats.verified, identical });
     }
@@ -301,6 +312,8 @@ const program = new Command()
   .option('--levels <G…B…+…>', `CHI levels (default ${configName(DEFAULT_CHI_CONFIG)})`, parseLevels, DEFAULT_CHI_CONFIG)
   .option('--seed <n>', 'generator seed', positiveInt, 1)
   .option('--runs <n>', 'timed engine runs per query (scan: at most 3)', positiveInt, 5)
+  // V8 optimises the aggregation's code only after about ten runs (f: runs 1–9 took 5–11 ms, then 4.0–4.3).
+  .option('--warmup <n>', 'untimed engine runs per query before the timed ones', positiveInt, 10)
   .option('--json <file>', 'write the results as JSON')
   .option('--sweep', `run the suite for each of ${SWEEP_CONFIGS.join(', ')} with an index ≤ ${MAX_INDEX_PERCENT}% of raw (default ${SWEEP_DEFAULT_MASKS} masks)`)
   .action(async (opts: Options) => {
