@@ -372,21 +372,7 @@ function wholeLevelExact(plus: CountArray | null, minus: CountArray | null, c: C
     const slot = slots[k];
     const count = (plus ? plus[slot] : 0) - (minus ? minus[slot] : 0);
     const area = areas[k];
-    const lower = count - (pixels[k] - area);
-    let l = lower > 0 ? lower : 0;
-    let h = count < area ? count : area;
-    if (divide) {
-      l /= area;
-      h /= area;
-    }
-    if (!init) {
-      const l0 = lo[k];
-      const h0 = hi[k];
-      if (l0 > l) l = l0;
-      if (h0 < h) h = h0;
-    }
-    lo[k] = l;
-    hi[k] = h;
+    combine(lo, hi, k, count - (pixels[k] - area), count, area, init, divide);
   }
   return (plus ? 1 : 0) + (minus ? 1 : 0);
 }
