@@ -57,9 +57,9 @@ async function main(opts: { images: number }): Promise<void> {
     const perMask = (bytes: number) => (bytes / n).toFixed(0);
     console.log(`| G${level.grid}B${level.bins} | ${perMask(raw)} | ${perMask(plain)} | ${perMask(shuffled)} | ${perMask(deltas)} |`);
   });
-  snapshotTable(table);
+  await snapshotTable(table);
   const t0 = performance.now();
-  const snapshot = snapshotTable(table);
+  const snapshot = await snapshotTable(table);
   const encodeMs = performance.now() - t0;
   const bytes = new Uint8Array(snapshot.byteLength);
   snapshot.parts.reduce((at, part) => (bytes.set(part, at), at + part.length), 0);

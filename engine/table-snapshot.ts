@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { compressSync, uncompress, uncompressSync } from 'lz4-napi';
+import { compress, uncompress, uncompressSync } from 'lz4-napi';
 import type { ChiConfig, CountArray } from './chi.js';
 import { InvalidChiError, validateChiConfig } from './chi.js';
 import type { MaskTableState } from './mask-table.js';
@@ -34,15 +34,17 @@ export const TABLE_SNAPSHOT_VERSION = 2;
 const MAGIC = 'MSKTABLE';
 const PREAMBLE_BYTES = 32;
 /**
- * Decoded bytes per frame: small enough that frames decode (on libuv's threads) while later ones
- * are still arriving, large enough that a frame's bookkeeping costs nothing beside its bytes.
+ * Decoded bytes per frame: at most one frame per column up to 256 MiB (a G8B8 plane of 1,000,000
+ * masks is 162 MB), so that a column whose frame decodes alone adopts the decoded buffer as it is.
+ * Frames of 1 MiB, copied into their columns, cost three to six times the CPU on the main thread.
+ * Columns still decode while later ones arrive.
  */
-export const SNAPSHOT_FRAME_BYTES = 1 << 20;
-const MAX_FRAME_BYTES = 64 << 20;
+export const SNAPSHOT_FRAME_BYTES = 256 << 20;
+const MAX_FRAME_BYTES = 1 << 30;
 /** An LZ4 block of F bytes is at most this long (lz4_flex's bound), plus lz4-napi's 4-byte length. */
 const maxStoredFrame = (frameBytes: number) => 4 + frameBytes + Math.ceil(frameBytes / 255) + 16;
 /** Frames being decoded at once while reading: enough to keep libuv's threads busy, few enough to bound the memory held. */
-const FRAMES_IN_FLIGHT = 8;
+const FRAMES_IN_FLIGHT = 4;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export class TableSnapshotError extends Error {
@@ -75,6 +77,7 @@ interface Header {
 
 type ColumnArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
 type ColumnType = new (length: number) => ColumnArray;
+type ViewType = new (buffer: ArrayBuffer, byteOffset: number, length: number) => ColumnArray;
 
 /**
  * How a column's bytes are stored before LZ4 (snapshot-filters.ts): as they are (single bytes, and
@@ -146,31 +149,33 @@ export interface SnapshotOptions {
 }
 
 /**
- * The table as a snapshot. Every column is copied, synchronously, so the table may change as soon
- * as this returns while the parts are written out.
+ * The table as a snapshot. Every column is copied before this yields to other work, so the table
+ * may change as soon as it is called while the parts are compressed and written out.
  */
-export function snapshotTable(table: MaskTable, options?: SnapshotOptions): TableSnapshotBytes {
+export async function snapshotTable(table: MaskTable, options?: SnapshotOptions): Promise<TableSnapshotBytes> {
   const steps = snapshotSteps(table, options);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
+    await step.value;
   }
 }
 
-/** Decoded bytes compressed before snapshotSteps yields: a few tens of milliseconds of LZ4. */
+/** Decoded bytes handed to LZ4 before snapshotSteps yields. */
 const STEP_BYTES = 16 << 20;
 
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 const viewOf = (column: ArrayBufferView): Uint8Array => new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
 
 /**
- * The same snapshot, compressed a few columns per step, so that a caller can let other work run
- * between steps (the generator yields after every STEP_BYTES or so, and returns the snapshot).
+ * The same snapshot, in steps, so that a caller can let other work run between them: each step
+ * copies (and filters) a few columns, STEP_BYTES or so, or one larger column, and yields a promise
+ * that settles once libuv's threads have compressed them; the caller resumes the generator after
+ * it. The generator returns the snapshot.
  * Between steps the table may only gain CHIs (setChi, as queries index masks): the first step
- * compresses every mask column, the indexed flags among them, so a mask indexed later is not
- * indexed in the snapshot, whatever its planes then hold. Any other change must wait for the last step.
+ * copies every mask column, the indexed flags among them, so a mask indexed later is not indexed
+ * in the snapshot, whatever its planes then hold. Any other change must wait for the last step.
  */
-export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Generator<void, TableSnapshotBytes> {
+export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Generator<Promise<void>, TableSnapshotBytes> {
   requireLittleEndian();
   const frameBytes = options?.frameBytes ?? SNAPSHOT_FRAME_BYTES;
   if (!Number.isSafeInteger(frameBytes) || frameBytes < 1 || frameBytes > MAX_FRAME_BYTES) throw new RangeError(`frameBytes ${frameBytes} is not in 1..${MAX_FRAME_BYTES}`);
@@ -206,21 +211,26 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
   ];
   const layout = sections(header);
   const json = new TextEncoder().encode(JSON.stringify(header));
+  // Each frame is two parts, its stored length and its block, filled in as libuv compresses it.
   const parts: Uint8Array[] = [new Uint8Array(PREAMBLE_BYTES)];
-  let checksum = 0;
+  let compressing: Promise<void>[] = [];
+  /** `bytes` is this snapshot's own copy: LZ4 reads it on another thread while the table may change. */
   const frame = (bytes: Uint8Array) => {
     for (let at = 0; at < bytes.length; at += frameBytes) {
-      const block = compressSync(asBuffer(bytes.subarray(at, at + frameBytes)));
-      const length = new Uint8Array(4);
-      new DataView(length.buffer).setUint32(0, block.length, true);
-      parts.push(length, block);
-      checksum = crc32(block, crc32(length, checksum));
+      const slot = parts.length;
+      parts.push(new Uint8Array(4), new Uint8Array(0));
+      compressing.push(
+        compress(bytes.subarray(at, at + frameBytes)).then((block) => {
+          new DataView(parts[slot].buffer).setUint32(0, block.length, true);
+          parts[slot + 1] = block;
+        }),
+      );
     }
   };
   // The plane a bin-deltas plane was taken against, as it was then: planes may gain CHIs between steps.
   let previousPlane: CountPlane | undefined;
   const store = (column: ElementArray, section: Section) => {
-    if (section.filter === 'none') frame(viewOf(column));
+    if (section.filter === 'none') frame(viewOf(column).slice());
     else if (section.filter === 'shuffle') frame(shuffle(column));
     else {
       const plane = (column as CountPlane).slice();
@@ -229,17 +239,28 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
     }
     return column.byteLength;
   };
+  let checksum = 0;
+  let summed = 1;
+  // The generator waits while a step compresses, so when one settles every part before it is final.
+  const compressed = () => {
+    const step = Promise.all(compressing).then(() => {
+      for (; summed < parts.length; summed++) checksum = crc32(parts[summed], checksum);
+    });
+    compressing = [];
+    return step;
+  };
   frame(json);
   maskColumns.forEach((column, i) => store(column, layout[i]));
-  yield;
+  yield compressed();
   let sinceYield = 0;
   for (const [i, column] of laterColumns.entries()) {
     sinceYield += store(column, layout[maskColumns.length + i]);
     if (sinceYield >= STEP_BYTES) {
       sinceYield = 0;
-      yield;
+      yield compressed();
     }
   }
+  yield compressed();
   const byteLength = parts.reduce((total, p) => total + p.length, 0);
   const preamble = new DataView(parts[0].buffer);
   for (let i = 0; i < MAGIC.length; i++) preamble.setUint8(i, MAGIC.charCodeAt(i));
@@ -288,7 +309,8 @@ export class TableSnapshotReader {
   private headerBytes: Uint8Array | undefined;
   private header: Header | undefined;
   private layout: Section[] = [];
-  private columns: ColumnArray[] = [];
+  /** Each section's column once its bytes are in (undefined until then). */
+  private columns: (ColumnArray | undefined)[] = [];
   /** Filtered columns' stored bytes, until the column is whole. */
   private scratch: (Uint8Array | undefined)[] = [];
   /** Bytes of each section decoded so far. */
@@ -352,7 +374,7 @@ export class TableSnapshotReader {
     if (!this.header || this.next.section < this.layout.length || this.pendingBytes > 0) {
       throw new TableSnapshotError(`the table snapshot ends inside its frames: ${this.header ? `${this.next.section} of ${this.layout.length} columns` : 'its header'} complete`);
     }
-    return buildTable(this.header, this.columns);
+    return buildTable(this.header, this.columns as ColumnArray[]);
   }
 
   /** The stored length of the next frame, from the first 4 pending bytes. */
@@ -378,7 +400,8 @@ export class TableSnapshotReader {
       this.pendingBytes -= bytes;
       return head.subarray(0, bytes);
     }
-    const out = new Uint8Array(bytes);
+    // Not zero-filled: every byte is written below. A frame is up to a column's compressed size.
+    const out: Uint8Array = Buffer.allocUnsafeSlow(bytes);
     let at = 0;
     while (at < bytes) {
       const first = this.pending[0];
@@ -448,13 +471,13 @@ export class TableSnapshotReader {
     this.next = { section: s, offset: 0, length: first };
   }
 
-  /** The column a section's first frame starts, and its scratch copy for a filter to undo. */
+  /** Marks a section begun; its column is made when its bytes arrive (an empty one: now). */
   private startColumn({ section, offset }: FrameTarget): void {
-    if (offset > 0 || this.columns.length > section) return;
-    const s = this.layout[section];
-    this.columns.push(new s.type(s.length));
-    this.scratch.push(s.filter === 'none' ? undefined : new Uint8Array(byteLengthOf(s)));
+    if (offset > 0 || this.filled.length > section) return;
     this.filled.push(0);
+    this.scratch.push(undefined);
+    const s = this.layout[section];
+    this.columns.push(s.length === 0 ? new s.type(0) : undefined);
   }
 
   private place(bytes: Uint8Array, target: FrameTarget, index: number): void {
@@ -465,19 +488,28 @@ export class TableSnapshotReader {
       this.headerBytes!.set(bytes, target.offset);
       return;
     }
-    const column = this.columns[target.section];
-    const scratch = this.scratch[target.section];
-    (scratch ?? viewOf(column)).set(bytes, target.offset);
-    this.filled[target.section] += bytes.length;
-    if (scratch && this.filled[target.section] === scratch.length) this.unfilter(target.section, scratch);
+    const section = target.section;
+    const s = this.layout[section];
+    const size = byteLengthOf(s);
+    const whole = target.length === size;
+    if (s.filter === 'none') {
+      // A column in one frame is the decoded buffer itself (lz4-napi's are fresh and start their memory); else a copy.
+      const width = size / s.length;
+      if (whole && bytes.byteOffset % width === 0) this.columns[section] = new (s.type as unknown as ViewType)(bytes.buffer as ArrayBuffer, bytes.byteOffset, s.length);
+      else viewOf((this.columns[section] ??= new s.type(s.length))).set(bytes, target.offset);
+    } else if (whole) this.scratch[section] = bytes;
+    else (this.scratch[section] ??= new Uint8Array(size)).set(bytes, target.offset);
+    this.filled[section] += bytes.length;
+    if (s.filter !== 'none' && this.filled[section] === size) this.unfilter(section, this.scratch[section]!);
   }
 
   /** Frames are placed in order, so a bin-deltas plane's previous plane is already whole. */
   private unfilter(section: number, scratch: Uint8Array): void {
     const s = this.layout[section];
-    const column = this.columns[section];
+    const column = new s.type(s.length);
     if (s.filter === 'shuffle') unshuffle(scratch, column);
     else undoBinDeltas(scratch, column as CountPlane, s.afterPlane ? (this.columns[section - 1] as CountPlane) : undefined);
+    this.columns[section] = column;
     this.scratch[section] = undefined;
   }
 

@@ -23,8 +23,8 @@ import { engineFor } from '../support/engine-fixture.js';
 
 const CONFIG: ChiConfig = { levels: [{ grid: 1, bins: 16 }, { grid: 4, bins: 4 }] };
 
-const bytesOf = (table: Table, frameBytes?: number): Uint8Array => {
-  const { parts, byteLength } = snapshotTable(table, { frameBytes });
+const bytesOf = async (table: Table, frameBytes?: number): Promise<Uint8Array> => {
+  const { parts, byteLength } = await snapshotTable(table, { frameBytes });
   const out = new Uint8Array(byteLength);
   let at = 0;
   for (const part of parts) {
@@ -101,7 +101,7 @@ async function answers(ctx: EngineContext) {
 describe('table snapshots', () => {
   it('restore a table whose columns and query answers equal the original', async () => {
     const { table, masks } = richTable();
-    const restored = await tableFromSnapshot(bytesOf(table));
+    const restored = await tableFromSnapshot(await bytesOf(table));
     expect(restored.exportState()).toEqual(table.exportState());
     expect(restored.size).toBe(table.size);
     expect(restored.indexStats()).toEqual(table.indexStats());
@@ -113,7 +113,7 @@ describe('table snapshots', () => {
 
   it('give a restored table that takes further changes like the original', async () => {
     const { table, masks } = richTable();
-    const restored = await tableFromSnapshot(bytesOf(table));
+    const restored = await tableFromSnapshot(await bytesOf(table));
     for (const t of [table, restored]) {
       t.removeMask(1);
       t.putImage({ id: 300, key: 'late', width: 16, height: 12, label: 'bird', tags: ['new'], boxes: { object: [0, 0, 4, 4], tail: [1, 1, 2, 2] } });
@@ -132,10 +132,15 @@ describe('table snapshots', () => {
     const unindexed = [4, 8, 12].filter((id) => !table.isIndexed(table.slotOf(id)));
     expect(unindexed.length).toBe(3);
     const steps = snapshotSteps(table);
-    expect(steps.next().done).toBe(false);
+    const first = steps.next();
+    expect(first.done).toBe(false);
     for (const id of unindexed) expect(table.setChi(id, buildChi(masks.get(id)!, CONFIG))).toBe(true);
+    await first.value;
     let step = steps.next();
-    while (!step.done) step = steps.next();
+    while (!step.done) {
+      await step.value;
+      step = steps.next();
+    }
     const out = new Uint8Array(step.value.byteLength);
     step.value.parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
     const restored = await tableFromSnapshot(out);
@@ -150,13 +155,13 @@ describe('table snapshots', () => {
     const mask = createMask(300, 300, Uint8Array.from({ length: 90_000 }, (_, p) => p % 251));
     wide.putMask({ id: 1, imageId: 1, width: 300, height: 300, encoding: 'u8' }, buildChi(mask, CONFIG));
     expect(wide.countBytes).toBe(4);
-    expect((await tableFromSnapshot(bytesOf(wide))).exportState()).toEqual(wide.exportState());
+    expect((await tableFromSnapshot(await bytesOf(wide))).exportState()).toEqual(wide.exportState());
     const empty = new MaskTable(CONFIG);
-    expect((await tableFromSnapshot(bytesOf(empty))).exportState()).toEqual(empty.exportState());
+    expect((await tableFromSnapshot(await bytesOf(empty))).exportState()).toEqual(empty.exportState());
     await fc.assert(
       fc.asyncProperty(datasetArb(6), chiConfigArb, fc.integer({ min: 1, max: 300 }), async (data, config, frameBytes) => {
         const { table } = engineFor(data, config);
-        expect((await tableFromSnapshot(bytesOf(table, frameBytes))).exportState()).toEqual(table.exportState());
+        expect((await tableFromSnapshot(await bytesOf(table, frameBytes))).exportState()).toEqual(table.exportState());
       }),
       { numRuns: 60 },
     );
@@ -174,14 +179,14 @@ describe('table snapshots', () => {
       table.putMask({ id: i + 1, imageId: i + 1, width: 64, height: 64, encoding: 'u8', maskType: 'saliency', source: 'test' }, buildChi(createMask(64, 64, data), config));
     }
     const inMemory = table.indexStats().bytes;
-    const stored = bytesOf(table).length;
+    const stored = (await bytesOf(table)).length;
     expect(stored).toBeLessThan(inMemory / 2);
-    expect((await tableFromSnapshot(bytesOf(table))).exportState()).toEqual(table.exportState());
+    expect((await tableFromSnapshot(await bytesOf(table))).exportState()).toEqual(table.exportState());
   });
 
   it('read the same table from pieces of any size', async () => {
     const { table } = richTable();
-    const bytes = bytesOf(table, 64);
+    const bytes = await bytesOf(table, 64);
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 40 }), async (sizes) => {
         const reader = new TableSnapshotReader();
@@ -200,7 +205,7 @@ describe('table snapshots', () => {
   it('refuse truncated, corrupt, foreign and other-version bytes, saying what is wrong', async () => {
     const { table } = richTable();
     for (const frameBytes of [undefined, 40]) {
-      const bytes = bytesOf(table, frameBytes);
+      const bytes = await bytesOf(table, frameBytes);
       const read = (b: Uint8Array) => tableFromSnapshot(b);
       await expect(read(bytes.subarray(0, 10))).rejects.toThrow(/truncated: 10 bytes of at least 32/);
       await expect(read(bytes.subarray(0, bytes.length - 1))).rejects.toThrow(new RegExp(`truncated: ${bytes.length - 1} bytes of ${bytes.length}`));
@@ -242,7 +247,7 @@ describe('table snapshots', () => {
 
   it('refuse a frame that decodes to another length than its column takes, even with a matching checksum', async () => {
     const { table } = richTable();
-    const bytes = bytesOf(table, 40);
+    const bytes = await bytesOf(table, 40);
     // The header's first frame claims one byte more; the checksum is made to match, so only the length check can find it.
     const lying = bytes.slice();
     const view = new DataView(lying.buffer);
