@@ -1,15 +1,16 @@
 /**
  * The index snapshot's stored size, measured on the service benchmark's masks (bench/synthetic-masks.ts,
  * the first quarter of the images with a human-attention mask too, as bench:service loads them):
- * per CHI level, the bytes per mask LZ4 leaves of its planes as they lie in memory, shuffled, and as
- * bin deltas then shuffled (engine/snapshot-filters.ts); then the whole snapshot in the format
+ * per CHI level, the bytes per mask LZ4 leaves of its planes as they lie in memory (what the snapshot
+ * stores), shuffled, and as bin deltas then shuffled (smaller for a 1×1 grid, but undoing them cost
+ * the start more than the bytes saved: docs/snapshots.md); then the whole snapshot in the format
  * engine/table-snapshot.ts writes, with its encode and decode times in this process. Every decode
  * is checked against the table.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { compressSync } from 'lz4-napi';
 import { DEFAULT_CHI_CONFIG, MaskTable, buildChi, configName, snapshotTable, tableFromSnapshot } from '../engine/index.js';
-import { binDeltas, shuffle, type CountPlane } from '../engine/snapshot-filters.js';
+import { shuffle } from '../engine/snapshot-filters.js';
 import { generateDataset } from './synthetic-masks.js';
 
 const positiveInt = (value: string): number => {
@@ -25,6 +26,16 @@ function lz4Bytes(bytes: Uint8Array): number {
   let total = 0;
   for (let at = 0; at < bytes.length; at += FRAME) total += compressSync(Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(FRAME, bytes.length - at))).length + 4;
   return total;
+}
+
+type CountPlane = Uint16Array | Uint32Array;
+
+/** The alternative measured for the planes of a 1×1 grid: the previous plane minus this one (the count in one bin), shuffled. */
+function binDeltas(plane: CountPlane, previous: CountPlane | undefined): Uint8Array {
+  if (!previous) return shuffle(plane);
+  const deltas = plane instanceof Uint16Array ? new Uint16Array(plane.length) : new Uint32Array(plane.length);
+  for (let i = 0; i < plane.length; i++) deltas[i] = previous[i] - plane[i];
+  return shuffle(deltas);
 }
 
 const asBytes = (plane: CountPlane) => new Uint8Array(plane.buffer, plane.byteOffset, plane.byteLength);

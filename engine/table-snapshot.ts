@@ -4,12 +4,12 @@ import type { ChiConfig, CountArray } from './chi.js';
 import { InvalidChiError, validateChiConfig } from './chi.js';
 import type { MaskTableState } from './mask-table.js';
 import { ENCODINGS, MaskTable, NONE, levelCells } from './mask-table.js';
-import { binDeltas, shuffle, undoBinDeltas, unshuffle, type CountPlane, type ElementArray } from './snapshot-filters.js';
+import { shuffle, unshuffle, type ElementArray } from './snapshot-filters.js';
 
 /**
  * A MaskTable as one byte string, read back without rebuilding anything per mask: a small JSON
  * header with the dictionaries and image keys, then the table's columns and CHI planes, each
- * rewritten so that it compresses (snapshot-filters.ts) and cut into LZ4 frames. Little-endian:
+ * shuffled or not (snapshot-filters.ts), then cut into LZ4 frames. Little-endian:
  *
  *   0   8 bytes  magic "MSKTABLE"
  *   8   u32      format version (TABLE_SNAPSHOT_VERSION)
@@ -80,11 +80,11 @@ type ColumnType = new (length: number) => ColumnArray;
 type ViewType = new (buffer: ArrayBuffer, byteOffset: number, length: number) => ColumnArray;
 
 /**
- * How a column's bytes are stored before LZ4 (snapshot-filters.ts): as they are (single bytes, and
- * the planes of grids finer than 1×1, whose runs of equal counts LZ4 finds as they are), shuffled,
- * or as bin deltas of the previous section's plane.
+ * How a column's bytes are stored before LZ4 (snapshot-filters.ts): shuffled (the float64 and
+ * int32 columns, whose high bytes then form runs), or as they are (the single bytes, and the CHI
+ * planes, whose runs of equal counts LZ4 finds as they are; measured in docs/snapshots.md).
  */
-type Filter = 'none' | 'shuffle' | 'bin-deltas';
+type Filter = 'none' | 'shuffle';
 
 /** One column of the body: what it is (for error messages), its element type, length and filter. */
 interface Section {
@@ -92,8 +92,6 @@ interface Section {
   type: ColumnType;
   length: number;
   filter: Filter;
-  /** bin-deltas: whether the previous section is this plane's previous plane (else: the level's first). */
-  afterPlane?: boolean;
 }
 
 const byteLengthOf = (s: Section): number => s.length * (s.type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
@@ -114,13 +112,7 @@ function sections(h: Header): Section[] {
     { name: 'mask encodings', type: Uint8Array, length: n, filter: 'none' },
     { name: 'mask indexed flags', type: Uint8Array, length: n, filter: 'none' },
     ...h.config.levels.flatMap((level, l) =>
-      Array.from({ length: level.bins - 1 }, (_, b): Section => ({
-        name: `level ${l} plane ${b + 1}`,
-        type: countType,
-        length: n * levelCells(level.grid),
-        filter: level.grid === 1 ? 'bin-deltas' : 'none',
-        afterPlane: b > 0,
-      })),
+      Array.from({ length: level.bins - 1 }, (_, b): Section => ({ name: `level ${l} plane ${b + 1}`, type: countType, length: n * levelCells(level.grid), filter: 'none' })),
     ),
     { name: 'image ids', type: Float64Array, length: m, filter: 'shuffle' },
     { name: 'image widths', type: Int32Array, length: m, filter: 'shuffle' },
@@ -227,16 +219,8 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
       );
     }
   };
-  // The plane a bin-deltas plane was taken against, as it was then: planes may gain CHIs between steps.
-  let previousPlane: CountPlane | undefined;
   const store = (column: ElementArray, section: Section) => {
-    if (section.filter === 'none') frame(viewOf(column).slice());
-    else if (section.filter === 'shuffle') frame(shuffle(column));
-    else {
-      const plane = (column as CountPlane).slice();
-      frame(binDeltas(plane, section.afterPlane ? previousPlane : undefined));
-      previousPlane = plane;
-    }
+    frame(section.filter === 'shuffle' ? shuffle(column) : viewOf(column).slice());
     return column.byteLength;
   };
   let checksum = 0;
@@ -296,8 +280,7 @@ interface FrameTarget {
 /**
  * Reads a snapshot as it arrives, in pieces of any size: the checksum is computed on the way, and
  * each frame is decoded on libuv's threads while later ones arrive, then written into the column
- * it belongs to (shuffled and bin-delta columns through a scratch copy, undone once the column is
- * whole). `push` waits only when FRAMES_IN_FLIGHT frames are still decoding; `finish` checks that
+ * it belongs to (a shuffled column through a scratch copy, unshuffled once the column is whole). `push` waits only when FRAMES_IN_FLIGHT frames are still decoding; `finish` checks that
  * everything arrived intact and returns the table.
  */
 export class TableSnapshotReader {
@@ -503,12 +486,10 @@ export class TableSnapshotReader {
     if (s.filter !== 'none' && this.filled[section] === size) this.unfilter(section, this.scratch[section]!);
   }
 
-  /** Frames are placed in order, so a bin-deltas plane's previous plane is already whole. */
   private unfilter(section: number, scratch: Uint8Array): void {
     const s = this.layout[section];
     const column = new s.type(s.length);
-    if (s.filter === 'shuffle') unshuffle(scratch, column);
-    else undoBinDeltas(scratch, column as CountPlane, s.afterPlane ? (this.columns[section - 1] as CountPlane) : undefined);
+    unshuffle(scratch, column);
     this.columns[section] = column;
     this.scratch[section] = undefined;
   }
