@@ -36,7 +36,7 @@ const PREAMBLE_BYTES = 32;
 /**
  * Decoded bytes per frame: at most one frame per column up to 256 MiB (a G8B8 plane of 1,000,000
  * masks is 162 MB), so that a column whose frame decodes alone adopts the decoded buffer as it is.
- * Frames of 1 MiB, copied into their columns, cost three to six times the CPU on the main thread.
+ * Smaller frames would cost the main thread a copy into the column and a fresh buffer for each.
  * Columns still decode while later ones arrive.
  */
 export const SNAPSHOT_FRAME_BYTES = 256 << 20;
