@@ -38,6 +38,7 @@ interface Options {
   reuse: boolean;
   dropSnapshot: boolean;
   storeOnly: boolean;
+  startsOnly: boolean;
   cacheMb: number;
   json?: string;
 }
@@ -344,6 +345,11 @@ async function main(opts: Options): Promise<void> {
     `second start: ready in ${(second.readyMs / 1000).toFixed(2)} s${phasesOf(second)} (CPU ${(second.cpuMs / 1000).toFixed(2)} s) from the ${service.startedFromSnapshot ? 'snapshot' : 'rows'} ` +
       `(${gb(snapshot?.byteLength ?? 0)}), ${service.table.size} masks; RSS ${gb(second.rssBytes)}; load average ${load()}`,
   );
+  if (opts.startsOnly) {
+    await service.close();
+    await second.store.close();
+    return;
+  }
   const bytes = await storedBytes(second.store.db);
 
   const server = createHttpServer(service, { log: () => {} });
@@ -436,6 +442,7 @@ new Command()
   .option('--scan-runs <n>', 'runs per query without the index', positiveInt, 1)
   .option('--reuse', 'keep the data already in the database instead of regenerating it', false)
   .option('--store-only', 'store (or, with --reuse, finish storing) the data and stop: the load and the measurement can run at different times', false)
+  .option('--starts-only', 'time the two starts (ready, its phases, RSS) and stop: no queries', false)
   .option('--drop-snapshot', 'delete the stored snapshot first, so that the first start reads every row', false)
   .option('--cache-mb <n>', 'decoded masks the service keeps for verification (warm runs reuse them)', positiveInt, 2048)
   .option('--json <file>', 'write the results as JSON')

@@ -1,32 +1,50 @@
 import { crc32 } from 'node:zlib';
+import { compress, uncompress, uncompressSync } from 'lz4-napi';
 import type { ChiConfig, CountArray } from './chi.js';
 import { InvalidChiError, validateChiConfig } from './chi.js';
 import type { MaskTableState } from './mask-table.js';
 import { ENCODINGS, MaskTable, NONE, levelCells } from './mask-table.js';
+import { shuffle, unshuffle, type ElementArray } from './snapshot-filters.js';
 
 /**
- * A MaskTable as one byte string, read back without rebuilding anything per mask: the table's
- * columns and CHI planes as they lie in memory, after a small JSON header with the dictionaries
- * and image keys. Little-endian throughout:
+ * A MaskTable as one byte string, read back without rebuilding anything per mask: a small JSON
+ * header with the dictionaries and image keys, then the table's columns and CHI planes, each
+ * shuffled or not (snapshot-filters.ts), then cut into LZ4 frames. Little-endian:
  *
  *   0   8 bytes  magic "MSKTABLE"
  *   8   u32      format version (TABLE_SNAPSHOT_VERSION)
- *   12  u32      header length H
- *   16  f64      total length
- *   24  u32      CRC-32 of bytes 32 … end
- *   28  u32      0
- *   32  H bytes  header (JSON, UTF-8), zero-padded to a multiple of 8
- *       then each column in a fixed order (see sections()), each zero-padded to a multiple of 8
+ *   12  u32      header length H (decoded)
+ *   16  f64      total length, as stored
+ *   24  u32      CRC-32 of the stored bytes 32 … end
+ *   28  u32      frame length F: bytes of a section each frame decodes to (a section's last frame: the rest)
+ *   32           frames: the header (H bytes of JSON), then each column in a fixed order (see
+ *                sections()); a section of L bytes is ⌈L / F⌉ frames, each a u32 stored length
+ *                and an LZ4 block with its decoded length in front (lz4-napi's compress)
  *
- * A reader checks the magic, the version, every length against the header, the checksum, and
- * every code in the columns against its dictionary before it builds a table: a truncated or
- * corrupt snapshot is refused with a TableSnapshotError saying what is wrong, never half-read.
+ * The checksum covers what is stored, so damage is found without trusting the decoder with it;
+ * every frame's decoded length is also checked against the section it belongs to before it is
+ * decoded. A reader checks the magic, the version, every length, the checksum, and every code in
+ * the columns against its dictionary before it builds a table: a truncated or corrupt snapshot is
+ * refused with a TableSnapshotError saying what is wrong, never half-read.
+ *
+ * Version 1 stored the columns as they lie in memory, uncompressed (1,800 B per 224×224 mask).
  */
-export const TABLE_SNAPSHOT_VERSION = 1;
+export const TABLE_SNAPSHOT_VERSION = 2;
 
 const MAGIC = 'MSKTABLE';
 const PREAMBLE_BYTES = 32;
-const ALIGN = 8;
+/**
+ * Decoded bytes per frame: at most one frame per column up to 256 MiB (a G8B8 plane of 1,000,000
+ * masks is 162 MB), so that a column whose frame decodes alone adopts the decoded buffer as it is.
+ * Smaller frames would cost the main thread a copy into the column and a fresh buffer for each.
+ * Columns still decode while later ones arrive.
+ */
+export const SNAPSHOT_FRAME_BYTES = 256 << 20;
+const MAX_FRAME_BYTES = 1 << 30;
+/** An LZ4 block of F bytes is at most this long (lz4_flex's bound), plus lz4-napi's 4-byte length. */
+const maxStoredFrame = (frameBytes: number) => 4 + frameBytes + Math.ceil(frameBytes / 255) + 16;
+/** Frames being decoded at once while reading: enough to keep libuv's threads busy, few enough to bound the memory held. */
+const FRAMES_IN_FLIGHT = 4;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export class TableSnapshotError extends Error {
@@ -59,15 +77,23 @@ interface Header {
 
 type ColumnArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
 type ColumnType = new (length: number) => ColumnArray;
+type ViewType = new (buffer: ArrayBuffer, byteOffset: number, length: number) => ColumnArray;
 
-/** One column of the body: what it is (for error messages), its element type and length. */
+/**
+ * How a column's bytes are stored before LZ4 (snapshot-filters.ts): shuffled (the float64 and
+ * int32 columns, whose high bytes then form runs), or as they are (the single bytes, and the CHI
+ * planes, whose runs of equal counts LZ4 finds as they are; measured in docs/snapshots.md).
+ */
+type Filter = 'none' | 'shuffle';
+
+/** One column of the body: what it is (for error messages), its element type, length and filter. */
 interface Section {
   name: string;
   type: ColumnType;
   length: number;
+  filter: Filter;
 }
 
-const padded = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
 const byteLengthOf = (s: Section): number => s.length * (s.type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
 
 /** The body's columns, in order; both sides derive it from the header alone. */
@@ -76,31 +102,28 @@ function sections(h: Header): Section[] {
   const m = h.images;
   const countType = h.countBytes === 4 ? Uint32Array : Uint16Array;
   return [
-    { name: 'mask ids', type: Float64Array, length: n },
-    { name: 'mask image slots', type: Int32Array, length: n },
-    { name: 'mask widths', type: Int32Array, length: n },
-    { name: 'mask heights', type: Int32Array, length: n },
-    { name: 'mask models', type: Int32Array, length: n },
-    { name: 'mask types', type: Int32Array, length: n },
-    { name: 'mask sources', type: Int32Array, length: n },
-    { name: 'mask encodings', type: Uint8Array, length: n },
-    { name: 'mask indexed flags', type: Uint8Array, length: n },
+    { name: 'mask ids', type: Float64Array, length: n, filter: 'shuffle' },
+    { name: 'mask image slots', type: Int32Array, length: n, filter: 'shuffle' },
+    { name: 'mask widths', type: Int32Array, length: n, filter: 'shuffle' },
+    { name: 'mask heights', type: Int32Array, length: n, filter: 'shuffle' },
+    { name: 'mask models', type: Int32Array, length: n, filter: 'shuffle' },
+    { name: 'mask types', type: Int32Array, length: n, filter: 'shuffle' },
+    { name: 'mask sources', type: Int32Array, length: n, filter: 'shuffle' },
+    { name: 'mask encodings', type: Uint8Array, length: n, filter: 'none' },
+    { name: 'mask indexed flags', type: Uint8Array, length: n, filter: 'none' },
     ...h.config.levels.flatMap((level, l) =>
-      Array.from({ length: level.bins - 1 }, (_, b) => ({ name: `level ${l} plane ${b + 1}`, type: countType, length: n * levelCells(level.grid) })),
+      Array.from({ length: level.bins - 1 }, (_, b): Section => ({ name: `level ${l} plane ${b + 1}`, type: countType, length: n * levelCells(level.grid), filter: 'none' })),
     ),
-    { name: 'image ids', type: Float64Array, length: m },
-    { name: 'image widths', type: Int32Array, length: m },
-    { name: 'image heights', type: Int32Array, length: m },
-    { name: 'image labels', type: Int32Array, length: m },
-    { name: 'image splits', type: Int32Array, length: m },
-    { name: 'image key flags', type: Uint8Array, length: m },
-    ...h.tagNames.map((tag) => ({ name: `tag '${tag}'`, type: Uint8Array, length: m })),
-    ...h.boxNames.map((box) => ({ name: `box '${box}'`, type: Float64Array, length: m * 4 })),
+    { name: 'image ids', type: Float64Array, length: m, filter: 'shuffle' },
+    { name: 'image widths', type: Int32Array, length: m, filter: 'shuffle' },
+    { name: 'image heights', type: Int32Array, length: m, filter: 'shuffle' },
+    { name: 'image labels', type: Int32Array, length: m, filter: 'shuffle' },
+    { name: 'image splits', type: Int32Array, length: m, filter: 'shuffle' },
+    { name: 'image key flags', type: Uint8Array, length: m, filter: 'none' },
+    ...h.tagNames.map((tag): Section => ({ name: `tag '${tag}'`, type: Uint8Array, length: m, filter: 'none' })),
+    ...h.boxNames.map((box): Section => ({ name: `box '${box}'`, type: Float64Array, length: m * 4, filter: 'shuffle' })),
   ];
 }
-
-const bodyLength = (h: Header, headerBytes: number): number =>
-  PREAMBLE_BYTES + padded(headerBytes) + sections(h).reduce((total, s) => total + padded(byteLengthOf(s)), 0);
 
 function requireLittleEndian(): void {
   if (!LITTLE_ENDIAN) throw new TableSnapshotError('table snapshots are little-endian; this host is big-endian');
@@ -112,30 +135,42 @@ export interface TableSnapshotBytes {
   readonly byteLength: number;
 }
 
+export interface SnapshotOptions {
+  /** Decoded bytes per frame (default SNAPSHOT_FRAME_BYTES); tests use small ones. */
+  frameBytes?: number;
+}
+
 /**
- * The table as a snapshot. Every column is copied, synchronously, so the table may change as soon
- * as this returns while the parts are written out.
+ * The table as a snapshot. Every column is copied before this yields to other work, so the table
+ * may change as soon as it is called while the parts are compressed and written out.
  */
-export function snapshotTable(table: MaskTable): TableSnapshotBytes {
-  const steps = snapshotSteps(table);
+export async function snapshotTable(table: MaskTable, options?: SnapshotOptions): Promise<TableSnapshotBytes> {
+  const steps = snapshotSteps(table, options);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
+    await step.value;
   }
 }
 
-/** Bytes copied before snapshotSteps yields: a few milliseconds of copying. */
+/** Decoded bytes handed to LZ4 before snapshotSteps yields. */
 const STEP_BYTES = 16 << 20;
 
+const viewOf = (column: ArrayBufferView): Uint8Array => new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
+
 /**
- * The same snapshot, copied a few columns per step, so that a caller can let other work run
- * between steps (the generator yields after every STEP_BYTES or so, and returns the snapshot).
+ * The same snapshot, in steps, so that a caller can let other work run between them: each step
+ * copies (and filters) a few columns, STEP_BYTES or so, or one larger column, and yields a promise
+ * that settles once libuv's threads have compressed them; the caller resumes the generator after
+ * it. The generator returns the snapshot.
  * Between steps the table may only gain CHIs (setChi, as queries index masks): the first step
  * copies every mask column, the indexed flags among them, so a mask indexed later is not indexed
  * in the snapshot, whatever its planes then hold. Any other change must wait for the last step.
  */
-export function* snapshotSteps(table: MaskTable): Generator<void, TableSnapshotBytes> {
+export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Generator<Promise<void>, TableSnapshotBytes> {
   requireLittleEndian();
+  const frameBytes = options?.frameBytes ?? SNAPSHOT_FRAME_BYTES;
+  if (!Number.isSafeInteger(frameBytes) || frameBytes < 1 || frameBytes > MAX_FRAME_BYTES) throw new RangeError(`frameBytes ${frameBytes} is not in 1..${MAX_FRAME_BYTES}`);
   const state = table.exportState();
   const header: Header = {
     config: { levels: state.config.levels.map((l) => ({ grid: l.grid, bins: l.bins })) },
@@ -153,9 +188,9 @@ export function* snapshotSteps(table: MaskTable): Generator<void, TableSnapshotB
     boxNames: state.images.boxes.map(([name]) => name),
   };
   const { masks, images } = state;
-  const maskColumns: ArrayBufferView[] = [masks.ids, masks.imageSlots, masks.widths, masks.heights, masks.models, masks.maskTypes, masks.sources, masks.encodings, masks.indexed];
+  const maskColumns: ElementArray[] = [masks.ids, masks.imageSlots, masks.widths, masks.heights, masks.models, masks.maskTypes, masks.sources, masks.encodings, masks.indexed];
   // The planes as exportState gave them: a table widened to 32-bit counts meanwhile writes new arrays.
-  const laterColumns: ArrayBufferView[] = [
+  const laterColumns: ElementArray[] = [
     ...state.planes.flat(),
     images.ids,
     images.widths,
@@ -166,26 +201,50 @@ export function* snapshotSteps(table: MaskTable): Generator<void, TableSnapshotB
     ...images.tags,
     ...images.boxes.map(([, column]) => column),
   ];
+  const layout = sections(header);
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const parts: Uint8Array[] = [new Uint8Array(PREAMBLE_BYTES), json, new Uint8Array(padded(json.length) - json.length)];
-  let checksum = crc32(parts[2], crc32(json));
-  const copy = (column: ArrayBufferView) => {
-    const bytes = new Uint8Array(column.buffer, column.byteOffset, column.byteLength).slice();
-    const padding = new Uint8Array(padded(bytes.length) - bytes.length);
-    parts.push(bytes, padding);
-    checksum = crc32(padding, crc32(bytes, checksum));
-    return bytes.length;
+  // Each frame is two parts, its stored length and its block, filled in as libuv compresses it.
+  const parts: Uint8Array[] = [new Uint8Array(PREAMBLE_BYTES)];
+  let compressing: Promise<void>[] = [];
+  /** `bytes` is this snapshot's own copy: LZ4 reads it on another thread while the table may change. */
+  const frame = (bytes: Uint8Array) => {
+    for (let at = 0; at < bytes.length; at += frameBytes) {
+      const slot = parts.length;
+      parts.push(new Uint8Array(4), new Uint8Array(0));
+      compressing.push(
+        compress(bytes.subarray(at, at + frameBytes)).then((block) => {
+          new DataView(parts[slot].buffer).setUint32(0, block.length, true);
+          parts[slot + 1] = block;
+        }),
+      );
+    }
   };
-  for (const column of maskColumns) copy(column);
-  yield;
+  const store = (column: ElementArray, section: Section) => {
+    frame(section.filter === 'shuffle' ? shuffle(column) : viewOf(column).slice());
+    return column.byteLength;
+  };
+  let checksum = 0;
+  let summed = 1;
+  // The generator waits while a step compresses, so when one settles every part before it is final.
+  const compressed = () => {
+    const step = Promise.all(compressing).then(() => {
+      for (; summed < parts.length; summed++) checksum = crc32(parts[summed], checksum);
+    });
+    compressing = [];
+    return step;
+  };
+  frame(json);
+  maskColumns.forEach((column, i) => store(column, layout[i]));
+  yield compressed();
   let sinceYield = 0;
-  for (const column of laterColumns) {
-    sinceYield += copy(column);
+  for (const [i, column] of laterColumns.entries()) {
+    sinceYield += store(column, layout[maskColumns.length + i]);
     if (sinceYield >= STEP_BYTES) {
       sinceYield = 0;
-      yield;
+      yield compressed();
     }
   }
+  yield compressed();
   const byteLength = parts.reduce((total, p) => total + p.length, 0);
   const preamble = new DataView(parts[0].buffer);
   for (let i = 0; i < MAGIC.length; i++) preamble.setUint8(i, MAGIC.charCodeAt(i));
@@ -193,33 +252,59 @@ export function* snapshotSteps(table: MaskTable): Generator<void, TableSnapshotB
   preamble.setUint32(12, json.length, true);
   preamble.setFloat64(16, byteLength, true);
   preamble.setUint32(24, checksum, true);
+  preamble.setUint32(28, frameBytes, true);
   return { parts, byteLength };
 }
 
 /** The table in a snapshot held whole in memory; see TableSnapshotReader. */
-export function tableFromSnapshot(bytes: Uint8Array): MaskTable {
+export async function tableFromSnapshot(bytes: Uint8Array): Promise<MaskTable> {
   const reader = new TableSnapshotReader();
-  reader.push(bytes);
+  await reader.push(bytes);
   return reader.finish();
 }
 
+interface Preamble {
+  headerBytes: number;
+  total: number;
+  checksum: number;
+  frameBytes: number;
+}
+
+/** Where a frame's decoded bytes go: section −1 is the header. */
+interface FrameTarget {
+  section: number;
+  offset: number;
+  length: number;
+}
+
 /**
- * Reads a snapshot as it arrives, in pieces of any size, copying each piece straight into the
- * column it belongs to (no second copy of the whole, and the checksum is computed on the way).
- * `finish` checks that everything arrived intact and returns the table.
+ * Reads a snapshot as it arrives, in pieces of any size: the checksum is computed on the way, and
+ * each frame is decoded on libuv's threads while later ones arrive, then written into the column
+ * it belongs to (a shuffled column through a scratch copy, unshuffled once the column is whole). `push` waits only when FRAMES_IN_FLIGHT frames are still decoding; `finish` checks that
+ * everything arrived intact and returns the table.
  */
 export class TableSnapshotReader {
   private received = 0;
   private checksum = 0;
-  private preamble: { headerBytes: number; total: number; checksum: number } | undefined;
+  private preamble: Preamble | undefined;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
+  private headerBytes: Uint8Array | undefined;
   private header: Header | undefined;
   private layout: Section[] = [];
-  private columns: ColumnArray[] = [];
-  /** Where the next byte goes: the section, and the offset within its padded length. */
-  private section = 0;
-  private offset = 0;
+  /** Each section's column once its bytes are in (undefined until then). */
+  private columns: (ColumnArray | undefined)[] = [];
+  /** Filtered columns' stored bytes, until the column is whole. */
+  private scratch: (Uint8Array | undefined)[] = [];
+  /** Bytes of each section decoded so far. */
+  private filled: number[] = [];
+  /** Where the next frame goes. */
+  private next: FrameTarget = { section: -1, offset: 0, length: 0 };
+  /** Frames decoding, oldest first; each settles once its bytes are in place (or the read failed). */
+  private inFlight: Promise<void>[] = [];
+  private tail: Promise<void> = Promise.resolve();
+  private failure: TableSnapshotError | undefined;
+  private frames = 0;
 
   constructor() {
     requireLittleEndian();
@@ -230,37 +315,37 @@ export class TableSnapshotReader {
     return this.preamble?.total;
   }
 
-  push(piece: Uint8Array): void {
+  async push(piece: Uint8Array): Promise<void> {
     if (this.preamble && this.received + piece.length > this.preamble.total) {
       throw new TableSnapshotError(`the table snapshot has more bytes than the ${this.preamble.total} its header gives`);
     }
     if (this.received >= PREAMBLE_BYTES) this.checksum = crc32(piece, this.checksum);
     else if (this.received + piece.length > PREAMBLE_BYTES) this.checksum = crc32(piece.subarray(PREAMBLE_BYTES - this.received), this.checksum);
     this.received += piece.length;
-    if (this.header) {
-      this.fill(piece);
-      return;
-    }
     this.pending.push(piece);
     this.pendingBytes += piece.length;
-    if (!this.preamble && this.pendingBytes >= PREAMBLE_BYTES) this.preamble = readPreamble(this.take(PREAMBLE_BYTES));
-    if (this.preamble && this.pendingBytes >= padded(this.preamble.headerBytes)) {
-      const header = parseHeader(this.take(padded(this.preamble.headerBytes)).subarray(0, this.preamble.headerBytes));
-      const expected = bodyLength(header, this.preamble.headerBytes);
-      if (expected !== this.preamble.total) {
-        throw new TableSnapshotError(`the table snapshot's header describes ${expected} bytes, its preamble says ${this.preamble.total}`);
+    if (!this.preamble) {
+      if (this.pendingBytes < PREAMBLE_BYTES) return;
+      this.preamble = readPreamble(this.take(PREAMBLE_BYTES));
+      if (this.received > this.preamble.total) throw new TableSnapshotError(`the table snapshot has more bytes than the ${this.preamble.total} its header gives`);
+      this.next = { section: -1, offset: 0, length: Math.min(this.preamble.frameBytes, this.preamble.headerBytes) };
+      this.headerBytes = new Uint8Array(this.preamble.headerBytes);
+    }
+    const preamble = this.preamble;
+    while (this.pendingBytes >= 4) {
+      const stored = this.peekLength();
+      if (stored < 4 || stored > maxStoredFrame(preamble.frameBytes)) {
+        throw new TableSnapshotError(`the table snapshot is corrupt: frame ${this.frames} is ${stored} bytes long; a frame of ${preamble.frameBytes} bytes takes 4 to ${maxStoredFrame(preamble.frameBytes)}`);
       }
-      this.header = header;
-      this.layout = sections(header);
-      this.skipEmptySections();
-      const rest = this.pending;
-      this.pending = [];
-      this.pendingBytes = 0;
-      for (const p of rest) this.fill(p);
+      if (this.pendingBytes < 4 + stored) break;
+      this.take(4);
+      this.frame(this.take(stored));
+      while (this.inFlight.length > FRAMES_IN_FLIGHT) await this.inFlight.shift();
     }
   }
 
-  finish(): MaskTable {
+  async finish(): Promise<MaskTable> {
+    await this.tail;
     const total = this.preamble?.total;
     if (total === undefined || this.received < total) {
       throw new TableSnapshotError(`the table snapshot is truncated: ${this.received} bytes of ${total ?? 'at least 32'}`);
@@ -268,57 +353,159 @@ export class TableSnapshotReader {
     if (this.checksum !== this.preamble!.checksum) {
       throw new TableSnapshotError(`the table snapshot is corrupt: its checksum is ${hex(this.checksum)}, its header says ${hex(this.preamble!.checksum)}`);
     }
-    return buildTable(this.header!, this.columns);
+    if (this.failure) throw this.failure;
+    if (!this.header || this.next.section < this.layout.length || this.pendingBytes > 0) {
+      throw new TableSnapshotError(`the table snapshot ends inside its frames: ${this.header ? `${this.next.section} of ${this.layout.length} columns` : 'its header'} complete`);
+    }
+    return buildTable(this.header, this.columns as ColumnArray[]);
   }
 
-  /** The first `bytes` pending bytes, as one array. */
+  /** The stored length of the next frame, from the first 4 pending bytes. */
+  private peekLength(): number {
+    const head = this.pending[0];
+    const bytes = head.length >= 4 ? head : this.peek(4);
+    return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  }
+
+  private peek(bytes: number): Uint8Array {
+    const out = this.take(bytes);
+    this.pending.unshift(out);
+    this.pendingBytes += bytes;
+    return out;
+  }
+
+  /** The first `bytes` pending bytes, as one array (a view when they lie in one piece). */
   private take(bytes: number): Uint8Array {
-    const out = new Uint8Array(bytes);
+    const head = this.pending[0];
+    if (head.length >= bytes) {
+      if (head.length === bytes) this.pending.shift();
+      else this.pending[0] = head.subarray(bytes);
+      this.pendingBytes -= bytes;
+      return head.subarray(0, bytes);
+    }
+    // Not zero-filled: every byte is written below. A frame is up to a column's compressed size.
+    const out: Uint8Array = Buffer.allocUnsafeSlow(bytes);
     let at = 0;
     while (at < bytes) {
-      const head = this.pending[0];
-      const n = Math.min(head.length, bytes - at);
-      out.set(head.subarray(0, n), at);
+      const first = this.pending[0];
+      const n = Math.min(first.length, bytes - at);
+      out.set(first.subarray(0, n), at);
       at += n;
-      if (n === head.length) this.pending.shift();
-      else this.pending[0] = head.subarray(n);
+      if (n === first.length) this.pending.shift();
+      else this.pending[0] = first.subarray(n);
     }
     this.pendingBytes -= bytes;
     return out;
   }
 
-  private fill(piece: Uint8Array): void {
-    let at = 0;
-    while (at < piece.length) {
-      const section = this.layout[this.section];
-      if (!section) throw new TableSnapshotError(`the table snapshot has more bytes than the ${this.preamble!.total} its header gives`);
-      const bytes = byteLengthOf(section);
-      if (this.offset === 0) this.columns.push(new section.type(section.length));
-      const column = this.columns[this.section];
-      const target = new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
-      const n = Math.min(piece.length - at, padded(bytes) - this.offset);
-      // Padding bytes are covered by the checksum but kept nowhere.
-      const data = Math.max(0, Math.min(n, bytes - this.offset));
-      if (data > 0) target.set(piece.subarray(at, at + data), this.offset);
-      at += n;
-      this.offset += n;
-      if (this.offset === padded(bytes)) {
-        this.section++;
-        this.offset = 0;
-        this.skipEmptySections();
-      }
+  /** One stored frame: the header's decoded at once (the layout depends on it), the columns' on libuv's threads. */
+  private frame(block: Uint8Array): void {
+    const target = this.next;
+    if (target.section >= this.layout.length && this.header) {
+      throw new TableSnapshotError(`the table snapshot is corrupt: it has more frames than the ${this.frames} its columns take`);
     }
+    const index = this.frames++;
+    const decoded = block.length >= 4 ? new DataView(block.buffer, block.byteOffset, 4).getUint32(0, true) : -1;
+    if (decoded !== target.length) {
+      throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} decodes to ${decoded} bytes, its ${this.describe(target)} takes ${target.length}`);
+    }
+    if (target.section >= 0) this.startColumn(target);
+    this.advance();
+    if (target.section < 0) {
+      let bytes: Uint8Array;
+      try {
+        bytes = uncompressSync(block);
+      } catch (error) {
+        throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} (its header) does not decode: ${(error as Error).message}`);
+      }
+      this.place(bytes, target, index);
+      if (target.offset + target.length === this.headerBytes!.length) this.parseHeader();
+      return;
+    }
+    // Placed in order, after every earlier frame; the first failure is kept for finish, which reports a bad checksum first.
+    const placed = Promise.all([uncompress(block), this.tail])
+      .then(([bytes]) => {
+        if (!this.failure) this.place(bytes, target, index);
+      })
+      .catch((error: unknown) => {
+        this.failure ??= error instanceof TableSnapshotError ? error : new TableSnapshotError(`the table snapshot is corrupt: frame ${index} (${this.describe(target)}) does not decode: ${(error as Error).message}`);
+      });
+    this.tail = placed;
+    this.inFlight.push(placed);
   }
 
-  /** Columns of no bytes (an empty table's) are complete before any byte arrives. */
-  private skipEmptySections(): void {
-    for (let s = this.layout[this.section]; s && s.length === 0; s = this.layout[++this.section]) this.columns.push(new s.type(0));
+  private describe(target: FrameTarget): string {
+    return target.section < 0 ? 'header' : `${this.layout[target.section].name} at byte ${target.offset}`;
+  }
+
+  /** Moves `next` past the frame it points at, skipping columns of no bytes. */
+  private advance(): void {
+    const { section, offset, length } = this.next;
+    const frameBytes = this.preamble!.frameBytes;
+    const size = section < 0 ? this.headerBytes!.length : byteLengthOf(this.layout[section]);
+    if (offset + length < size) {
+      this.next = { section, offset: offset + length, length: Math.min(frameBytes, size - offset - length) };
+      return;
+    }
+    // The layout is known only once the header is in: until then the next frame is the first column's.
+    let s = section + 1;
+    if (this.header) while (s < this.layout.length && byteLengthOf(this.layout[s]) === 0) this.startColumn({ section: s++, offset: 0, length: 0 });
+    const first = s < this.layout.length ? Math.min(frameBytes, byteLengthOf(this.layout[s])) : 0;
+    this.next = { section: s, offset: 0, length: first };
+  }
+
+  /** Marks a section begun; its column is made when its bytes arrive (an empty one: now). */
+  private startColumn({ section, offset }: FrameTarget): void {
+    if (offset > 0 || this.filled.length > section) return;
+    this.filled.push(0);
+    this.scratch.push(undefined);
+    const s = this.layout[section];
+    this.columns.push(s.length === 0 ? new s.type(0) : undefined);
+  }
+
+  private place(bytes: Uint8Array, target: FrameTarget, index: number): void {
+    if (bytes.length !== target.length) {
+      throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} decoded to ${bytes.length} bytes, not ${target.length}`);
+    }
+    if (target.section < 0) {
+      this.headerBytes!.set(bytes, target.offset);
+      return;
+    }
+    const section = target.section;
+    const s = this.layout[section];
+    const size = byteLengthOf(s);
+    const whole = target.length === size;
+    if (s.filter === 'none') {
+      // A column in one frame is the decoded buffer itself (lz4-napi's are fresh and start their memory); else a copy.
+      const width = size / s.length;
+      if (whole && bytes.byteOffset % width === 0) this.columns[section] = new (s.type as unknown as ViewType)(bytes.buffer as ArrayBuffer, bytes.byteOffset, s.length);
+      else viewOf((this.columns[section] ??= new s.type(s.length))).set(bytes, target.offset);
+    } else if (whole) this.scratch[section] = bytes;
+    else (this.scratch[section] ??= new Uint8Array(size)).set(bytes, target.offset);
+    this.filled[section] += bytes.length;
+    if (s.filter !== 'none' && this.filled[section] === size) this.unfilter(section, this.scratch[section]!);
+  }
+
+  private unfilter(section: number, scratch: Uint8Array): void {
+    const s = this.layout[section];
+    const column = new s.type(s.length);
+    unshuffle(scratch, column);
+    this.columns[section] = column;
+    this.scratch[section] = undefined;
+  }
+
+  private parseHeader(): void {
+    const header = parseHeader(this.headerBytes!);
+    this.header = header;
+    this.layout = sections(header);
+    this.next = { section: -1, offset: this.headerBytes!.length, length: 0 };
+    this.advance();
   }
 }
 
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
-function readPreamble(bytes: Uint8Array): { headerBytes: number; total: number; checksum: number } {
+function readPreamble(bytes: Uint8Array): Preamble {
   const magic = String.fromCharCode(...bytes.subarray(0, MAGIC.length));
   if (magic !== MAGIC) throw new TableSnapshotError(`not a MaskSearch table snapshot: it starts with ${JSON.stringify(magic)}, not "${MAGIC}"`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -326,11 +513,12 @@ function readPreamble(bytes: Uint8Array): { headerBytes: number; total: number; 
   if (version !== TABLE_SNAPSHOT_VERSION) throw new TableSnapshotVersionError(version);
   const headerBytes = view.getUint32(12, true);
   const total = view.getFloat64(16, true);
-  if (!Number.isSafeInteger(total) || total < PREAMBLE_BYTES + padded(headerBytes)) {
-    throw new TableSnapshotError(`the table snapshot's preamble gives a total length of ${total} with a ${headerBytes}-byte header`);
+  const frameBytes = view.getUint32(28, true);
+  if (frameBytes < 1 || frameBytes > MAX_FRAME_BYTES) throw new TableSnapshotError(`the table snapshot's preamble is corrupt: its frames are ${frameBytes} bytes`);
+  if (!Number.isSafeInteger(total) || total < PREAMBLE_BYTES) {
+    throw new TableSnapshotError(`the table snapshot's preamble gives a total length of ${total}`);
   }
-  if (view.getUint32(28, true) !== 0) throw new TableSnapshotError('the table snapshot\'s preamble is corrupt: its reserved field is not 0');
-  return { headerBytes, total, checksum: view.getUint32(24, true) };
+  return { headerBytes, total, checksum: view.getUint32(24, true), frameBytes };
 }
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;

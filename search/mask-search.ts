@@ -224,11 +224,11 @@ export class MaskSearch {
     const taken = this.catchingUp.then(async (): Promise<NewTableSnapshot> => {
       const changeSeq = this.lastSeq;
       const masks = this.table.size;
-      // Copied a few columns at a time, requests served in between; the change log waits (see snapshotSteps).
+      // Copied a few columns at a time and compressed on libuv's threads, requests served in between; the change log waits (see snapshotSteps).
       const steps = snapshotSteps(this.table);
       for (let step = steps.next(); ; step = steps.next()) {
         if (step.done) return { formatVersion: TABLE_SNAPSHOT_VERSION, chiConfig: config, changeSeq, masks, parts: step.value.parts, byteLength: step.value.byteLength };
-        await new Promise((resolve) => setImmediate(resolve));
+        await step.value;
       }
     });
     this.catchingUp = taken.then(

@@ -42,14 +42,14 @@ async function readSnapshot(db: Database, snapshot: TableSnapshotRow, config: Ch
   let done = 0;
   onProgress?.({ source: 'snapshot', done, total: snapshot.byteLength });
   for await (const chunk of readTableSnapshot(db, snapshot)) {
-    reader.push(chunk);
+    await reader.push(chunk);
     done += chunk.length;
     onProgress?.({ source: 'snapshot', done, total: snapshot.byteLength });
   }
   if (reader.byteLength !== snapshot.byteLength) {
     throw new TableSnapshotError(`its row gives ${snapshot.byteLength} bytes, its header ${reader.byteLength ?? 'none'}`);
   }
-  const table = reader.finish();
+  const table = await reader.finish();
   if (!sameConfig(table.config, config)) throw new TableSnapshotError(`its header has CHI levels ${configName(table.config)}, its row ${snapshot.chiConfig}`);
   return table;
 }

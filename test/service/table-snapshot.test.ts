@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineContext, MaskTable } from '../../engine/index.js';
-import { MaskTable as Table, aggregateTopK, buildChi, filterByCP, serializeChi, topKByCP } from '../../engine/index.js';
+import { MaskTable as Table, TABLE_SNAPSHOT_VERSION, aggregateTopK, buildChi, filterByCP, serializeChi, topKByCP } from '../../engine/index.js';
 import type { DatabaseHandle } from '../../db/client.js';
 import { changeImageTags } from '../../db/repositories/image-tags.js';
 import { upsertImages } from '../../db/repositories/images.js';
@@ -86,7 +86,7 @@ describe(`the index snapshot, on ${testDriver}`, () => {
     expect(first.progress.at(-1)).toMatchObject({ source: 'rows', done: seeded.masks.length });
     await first.service.snapshotWritten();
     const stored = await latestTableSnapshot(store.db);
-    expect(stored).toMatchObject({ masks: seeded.masks.length, formatVersion: 1, chiConfig: 'G1B64+G4B8' });
+    expect(stored).toMatchObject({ masks: seeded.masks.length, formatVersion: TABLE_SNAPSHOT_VERSION, chiConfig: 'G1B64+G4B8' });
     await first.service.close();
 
     const second = await start({ snapshotAfter: 1 });
@@ -174,7 +174,8 @@ describe(`the index snapshot, on ${testDriver}`, () => {
     ['a flipped byte', `update table_snapshot_chunks set data = set_byte(data, octet_length(data) - 50, (get_byte(data, octet_length(data) - 50) + 1) % 256)`, /cannot be used: the table snapshot is corrupt: its checksum/],
     ['a cut chunk', `update table_snapshot_chunks set data = substring(data from 1 for octet_length(data) - 16)`, /cannot be used: the table snapshot is truncated: \d+ bytes of \d+/],
     ['a lost chunk', `delete from table_snapshot_chunks`, /cannot be used: chunk 0 of the 1 of snapshot \d+ is missing/],
-    ['an old format', `update table_snapshots set format_version = 0`, /the stored snapshot is in format version 0; this MaskSearch reads version 1/],
+    // What a server of format version 1 (uncompressed columns) stored.
+    ['an old format', `update table_snapshots set format_version = 1`, /the stored snapshot is in format version 1; this MaskSearch reads version 2/],
     ['a change log emptied since', `update table_snapshots set change_seq = change_seq + 1000000`, /the stored snapshot is of change \d+, but the change log ends at \d+/],
     ['a foreign header', `update table_snapshot_chunks set data = overlay(data placing '\\x50474350'::bytea from 1)`, /cannot be used: not a MaskSearch table snapshot/],
   ];
