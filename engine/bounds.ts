@@ -356,8 +356,8 @@ function wholeLevel(p: LevelProgram, c: Candidates, s: number, t: number, lo: Fl
  */
 function wholeLevelExact(plus: CountArray | null, minus: CountArray | null, c: Candidates, s: number, t: number, lo: Float64Array, hi: Float64Array, init: boolean, divide: boolean): number {
   const { areas, pixels, slots } = c;
+  // The common cases (a first level, counts, a range inside the bins or up to the top) without the tests.
   if (init && !divide && plus && minus) {
-    // The common case (a first level, counts, a range inside the bins) without the tests.
     for (let k = s; k < t; k++) {
       const slot = slots[k];
       const count = plus[slot] - minus[slot];
@@ -367,6 +367,16 @@ function wholeLevelExact(plus: CountArray | null, minus: CountArray | null, c: C
       hi[k] = count < area ? count : area;
     }
     return 2;
+  }
+  if (init && !divide && plus) {
+    for (let k = s; k < t; k++) {
+      const count = plus[slots[k]];
+      const area = areas[k];
+      const lower = count - (pixels[k] - area);
+      lo[k] = lower > 0 ? lower : 0;
+      hi[k] = count < area ? count : area;
+    }
+    return 1;
   }
   for (let k = s; k < t; k++) {
     const slot = slots[k];
