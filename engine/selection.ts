@@ -46,19 +46,21 @@ export class KthLargest {
 /**
  * Items ordered best first by (score descending, key ascending): building is O(n), and only the
  * items actually visited pay O(log n), where a sort would order them all. Scores may be lowered
- * and items pushed back (after refinement).
+ * and items pushed back (after refinement). The queue holds the first `length` entries of heap
+ * and may grow to all of them.
  */
 export class BestFirstQueue {
   private heap: Int32Array;
   private length: number;
 
   constructor(
-    items: Int32Array,
+    heap: Int32Array,
     private readonly score: Float64Array,
     private readonly keys: Float64Array,
+    length = heap.length,
   ) {
-    this.heap = items;
-    this.length = items.length;
+    this.heap = heap;
+    this.length = length;
     for (let i = (this.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
@@ -77,7 +79,7 @@ export class BestFirstQueue {
     return top;
   }
 
-  /** Adds an item back (its score read now); the queue never holds more items than it was built with. */
+  /** Adds an item (its score read now); the queue never holds more items than its heap has room for. */
   push(item: number): void {
     const h = this.heap;
     let i = this.length++;

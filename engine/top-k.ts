@@ -59,16 +59,11 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
     return top;
   }
 
-  const item = takeInt32(size);
-  const score = takeFloat64(size);
-  const key = takeFloat64(size);
-  const { visitable, weight } = openItems(plan, sign, k, item, score, key);
+  const open = new OpenItems(plan, sign, k);
+  const { score, key } = open;
   // Weight of the items taken off the queue for good: what is left at the end was pruned.
   let settled = 0;
-  const heap = takeInt32(visitable);
-  for (let j = 0; j < visitable; j++) heap[j] = j;
-  const queue = new BestFirstQueue(heap, score, key);
-  const refined = takeUint8(visitable).fill(0);
+  const refined = takeUint8(size).fill(0);
   const canEnter = (j: number): boolean => {
     if (top.length < k) return true;
     const last = top[top.length - 1];
@@ -76,12 +71,12 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
   };
   try {
     const step = Math.max(8, Math.min(batchSize, k));
-    while (queue.size > 0 && canEnter(queue.peek())) {
+    for (let next = open.peek(); next >= 0 && canEnter(next); next = open.peek()) {
       throwIfAborted(ctx);
       const toLoad: number[] = [];
-      while (queue.size > 0 && toLoad.length < step && canEnter(queue.peek())) {
-        const j = queue.pop();
-        const i = item[j];
+      for (let j = next; j >= 0 && toLoad.length < step && canEnter(j); j = open.peek()) {
+        open.queue.pop();
+        const i = open.item[j];
         if (plan.lo[i] === plan.hi[i] && !plan.maybeSkipped?.[i]) {
           stats.acceptedByIndex += weights[i];
           settled += weights[i];
@@ -90,7 +85,7 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
           refined[j] = 1;
           plan.refine(i);
           score[j] = sign * best[i];
-          queue.push(j);
+          open.queue.push(j);
         } else {
           settled += weights[i];
           toLoad.push(i);
@@ -100,53 +95,198 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
       const values = await plan.evaluate(toLoad);
       toLoad.forEach((i, n) => insert(i, values[n]));
     }
-    stats.prunedByIndex += weight - settled;
+    stats.prunedByIndex += open.weight - settled;
   } finally {
-    giveInt32(item);
-    giveInt32(heap);
-    giveFloat64(score);
-    giveFloat64(key);
+    open.release();
     giveUint8(refined);
   }
   return top;
 }
 
+/** Above this many open items the queue takes them a chunk at a time; below, all at once. */
+const CHUNK = 512;
+const ALL_AT_ONCE = 32 * CHUNK;
+
 /**
- * The items that can still enter the top k into item, score (sign · best bound) and key; returns
- * how many and their weight. The k-th best guaranteed value (a bounded heap over the opposite
- * bounds) is the cut-off: an item whose best bound is below it can never enter.
+ * The items that can still enter the top k, best first by (score = sign · best bound, key). The
+ * k-th best guaranteed value (a bounded heap over the opposite bounds) is the floor: an item whose
+ * best bound is below it can never enter. One pass finds the floor and the open items. When they
+ * are many (an IoU whose lower bounds are all 0 leaves every group open) while a query visits a
+ * few hundred, the queue takes the best CHUNK of those still waiting at a time, found with a
+ * bounded heap, so only those pay for a place in it. An entry j (item[j], score[j], key[j]) at
+ * the queue's top comes before every waiting item while it is no worse than the worst entry taken
+ * last.
  */
-function openItems(plan: Plan, sign: number, k: number, item: Int32Array, score: Float64Array, key: Float64Array): { visitable: number; weight: number } {
-  const { size, keys, weights, maybeSkipped, stats } = plan;
-  const best = sign > 0 ? plan.hi : plan.lo;
-  const worst = sign > 0 ? plan.lo : plan.hi;
-  const kth = new KthLargest(k);
-  // Most values fall below the cut-off so far: one comparison with a local each.
-  let cut = -Infinity;
-  if (k < size) {
+class OpenItems {
+  readonly item: Int32Array;
+  readonly score: Float64Array;
+  readonly key: Float64Array;
+  readonly queue: BestFirstQueue;
+  /** Weight of all the plan's items. */
+  readonly weight: number;
+  private readonly floor: number;
+  private readonly heap: Int32Array;
+  /** Open items, some already queued (taken) and some below the floor: waiting[0..listed). */
+  private readonly waiting: Int32Array;
+  private listed = 0;
+  /** Items of the list not queued yet (an upper bound: some may be below the floor). */
+  private waitingCount = 0;
+  /** By plan item, once items are taken a chunk at a time. */
+  private taken: Uint8Array | null = null;
+  private entries = 0;
+  private edgeScore = -Infinity;
+  private edgeKey = Infinity;
+  private readonly chunkItem = new Int32Array(CHUNK);
+  private readonly chunkScore = new Float64Array(CHUNK);
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly sign: number,
+    k: number,
+  ) {
+    const { size, keys, weights, maybeSkipped } = plan;
+    this.item = takeInt32(size);
+    this.score = takeFloat64(size);
+    this.key = takeFloat64(size);
+    this.heap = takeInt32(size);
+    this.waiting = takeInt32(size);
+    const best = sign > 0 ? plan.hi : plan.lo;
+    const worst = sign > 0 ? plan.lo : plan.hi;
+    const kth = new KthLargest(k);
+    // With k ≥ size every item can enter: the floor stays −∞.
+    const bounded = k < size;
+    // An item below the floor found so far is below the final one (it only rises): most items cost a comparison or two.
+    let floor = -Infinity;
+    let weight = 0;
+    let open = 0;
+    const waiting = this.waiting;
     for (let i = 0; i < size; i++) {
+      weight += weights[i];
       const v = sign * worst[i];
-      if (v > cut && (maybeSkipped === undefined || maybeSkipped[i] === 0)) {
+      if (bounded && v > floor && (maybeSkipped === undefined || maybeSkipped[i] === 0)) {
         kth.offer(v);
-        cut = kth.value;
+        floor = kth.value;
       }
+      if (sign * best[i] >= floor) waiting[open++] = i;
+    }
+    this.weight = weight;
+    this.floor = floor;
+    if (open > ALL_AT_ONCE) {
+      this.listed = open;
+      this.waitingCount = open;
+      this.taken = takeUint8(size).fill(0);
+      this.queue = new BestFirstQueue(this.heap, this.score, this.key, 0);
+      this.take();
+      return;
+    }
+    for (let w = 0; w < open; w++) {
+      const i = waiting[w];
+      const s = sign * best[i];
+      if (s < floor) continue;
+      const j = this.entries++;
+      this.item[j] = i;
+      this.score[j] = s;
+      this.key[j] = keys[i];
+      this.heap[j] = j;
+    }
+    this.queue = new BestFirstQueue(this.heap, this.score, this.key, this.entries);
+  }
+
+  release(): void {
+    giveInt32(this.item);
+    giveFloat64(this.score);
+    giveFloat64(this.key);
+    giveInt32(this.heap);
+    giveInt32(this.waiting);
+    if (this.taken) giveUint8(this.taken);
+  }
+
+  /** The queue's top entry if it comes before every waiting item (taking more until it does), or −1 when nothing is left. */
+  peek(): number {
+    for (;;) {
+      const { queue } = this;
+      if (queue.size > 0) {
+        const j = queue.peek();
+        const s = this.score[j];
+        if (this.waitingCount === 0 || s > this.edgeScore || (s === this.edgeScore && this.key[j] <= this.edgeKey)) return j;
+      } else if (this.waitingCount === 0) return -1;
+      this.take();
     }
   }
-  const floor = cut;
-  let total = 0;
-  let open = 0;
-  let visitable = 0;
-  for (let i = 0; i < size; i++) {
-    const w = weights[i];
-    total += w;
-    const s = sign * best[i];
-    if (s < floor) continue;
-    item[visitable] = i;
-    score[visitable] = s;
-    key[visitable] = keys[i];
-    open += w;
-    visitable++;
+
+  /**
+   * Moves the best CHUNK waiting items into the queue, and drops from the list those taken before
+   * and those below the floor. The chunk is a bounded heap whose root is its worst item: a waiting
+   * item worse than that root costs two comparisons.
+   */
+  private take(): void {
+    const { plan, sign, floor, waiting, chunkItem, chunkScore } = this;
+    const taken = this.taken!;
+    const { keys } = plan;
+    const best = sign > 0 ? plan.hi : plan.lo;
+    let n = 0;
+    let rootScore = Infinity;
+    let rootKey = -Infinity;
+    let kept = 0;
+    for (let w = 0; w < this.listed; w++) {
+      const i = waiting[w];
+      const s = sign * best[i];
+      if (s < floor || taken[i] === 1) continue;
+      waiting[kept++] = i;
+      if (n === CHUNK) {
+        if (s < rootScore || (s === rootScore && keys[i] > rootKey)) continue;
+        siftDownWorst(chunkItem, chunkScore, keys, n, i, s);
+      } else siftUpWorst(chunkItem, chunkScore, keys, n++, i, s);
+      rootScore = chunkScore[0];
+      rootKey = keys[chunkItem[0]];
+    }
+    for (let c = 0; c < n; c++) {
+      const i = chunkItem[c];
+      taken[i] = 1;
+      const j = this.entries++;
+      this.item[j] = i;
+      this.score[j] = chunkScore[c];
+      this.key[j] = keys[i];
+      this.queue.push(j);
+    }
+    this.listed = kept;
+    this.waitingCount = kept - n;
+    this.edgeScore = rootScore;
+    this.edgeKey = rootKey;
   }
-  stats.prunedByIndex += total - open;
-  return { visitable, weight: open };
+}
+
+/** (a, ka) comes after (b, kb) in the queue's order. */
+const worse = (a: number, ka: number, b: number, kb: number): boolean => a < b || (a === b && ka > kb);
+
+/** Adds item i (score s) at position n of a heap whose root is its worst item. */
+function siftUpWorst(items: Int32Array, scores: Float64Array, keys: Float64Array, n: number, i: number, s: number): void {
+  let at = n;
+  while (at > 0) {
+    const p = (at - 1) >> 1;
+    if (!worse(s, keys[i], scores[p], keys[items[p]])) break;
+    items[at] = items[p];
+    scores[at] = scores[p];
+    at = p;
+  }
+  items[at] = i;
+  scores[at] = s;
+}
+
+/** Replaces the root (worst item) of a full heap of n by item i (score s). */
+function siftDownWorst(items: Int32Array, scores: Float64Array, keys: Float64Array, n: number, i: number, s: number): void {
+  const key = keys[i];
+  let at = 0;
+  for (;;) {
+    const l = 2 * at + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const c = r < n && worse(scores[r], keys[items[r]], scores[l], keys[items[l]]) ? r : l;
+    if (!worse(scores[c], keys[items[c]], s, key)) break;
+    items[at] = items[c];
+    scores[at] = scores[c];
+    at = c;
+  }
+  items[at] = i;
+  scores[at] = s;
 }
