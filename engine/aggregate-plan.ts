@@ -142,6 +142,57 @@ function groupBounds(
   return true;
 }
 
+/**
+ * Per-cell bounds of two members (A and B) summed over the cells: intersection [Σ max(0, A + B − |c|),
+ * Σ min(A, B)] and union [Σ max(A, B), Σ min(|c|, A + B)], each member's count in its [lo, hi].
+ */
+function pairCellSums(aLo: Int32Array, aHi: Int32Array, bLo: Int32Array, bHi: Int32Array, rects: Int32Array, cells: number, out: Float64Array): void {
+  let interLo = 0;
+  let interHi = 0;
+  let unionLo = 0;
+  let unionHi = 0;
+  for (let c = 0; c < cells; c++) {
+    const o = (rects[c * 4 + 2] - rects[c * 4]) * (rects[c * 4 + 3] - rects[c * 4 + 1]);
+    const al = aLo[c];
+    const bl = bLo[c];
+    const ah = aHi[c];
+    const bh = bHi[c];
+    const sLo = al + bl - o;
+    const sHi = ah + bh;
+    interLo += sLo > 0 ? sLo : 0;
+    interHi += ah < bh ? ah : bh;
+    unionLo += al > bl ? al : bl;
+    unionHi += sHi < o ? sHi : o;
+  }
+  out[0] = interLo;
+  out[1] = interHi;
+  out[2] = unionLo;
+  out[3] = unionHi;
+}
+
+/** pairCellSums for m members: the intersection's lower bound counts what all m must share. */
+function groupCellSums(cellLo: readonly Int32Array[], cellHi: readonly Int32Array[], m: number, rects: Int32Array, cells: number, out: Float64Array): void {
+  for (let c = 0; c < cells; c++) {
+    let sLo = 0;
+    let sHi = 0;
+    let mxLo = 0;
+    let mnHi = Infinity;
+    for (let k = 0; k < m; k++) {
+      const l = cellLo[k][c];
+      const h = cellHi[k][c];
+      sLo += l;
+      sHi += h;
+      if (l > mxLo) mxLo = l;
+      if (h < mnHi) mnHi = h;
+    }
+    const o = (rects[c * 4 + 2] - rects[c * 4]) * (rects[c * 4 + 3] - rects[c * 4 + 1]);
+    out[0] += Math.max(0, sLo - (m - 1) * o);
+    out[1] += mnHi;
+    out[2] += mxLo;
+    out[3] += Math.min(o, sHi);
+  }
+}
+
 /** The plan's items: groups that can be measured. Their first bounds go into the plan's lo, hi and maybeSkipped. */
 interface GroupItems {
   size: number;
@@ -356,25 +407,8 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     // Cells are the same for every member (same size and ROI): combine them cell by cell.
     const rc = bounds[selector[from]].cells.cellRects;
     cellSums.fill(0);
-    for (let c = 0; c < cells; c++) {
-      let sLo = 0;
-      let sHi = 0;
-      let mxLo = 0;
-      let mnHi = Infinity;
-      for (let k = 0; k < m; k++) {
-        const l = cellLo[k][c];
-        const h = cellHi[k][c];
-        sLo += l;
-        sHi += h;
-        if (l > mxLo) mxLo = l;
-        if (h < mnHi) mnHi = h;
-      }
-      const o = (rc[c * 4 + 2] - rc[c * 4]) * (rc[c * 4 + 3] - rc[c * 4 + 1]);
-      cellSums[0] += Math.max(0, sLo - (m - 1) * o);
-      cellSums[1] += mnHi;
-      cellSums[2] += mxLo;
-      cellSums[3] += Math.min(o, sHi);
-    }
+    if (m === 2) pairCellSums(cellLo[0], cellHi[0], cellLo[1], cellHi[1], rc, cells, cellSums);
+    else groupCellSums(cellLo, cellHi, m, rc, cells, cellSums);
     if (groupBounds(refLo, refHi, 0, m, areas[g], cellSums, measure, op, out)) {
       lo[item] = Math.max(lo[item], out[0]);
       hi[item] = Math.min(hi[item], out[1]);

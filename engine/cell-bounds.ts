@@ -161,6 +161,22 @@ export class CellBounds {
   bound(slot: number, cellLo: Int32Array, cellHi: Int32Array, out: Float64Array): void {
     const { pOF, pOE, pUF, pUE, areaOF, areaUF, corner, overlap, cellArea } = this;
     const s = this.stride;
+    if (this.same && this.over && s > 0 && this.boundaryCount === 0) {
+      // Every cell inside the ROI and the range on bin edges: each cell's count is exact, and so is their sum.
+      const base = slot * this.level.cells;
+      let sum = 0;
+      for (let k = 0; k < this.cellCount; k++) {
+        const t = base + corner[k];
+        let o = pOF ? pOF[t + s + 1] - pOF[t + 1] - pOF[t + s] + pOF[t] : areaOF ? cellArea[k] : 0;
+        if (pOE) o -= pOE[t + s + 1] - pOE[t + 1] - pOE[t + s] + pOE[t];
+        cellLo[k] = o;
+        cellHi[k] = o;
+        sum += o;
+      }
+      out[0] = sum;
+      out[1] = sum;
+      return;
+    }
     // Grid 1 keeps no zero row and column: its one cell is the entry itself.
     const one = s === 0;
     const base = slot * this.level.cells;
