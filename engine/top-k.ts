@@ -103,7 +103,7 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
   return top;
 }
 
-/** Above this many open items the queue takes them a chunk at a time; below, all at once. */
+/** Above this many open items the queue takes them a chunk at a time (the first of CHUNK, each next one twice the last); below, all at once. */
 const CHUNK = 512;
 const ALL_AT_ONCE = 32 * CHUNK;
 
@@ -136,8 +136,8 @@ class OpenItems {
   private entries = 0;
   private edgeScore = -Infinity;
   private edgeKey = Infinity;
-  private readonly chunkItem = new Int32Array(CHUNK);
-  private readonly chunkScore = new Float64Array(CHUNK);
+  private chunkItem = new Int32Array(CHUNK);
+  private chunkScore = new Float64Array(CHUNK);
 
   constructor(
     private readonly plan: Plan,
@@ -220,7 +220,13 @@ class OpenItems {
    * item worse than that root costs two comparisons.
    */
   private take(): void {
+    if (this.entries > 0) {
+      // A visit that needs another chunk may need many: doubling keeps the passes over the list to a few.
+      this.chunkItem = new Int32Array(2 * this.chunkItem.length);
+      this.chunkScore = new Float64Array(2 * this.chunkScore.length);
+    }
     const { plan, sign, floor, waiting, chunkItem, chunkScore } = this;
+    const chunk = chunkItem.length;
     const taken = this.taken!;
     const { keys } = plan;
     const best = sign > 0 ? plan.hi : plan.lo;
@@ -233,7 +239,7 @@ class OpenItems {
       const s = sign * best[i];
       if (s < floor || taken[i] === 1) continue;
       waiting[kept++] = i;
-      if (n === CHUNK) {
+      if (n === chunk) {
         if (s < rootScore || (s === rootScore && keys[i] > rootKey)) continue;
         siftDownWorst(chunkItem, chunkScore, keys, n, i, s);
       } else siftUpWorst(chunkItem, chunkScore, keys, n++, i, s);
