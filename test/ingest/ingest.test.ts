@@ -205,6 +205,23 @@ describe('ingestFiles', () => {
     }
   });
 
+  it('encodes many masks in flight at once in the worker threads, each as on this thread, its buffers reused', async () => {
+    const pooled = createMaskEncoder({ chi: CHI, workers: 1 });
+    const masks = Array.from({ length: 24 }, (_, k) => {
+      const [width, height] = k % 3 === 0 ? [32, 16] : [64, 48];
+      return { width, height, data: k % 2 === 0 ? new Float32Array(width * height).map((_, i) => ((i * (k + 1)) % 101) / 100) : new Uint8Array(width * height).map((_, i) => (i * (k + 3)) & 255) };
+    });
+    try {
+      await pooled.whenStarted();
+      const expected = await Promise.all(masks.map((m) => encoder.encode(m.width, m.height, m.data)));
+      for (let round = 0; round < 3; round++) {
+        expect(await Promise.all(masks.map((m) => pooled.encode(m.width, m.height, m.data)))).toEqual(expected);
+      }
+    } finally {
+      await pooled.close();
+    }
+  });
+
   it('encodes in worker threads with the same result', async () => {
     const pooled = createMaskEncoder({ chi: CHI, workers: 1 });
     try {
