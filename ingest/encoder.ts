@@ -8,6 +8,7 @@ import { encodeMask, type EncodeMaskResult, type EncodeMaskTask } from './encode
 
 /** Turns decoded masks into stored form, in worker threads or, with no workers, in this one. */
 export interface MaskEncoder {
+  /** Reads `data` no longer than until the promise settles: the caller may then reuse its memory. */
   encode(width: number, height: number, data: MaskData): Promise<EncodeMaskResult>;
   /** How many masks may usefully be in flight at once. */
   readonly concurrency: number;

@@ -238,6 +238,27 @@ describe('ingestFiles', () => {
   });
 });
 
+describe('files from disk', () => {
+  it('read into the memory of files handed back, each read giving exactly its own bytes', async () => {
+    const a = await write('reads/a.txt', 'a'.repeat(5000));
+    const b = await write('reads/b.txt', 'b'.repeat(3000));
+    const c = await write('reads/c.txt', 'c'.repeat(9000));
+    const { files } = await filesFromPaths([join(dir, 'reads')], ['.txt']);
+    const [fa, fb, fc] = files;
+    const first = await fa.read();
+    expect(Buffer.from(first).toString()).toBe('a'.repeat(5000));
+    fa.release!(first);
+    // b fits the buffer a handed back; c does not, and gets one of its own.
+    const second = await fb.read();
+    expect(second.buffer).toBe(first.buffer);
+    expect(Buffer.from(second).toString()).toBe('b'.repeat(3000));
+    const third = await fc.read();
+    expect(third.buffer).not.toBe(first.buffer);
+    expect(Buffer.from(third).toString()).toBe('c'.repeat(9000));
+    expect([a, b, c]).toEqual(files.map((f) => f.name));
+  });
+});
+
 describe('parseSourceOptions', () => {
   it('applies defaults and names a bad or unknown option', () => {
     const source = registry.get('text-masks')!;
