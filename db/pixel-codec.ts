@@ -163,27 +163,20 @@ function deltaShuffleWords(values: Int32Array, planes: Int32Array): void {
  */
 function byteDeltas(values: Uint8Array, out: Uint8Array): void {
   const n = values.length;
-  let i = 0;
-  let previous = 0;
-  if (((values.byteOffset | out.byteOffset) & 3) === 0) {
-    const words = n >> 2;
-    const x = new Int32Array(values.buffer, values.byteOffset, words);
-    const d = new Int32Array(out.buffer, out.byteOffset, words);
-    let last = 0;
-    for (let w = 0; w < words; w++) {
-      const v = x[w];
-      // Each byte's predecessor: the word's bytes moved up one, the last byte of the word before in front.
-      const before = (v << 8) | (last >>> 24);
-      last = v;
-      d[w] = ((v | 0x80808080) - (before & 0x7f7f7f7f)) ^ ((v ^ ~before) & 0x80808080);
-    }
-    i = words << 2;
-    previous = i > 0 ? values[i - 1] : 0;
-  }
-  for (; i < n; i++) {
-    const v = values[i];
-    out[i] = v - previous;
-    previous = v;
+  const words = ((values.byteOffset | out.byteOffset) & 3) === 0 ? n >> 2 : 0;
+  // The bytes after the last whole word first: code after the hot loop that no call has run
+  // yet makes V8's optimised code bail out on every call.
+  for (let i = words << 2; i < n; i++) out[i] = values[i] - (i > 0 ? values[i - 1] : 0);
+  if (words === 0) return;
+  const x = new Int32Array(values.buffer, values.byteOffset, words);
+  const d = new Int32Array(out.buffer, out.byteOffset, words);
+  let last = 0;
+  for (let w = 0; w < words; w++) {
+    const v = x[w];
+    // Each byte's predecessor: the word's bytes moved up one, the last byte of the word before in front.
+    const before = (v << 8) | (last >>> 24);
+    last = v;
+    d[w] = ((v | 0x80808080) - (before & 0x7f7f7f7f)) ^ ((v ^ ~before) & 0x80808080);
   }
 }
 
