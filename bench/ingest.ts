@@ -74,7 +74,7 @@ async function freshDatabase(url: string, name: string): Promise<DatabaseHandle>
   return openDatabase({ databaseUrl: target.href });
 }
 
-async function runIngest(label: string, handle: DatabaseHandle, dir: string, workers: number, groupFiles: number, codec?: PixelCodec): Promise<IngestSummary> {
+async function runIngest(label: string, handle: DatabaseHandle, dir: string, workers: number, groupFiles: number | undefined, codec?: PixelCodec): Promise<IngestSummary> {
   const registry = await loadSourceRegistry();
   const source = registry.get('gradcam')!;
   const { files } = await filesFromPaths([dir], ['.npy']);
@@ -179,10 +179,10 @@ async function main(options: Options): Promise<void> {
     console.log(`machine: ${cpus()[0].model}, ${availableParallelism()} cores, Node ${process.version}; load average ${loadAverage()} (1 / 5 / 15 min)`);
     console.log(`${options.masks} files of ${SIZE}×${SIZE} ${options.dtype} (.npy, ${(fileBytes / options.masks / 1024).toFixed(1)} KB each) into ${options.databaseUrl}; codec ${options.codec ?? 'the default'}`);
     const runs: { label: string; summary: IngestSummary; cpu: CpuPerMask; workers: number; handle: DatabaseHandle }[] = [];
-    const run = async (label: string, handle: DatabaseHandle, database: string, workers: number, groupFiles: number) =>
+    const run = async (label: string, handle: DatabaseHandle, database: string, workers: number, groupFiles?: number) =>
       runs.push({ label, ...(await withCpu(database, () => runIngest(label, handle, dir, workers, groupFiles, options.codec))), workers, handle });
-    await run('ours: PostgreSQL', ours, name, options.workers, 64);
-    if (embedded) await run('ours: PGlite', embedded, name, options.workers, 64);
+    await run('ours: PostgreSQL', ours, name, options.workers);
+    if (embedded) await run('ours: PGlite', embedded, name, options.workers);
     if (naive) await run('naive: main thread, a transaction per file', naive, `${name}_naive`, 0, 1);
 
     const reference = await storedMasks(ours);
