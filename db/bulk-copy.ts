@@ -4,11 +4,12 @@ import type { Database } from './client.js';
 
 /**
  * A column of a bulk copy, in PostgreSQL's binary COPY format: `int8` a safe integer, `int4` a
- * 32-bit one, `text` a string (UTF-8), `bytea` bytes as they are — one array, or several whose
- * concatenation is the value (sent one after another, never joined).
+ * 32-bit one, `text` a string (UTF-8), `jsonb` JSON text, `bytea` bytes as they are — one array,
+ * or several whose concatenation is the value (large ones sent as they are, never joined). Any
+ * column takes null for NULL.
  */
-export type CopyColumnType = 'int8' | 'int4' | 'text' | 'bytea';
-export type CopyValue = number | string | Uint8Array | readonly Uint8Array[];
+export type CopyColumnType = 'int8' | 'int4' | 'text' | 'jsonb' | 'bytea';
+export type CopyValue = number | string | Uint8Array | readonly Uint8Array[] | null;
 
 export interface CopyTable {
   /** Table and column names are the schema's, never user input: they are quoted, not bound. */
@@ -19,48 +20,119 @@ export interface CopyTable {
 // "PGCOPY\n\377\r\n\0", then flags (no OIDs) and the header extension length, both 0.
 const HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
 const TRAILER = Buffer.from([0xff, 0xff]);
+/** jsonb's binary form: a version byte, then the JSON text. */
+const JSONB_VERSION = 1;
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const copyStatement = (target: CopyTable, from: string) =>
   `COPY ${quoted(target.table)} (${target.columns.map((c) => quoted(c.name)).join(', ')}) FROM ${from} WITH (FORMAT binary)`;
 
-function fieldBytes(type: CopyColumnType, value: CopyValue): readonly Uint8Array[] {
-  if (type === 'int8') {
-    const out = Buffer.allocUnsafe(8);
-    out.writeBigInt64BE(BigInt(value as number));
-    return [out];
+/**
+ * Bytes up to this size are copied into the chunk being written; larger ones (a mask's pixels, a
+ * snapshot frame) become chunks of their own, uncopied. Each chunk costs the driver a message and
+ * a stream write (several µs), so a row's small fields, and small rows, go together.
+ */
+const INLINE_BYTES = 16 << 10;
+const BLOCK_BYTES = 256 << 10;
+
+/** Chunks of a binary COPY: small fields written into blocks, large values passed through. */
+class CopyChunks {
+  readonly chunks: Uint8Array[] = [];
+  private block = Buffer.alloc(0);
+  private at = 0;
+
+  /** Room for n more bytes in the current block. */
+  private room(n: number): Buffer {
+    if (this.at + n > this.block.length) {
+      this.flush();
+      this.block = Buffer.allocUnsafe(Math.max(n, BLOCK_BYTES));
+    }
+    return this.block;
   }
-  if (type === 'int4') {
-    const out = Buffer.allocUnsafe(4);
-    out.writeInt32BE(value as number);
-    return [out];
+
+  /** Ends the current chunk; the rest of the block starts the next. */
+  private flush(): void {
+    if (this.at === 0) return;
+    this.chunks.push(this.block.subarray(0, this.at));
+    this.block = this.block.subarray(this.at);
+    this.at = 0;
   }
-  if (type === 'text') return [Buffer.from(value as string, 'utf8')];
-  return value instanceof Uint8Array ? [value] : (value as readonly Uint8Array[]);
+
+  int16(v: number): void {
+    this.at = this.room(2).writeInt16BE(v, this.at);
+  }
+
+  int32(v: number): void {
+    this.at = this.room(4).writeInt32BE(v, this.at);
+  }
+
+  /** A safe integer as two 32-bit halves: cheaper than through a BigInt. */
+  int64(v: number): void {
+    const high = Math.floor(v / 2 ** 32);
+    const block = this.room(8);
+    block.writeInt32BE(high, this.at);
+    this.at = block.writeUInt32BE(v - high * 2 ** 32, this.at + 4);
+  }
+
+  /** A field's length, then its text as UTF-8, after `prefix` bytes of the field's own. */
+  text(value: string, prefix: readonly number[] = []): void {
+    const length = Buffer.byteLength(value, 'utf8') + prefix.length;
+    const block = this.room(4 + length);
+    this.at = block.writeInt32BE(length, this.at);
+    for (const b of prefix) block[this.at++] = b;
+    this.at += block.write(value, this.at, 'utf8');
+  }
+
+  /** A field's length, then its bytes. */
+  bytes(pieces: readonly Uint8Array[]): void {
+    this.int32(pieces.reduce((n, p) => n + p.byteLength, 0));
+    for (const piece of pieces) this.raw(piece);
+  }
+
+  raw(piece: Uint8Array): void {
+    if (piece.byteLength > INLINE_BYTES) {
+      this.flush();
+      this.chunks.push(piece);
+    } else {
+      this.room(piece.byteLength).set(piece, this.at);
+      this.at += piece.byteLength;
+    }
+  }
+
+  end(): Uint8Array[] {
+    this.flush();
+    return this.chunks;
+  }
 }
 
 /**
- * The rows in binary COPY format, as chunks to write in order (the bytea values are not copied).
- * Binary rather than text: bytes go as they are, where every other path sends bytea as hex text,
- * twice its size, encoded and decoded on the way.
+ * The rows in binary COPY format, as chunks to write in order (large bytea values are not
+ * copied). Binary rather than text: bytes go as they are, where every other path sends bytea as
+ * hex text, twice its size, encoded and decoded on the way.
  */
 export function binaryCopyChunks(target: CopyTable, rows: readonly (readonly CopyValue[])[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [HEADER];
   const n = target.columns.length;
+  for (const row of rows) if (row.length !== n) throw new Error(`a row for ${target.table} has ${row.length} values, expected ${n}`);
+  const copy = new CopyChunks();
+  copy.raw(HEADER);
   for (const row of rows) {
-    if (row.length !== n) throw new Error(`a row for ${target.table} has ${row.length} values, expected ${n}`);
-    const head = Buffer.allocUnsafe(2);
-    head.writeInt16BE(n);
-    chunks.push(head);
+    copy.int16(n);
     row.forEach((value, i) => {
-      const pieces = fieldBytes(target.columns[i].type, value);
-      const length = Buffer.allocUnsafe(4);
-      length.writeInt32BE(pieces.reduce((n, p) => n + p.byteLength, 0));
-      chunks.push(length, ...pieces);
+      if (value === null) return copy.int32(-1);
+      const type = target.columns[i].type;
+      if (type === 'int8') {
+        copy.int32(8);
+        copy.int64(value as number);
+      } else if (type === 'int4') {
+        copy.int32(4);
+        copy.int32(value as number);
+      } else if (type === 'text') copy.text(value as string);
+      else if (type === 'jsonb') copy.text(value as string, [JSONB_VERSION]);
+      else copy.bytes(value instanceof Uint8Array ? [value] : (value as readonly Uint8Array[]));
     });
   }
-  chunks.push(TRAILER);
-  return chunks;
+  copy.raw(TRAILER);
+  return copy.end();
 }
 
 /** What the drivers' clients look like where drizzle keeps them (db.session.client). */

@@ -8,6 +8,7 @@ import { encodeMask, type EncodeMaskResult, type EncodeMaskTask } from './encode
 
 /** Turns decoded masks into stored form, in worker threads or, with no workers, in this one. */
 export interface MaskEncoder {
+  /** Reads `data` no longer than until the promise settles: the caller may then reuse its memory. */
   encode(width: number, height: number, data: MaskData): Promise<EncodeMaskResult>;
   /** How many masks may usefully be in flight at once. */
   readonly concurrency: number;
@@ -59,6 +60,7 @@ export function createMaskEncoder(options: MaskEncoderOptions): MaskEncoder {
     };
   }
   let pool: Piscina<EncodeMaskTask | null, EncodeMaskResult | true> | undefined;
+  const sharedCopies = new SharedCopies();
   let loaded: Promise<void> | undefined;
   let starting = true;
   let closed = false;
@@ -82,13 +84,46 @@ export function createMaskEncoder(options: MaskEncoderOptions): MaskEncoder {
         return inline(width, height, data);
       }
       void start();
-      // Transfer a private copy: the caller's array may be a view into a file buffer it still reads.
-      const copy = data.slice();
-      return pool!.run({ width, height, data: copy, chi: options.chi, codec }, { transferList: [copy.buffer] }) as Promise<EncodeMaskResult>;
+      // The worker reads a copy in shared memory: the caller's array may be a view into a file
+      // buffer it still reads, and a fresh buffer per mask (200 KB for a float 224×224) would
+      // cost the main thread its allocation and page faults, and garbage collections.
+      const shared = sharedCopies.copyOf(data);
+      try {
+        return (await pool!.run({ width, height, data: shared, chi: options.chi, codec })) as EncodeMaskResult;
+      } finally {
+        sharedCopies.release(shared);
+      }
     },
     async close() {
       closed = true;
       await pool?.destroy();
     },
   };
+}
+
+/** Shared buffers kept for reuse, at most this many bytes of them. */
+const KEPT_SHARED_BYTES = 64 << 20;
+
+/** Copies of mask data in shared memory, their buffers reused once released. */
+class SharedCopies {
+  private readonly free = new Map<number, SharedArrayBuffer[]>();
+  private keptBytes = 0;
+
+  copyOf(data: MaskData): MaskData {
+    let buffer = this.free.get(data.byteLength)?.pop();
+    if (buffer) this.keptBytes -= buffer.byteLength;
+    else buffer = new SharedArrayBuffer(data.byteLength);
+    const copy = data instanceof Uint8Array ? new Uint8Array(buffer) : data instanceof Uint16Array ? new Uint16Array(buffer) : new Float32Array(buffer);
+    copy.set(data);
+    return copy;
+  }
+
+  release(copy: MaskData): void {
+    const buffer = copy.buffer as SharedArrayBuffer;
+    if (this.keptBytes + buffer.byteLength > KEPT_SHARED_BYTES) return;
+    this.keptBytes += buffer.byteLength;
+    const list = this.free.get(buffer.byteLength);
+    if (list) list.push(buffer);
+    else this.free.set(buffer.byteLength, [buffer]);
+  }
 }

@@ -62,8 +62,13 @@ export function emptySummary(rejected: readonly RejectedPath[] = []): IngestSumm
   };
 }
 
-/** Files committed together: one transaction per group keeps the database's per-commit cost off each file. */
-const GROUP_FILES = 64;
+/**
+ * Files committed together: one transaction per group keeps the database's per-commit cost off
+ * each file. 256 rather than 64 took a 224×224 mask's CPU from 1.2 to 0.8 ms on the main thread
+ * and from 0.48 to 0.38 ms in PostgreSQL (float32; uint8 0.7 → 0.55 and 0.26 → 0.17); 1,024 gained
+ * nothing more (2,000 files each, load average 7–9).
+ */
+const GROUP_FILES = 256;
 const GROUP_BYTES = 64 << 20;
 /** Files being read (and encoded) ahead of the one being taken, at least. */
 const READ_AHEAD_FILES = 8;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 
@@ -7,6 +7,12 @@ export interface IngestFile {
   /** As the user named it: a path, or an upload's file name. */
   readonly name: string;
   read(): Promise<Uint8Array>;
+  /**
+   * Hands back bytes read() returned, once nothing reads them any more (nor views of them): a
+   * later read may reuse their memory. Optional both ways: bytes never handed back are only
+   * not reused.
+   */
+  release?(bytes: Uint8Array): void;
   /** The companion file named like this one with `suffix` in place of its extension, or null. */
   sidecar(suffix: string): Promise<Uint8Array | null>;
 }
@@ -24,12 +30,49 @@ const withoutExtension = (name: string): string => name.slice(0, name.length - e
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
+/** Buffers of released file bytes, kept for the next reads, at most this many bytes of them. */
+const KEPT_READ_BYTES = 64 << 20;
+const readBuffers: Buffer[] = [];
+let keptReadBytes = 0;
+
+/**
+ * The file's bytes, read into a buffer of an earlier file when one is free and large enough.
+ * Synchronous: a mask file is read from the page cache in a fraction of the promise API's CPU
+ * time (several thread-pool round trips per file), which is what bounds an ingest. Into a reused
+ * buffer: a fresh one costs the kernel its pages each time (a 200 KB float32 .npy took 0.14 ms of
+ * CPU to read so, 0.07 ms into a reused buffer).
+ */
+function readInto(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const stat = fstatSync(fd);
+    // A pipe or device has no size to read to.
+    if (!stat.isFile()) return readFileSync(fd);
+    const size = stat.size;
+    const at = readBuffers.findIndex((b) => b.byteLength >= size);
+    const buffer = at >= 0 ? readBuffers.splice(at, 1)[0] : Buffer.allocUnsafeSlow(size);
+    if (at >= 0) keptReadBytes -= buffer.byteLength;
+    let read = 0;
+    // A file that grows while read is read as far as its size was; one that shrinks, to its end.
+    for (let n = 1; read < size && n > 0; read += n) n = readSync(fd, buffer, read, size - read, read);
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function releaseRead(bytes: Uint8Array): void {
+  const buffer = Buffer.from(bytes.buffer, 0, bytes.buffer.byteLength);
+  if (keptReadBytes + buffer.byteLength > KEPT_READ_BYTES) return;
+  keptReadBytes += buffer.byteLength;
+  readBuffers.push(buffer);
+}
+
 function diskFile(path: string): IngestFile {
   return {
     name: path,
-    // Synchronous: a mask file is read from the page cache in a fraction of the promise API's
-    // CPU time (several thread-pool round trips per file), which is what bounds an ingest.
-    read: async () => readFileSync(path),
+    read: async () => readInto(path),
+    release: releaseRead,
     async sidecar(suffix) {
       try {
         return await readFile(withoutExtension(path) + suffix);

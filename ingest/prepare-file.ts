@@ -158,6 +158,8 @@ export async function prepareFile(file: IngestFile, settings: PrepareSettings): 
     // Masks already handed to the encoder are waited for even when the file fails: a pool closed
     // under them would reject with nobody listening.
     await Promise.all(encoding);
+    // The encoder has read the masks (or its own copies of them): the bytes may be reused.
+    file.release?.(bytes);
   }
   if (failure) throw failure;
   return { name: file.name, masks, images };

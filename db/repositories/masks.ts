@@ -71,7 +71,22 @@ export interface MaskIndexRow {
 
 const INSERT_CHUNK_ROWS = 1000;
 
-// The bulk rows (pixels and CHI) go by COPY; the masks' own rows by INSERT … RETURNING, for their ids.
+// Every row goes by COPY, the masks' own with ids drawn from their identity sequence first (COPY
+// writes given identity values, as INSERT … OVERRIDING SYSTEM VALUE does, and returns nothing).
+const MASKS_COPY: CopyTable = {
+  table: 'masks',
+  columns: [
+    { name: 'id', type: 'int8' },
+    { name: 'image_id', type: 'int8' },
+    { name: 'model_id', type: 'int8' },
+    { name: 'mask_type', type: 'text' },
+    { name: 'source', type: 'text' },
+    { name: 'width', type: 'int4' },
+    { name: 'height', type: 'int4' },
+    { name: 'encoding', type: 'text' },
+    { name: 'metadata', type: 'jsonb' },
+  ],
+};
 const PIXELS_COPY: CopyTable = {
   table: 'mask_pixels',
   columns: [
@@ -88,6 +103,13 @@ const CHI_COPY: CopyTable = {
   ],
 };
 const INSERT_CHUNK_BYTES = 16 << 20;
+
+/** n new mask ids, ascending, from the identity sequence (in one statement, not one per mask). */
+async function newMaskIds(tx: Database, n: number): Promise<number[]> {
+  const result = await tx.execute<{ id: string | number }>(sql`select nextval(pg_get_serial_sequence('masks', 'id')) as id from generate_series(1, ${n})`);
+  const rows = Array.isArray(result) ? result : (result as unknown as { rows: { id: string | number }[] }).rows;
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
 
 const slotKey = (m: { imageId: number; modelId?: number | null; maskType: string }) =>
   JSON.stringify([m.imageId, m.modelId ?? null, m.maskType]);
@@ -148,25 +170,24 @@ export async function insertMasks(
       }
       const toInsert = onConflict === 'skip' ? pending.filter((p) => !existing.has(p.key)) : pending;
       for (const batch of chunks(toInsert, INSERT_CHUNK_ROWS, INSERT_CHUNK_BYTES, (p) => p.pixels.bytes.byteLength + (p.m.chi?.byteLength ?? 0))) {
-        const rows = await tx
-          .insert(masks)
-          .values(
-            batch.map(({ m }) => ({
-              imageId: m.imageId,
-              modelId: m.modelId ?? null,
-              maskType: m.maskType,
-              source: m.source,
-              width: m.mask.width,
-              height: m.mask.height,
-              encoding: m.mask.encoding,
-              metadata: m.metadata ?? null,
-            })),
-          )
-          .returning({ id: masks.id, imageId: masks.imageId, modelId: masks.modelId, maskType: masks.maskType });
-        for (const row of rows) idBySlot.set(slotKey(row), row.id);
-        const pixelRows = batch.map((p) => ({ maskId: idBySlot.get(p.key)!, codec: p.pixels.codec, data: p.pixels.bytes }));
+        const ids = await newMaskIds(tx, batch.length);
+        batch.forEach((p, i) => idBySlot.set(p.key, ids[i]));
+        const maskRows = batch.map(({ m }, i) => ({
+          id: ids[i],
+          imageId: m.imageId,
+          modelId: m.modelId ?? null,
+          maskType: m.maskType,
+          source: m.source,
+          width: m.mask.width,
+          height: m.mask.height,
+          encoding: m.mask.encoding,
+          metadata: m.metadata ?? null,
+        }));
+        const copied = maskRows.map((r) => [r.id, r.imageId, r.modelId, r.maskType, r.source, r.width, r.height, r.encoding, r.metadata === null ? null : JSON.stringify(r.metadata)]);
+        if (!(await copyRows(tx, MASKS_COPY, copied))) await tx.insert(masks).overridingSystemValue().values(maskRows);
+        const pixelRows = batch.map((p, i) => ({ maskId: ids[i], codec: p.pixels.codec, data: p.pixels.bytes }));
         if (!(await copyRows(tx, PIXELS_COPY, pixelRows.map((r) => [r.maskId, r.codec, r.data])))) await tx.insert(maskPixels).values(pixelRows);
-        const chiRows = batch.filter((p) => p.m.chi).map((p) => ({ maskId: idBySlot.get(p.key)!, data: p.m.chi! }));
+        const chiRows = batch.flatMap((p, i) => (p.m.chi ? [{ maskId: ids[i], data: p.m.chi }] : []));
         if (chiRows.length > 0 && !(await copyRows(tx, CHI_COPY, chiRows.map((r) => [r.maskId, r.data])))) await tx.insert(maskChi).values(chiRows);
       }
     });

@@ -36,6 +36,11 @@ export interface SourceFile {
   readonly extension: string;
   /** The image key taken from the file name: the name without extension, or --key-regex's first group. */
   readonly key: string;
+  /**
+   * The file's contents, valid while the source reads the file: once its read ends, the memory
+   * may hold the next file. A mask's data may be a view of them (MaskSearch has read it by then);
+   * anything kept longer (in metadata, say) must be a copy.
+   */
   readonly bytes: Uint8Array;
   /**
    * A companion file: the file name without its extension plus `suffix` (e.g. '.keys.txt' for

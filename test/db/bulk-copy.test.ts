@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client.js';
@@ -47,6 +48,31 @@ describe(`binary COPY on ${testDriver}`, () => {
       { id: 3, label: 'big', hex: Buffer.from(big).toString('hex') },
       { id: 2 ** 52, label: '', hex: '' },
     ]);
+  });
+
+  it('stores NULLs and jsonb, and many small rows with large values among them, in order', async () => {
+    await handle.db.execute(sql`create table copy_json (id bigint primary key, note text, doc jsonb, data bytea)`);
+    const json: CopyTable = {
+      table: 'copy_json',
+      columns: [
+        { name: 'id', type: 'int8' },
+        { name: 'note', type: 'text' },
+        { name: 'doc', type: 'jsonb' },
+        { name: 'data', type: 'bytea' },
+      ],
+    };
+    // Row sizes on both sides of the size up to which values are copied into shared chunks.
+    const sizes = Array.from({ length: 300 }, (_, i) => (i % 7 === 0 ? 40_000 + i : i * 13));
+    const rowFor = (i: number) => [i, i % 5 === 0 ? null : `note ${i} ✓`, i % 3 === 0 ? null : JSON.stringify({ i, s: 'é"\\' }), Uint8Array.from({ length: sizes[i] }, (_, k) => (k * 7 + i) & 255)];
+    expect(await handle.db.transaction((tx) => copyRows(tx, json, sizes.map((_, i) => rowFor(i))))).toBe(true);
+    const result = (await handle.db.execute(sql`select id, note, doc, md5(data) as md5, length(data) as length from copy_json order by id`)) as unknown as { rows?: unknown[] } | unknown[];
+    const stored = (Array.isArray(result) ? result : result.rows!) as { id: string | number; note: string | null; doc: unknown; md5: string; length: number }[];
+    expect(stored.map((r) => ({ ...r, id: Number(r.id), length: Number(r.length) }))).toEqual(
+      sizes.map((size, i) => {
+        const [, note, doc, data] = rowFor(i) as [number, string | null, string | null, Uint8Array];
+        return { id: i, note, doc: doc === null ? null : JSON.parse(doc), md5: createHash('md5').update(data).digest('hex'), length: size };
+      }),
+    );
   });
 
   it('is part of the transaction: a rollback leaves none of the rows, a failing row fails the whole copy', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   InvalidChiError,
@@ -51,6 +52,23 @@ describe('masks', () => {
     expect(() => createMask(0, 3, new Uint8Array(0))).toThrow(/positive integers/);
     expect(createMask(1, 1, Float32Array.from([1])).encoding).toBe('f32');
     expect(createMask(1, 1, Uint16Array.from([65535])).encoding).toBe('u16');
+  });
+
+  it('accept a float mask exactly when every value v satisfies 0 ≤ v ≤ 1, whatever the value and its position', () => {
+    // Any float32 by its bits (NaNs, ±Infinity, −0, subnormals, negatives), placed inside the
+    // blocks of four the check reads at once or in the tail after them.
+    const anyFloat = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map((bits) => new Float32Array(new Int32Array([bits]).buffer)[0]);
+    const inside = fc.oneof(fc.constantFrom(0, -0, 1, 2 ** -149), fc.float({ min: 0, max: 1, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(inside, { minLength: 1, maxLength: 11 }), fc.nat(), anyFloat, (values, at, odd) => {
+        const data = Float32Array.from(values);
+        data[at % data.length] = odd;
+        const expected = data.findIndex((v) => !(v >= 0 && v <= 1));
+        if (expected < 0) expect(createMask(data.length, 1, data).data).toBe(data);
+        else expect(() => createMask(data.length, 1, data)).toThrow(`column ${expected} is`);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

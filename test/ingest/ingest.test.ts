@@ -205,6 +205,23 @@ describe('ingestFiles', () => {
     }
   });
 
+  it('encodes many masks in flight at once in the worker threads, each as on this thread, its buffers reused', async () => {
+    const pooled = createMaskEncoder({ chi: CHI, workers: 1 });
+    const masks = Array.from({ length: 24 }, (_, k) => {
+      const [width, height] = k % 3 === 0 ? [32, 16] : [64, 48];
+      return { width, height, data: k % 2 === 0 ? new Float32Array(width * height).map((_, i) => ((i * (k + 1)) % 101) / 100) : new Uint8Array(width * height).map((_, i) => (i * (k + 3)) & 255) };
+    });
+    try {
+      await pooled.whenStarted();
+      const expected = await Promise.all(masks.map((m) => encoder.encode(m.width, m.height, m.data)));
+      for (let round = 0; round < 3; round++) {
+        expect(await Promise.all(masks.map((m) => pooled.encode(m.width, m.height, m.data)))).toEqual(expected);
+      }
+    } finally {
+      await pooled.close();
+    }
+  });
+
   it('encodes in worker threads with the same result', async () => {
     const pooled = createMaskEncoder({ chi: CHI, workers: 1 });
     try {
@@ -218,6 +235,27 @@ describe('ingestFiles', () => {
     } finally {
       await pooled.close();
     }
+  });
+});
+
+describe('files from disk', () => {
+  it('read into the memory of files handed back, each read giving exactly its own bytes', async () => {
+    const a = await write('reads/a.txt', 'a'.repeat(5000));
+    const b = await write('reads/b.txt', 'b'.repeat(3000));
+    const c = await write('reads/c.txt', 'c'.repeat(9000));
+    const { files } = await filesFromPaths([join(dir, 'reads')], ['.txt']);
+    const [fa, fb, fc] = files;
+    const first = await fa.read();
+    expect(Buffer.from(first).toString()).toBe('a'.repeat(5000));
+    fa.release!(first);
+    // b fits the buffer a handed back; c does not, and gets one of its own.
+    const second = await fb.read();
+    expect(second.buffer).toBe(first.buffer);
+    expect(Buffer.from(second).toString()).toBe('b'.repeat(3000));
+    const third = await fc.read();
+    expect(third.buffer).not.toBe(first.buffer);
+    expect(Buffer.from(third).toString()).toBe('c'.repeat(9000));
+    expect([a, b, c]).toEqual(files.map((f) => f.name));
   });
 });
 

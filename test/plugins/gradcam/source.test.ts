@@ -1,10 +1,12 @@
 import { encode } from 'fast-png';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import gradcam from '../../../plugins/gradcam/index.js';
 import { SourceInputError, type SourceContext, type SourceFile, type SourceMaskRecord } from '../../../plugins/kit/index.js';
 import { collect, f32Bytes, f64Bytes, imageSizes, u16Bytes } from './fixtures.js';
 import { sourceFile } from '../../support/source-file.js';
 import { encodeNpy } from '../../../plugins/kit/npy.js';
+import { firstOutsideUnitRange } from '../../../plugins/gradcam/values.js';
 
 type Options = Parameters<typeof gradcam.read>[1];
 
@@ -126,6 +128,21 @@ describe('values outside [0, 1]', () => {
     bad[9] = -0.25;
     expect(await readError(sourceFile('a.npy', f32Npy([3, 4], bad)))).toBe(
       'value -0.25 at row 2, column 1 is outside [0, 1]; pass normalize: true to min-max normalise',
+    );
+  });
+
+  it('are found at their first position whatever the value: any float32 by its bits, any float64', () => {
+    const anyFloat32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map((bits) => new Float32Array(new Int32Array([bits]).buffer)[0]);
+    const inside = fc.oneof(fc.constantFrom(0, -0, 1, 2 ** -149), fc.float({ min: 0, max: 1, noNaN: true }));
+    const firstBad = (data: ArrayLike<number>) => Array.prototype.findIndex.call(data, (v: number) => !(v >= 0 && v <= 1));
+    fc.assert(
+      fc.property(fc.array(inside, { minLength: 1, maxLength: 11 }), fc.nat(), fc.oneof(anyFloat32, fc.double()), (values, at, odd) => {
+        for (const data of [Float32Array.from(values), Float64Array.from(values)]) {
+          data[at % data.length] = odd;
+          expect(firstOutsideUnitRange(data)).toBe(firstBad(data));
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 
