@@ -1,5 +1,4 @@
-import { crc32 } from 'node:zlib';
-import { compress, uncompress, uncompressSync } from 'lz4-napi';
+import { compressFrame, decompressFrame, decompressFrameSync } from 'lz4-napi';
 import type { ChiConfig, CountArray } from './chi.js';
 import { InvalidChiError, validateChiConfig } from './chi.js';
 import type { MaskTableState } from './mask-table.js';
@@ -15,24 +14,26 @@ import { shuffle, unshuffle, type ElementArray } from './snapshot-filters.js';
  *   8   u32      format version (TABLE_SNAPSHOT_VERSION)
  *   12  u32      header length H (decoded)
  *   16  f64      total length, as stored
- *   24  u32      CRC-32 of the stored bytes 32 … end
- *   28  u32      frame length F: bytes of a section each frame decodes to (a section's last frame: the rest)
- *   32           frames: the header (H bytes of JSON), then each column in a fixed order (see
+ *   24  u32      frame length F: bytes of a section each frame decodes to (a section's last frame: the rest)
+ *   28           frames: the header (H bytes of JSON), then each column in a fixed order (see
  *                sections()); a section of L bytes is ⌈L / F⌉ frames, each a u32 stored length
- *                and an LZ4 block with its decoded length in front (lz4-napi's compress)
+ *                and an LZ4 frame (the LZ4 frame format) with a checksum of every block
  *
- * The checksum covers what is stored, so damage is found without trusting the decoder with it;
- * every frame's decoded length is also checked against the section it belongs to before it is
- * decoded. A reader checks the magic, the version, every length, the checksum, and every code in
- * the columns against its dictionary before it builds a table: a truncated or corrupt snapshot is
- * refused with a TableSnapshotError saying what is wrong, never half-read.
+ * The block checksums (xxHash32) cover what is stored, so damage is found without trusting the
+ * decoder with it, and they are verified on libuv's threads by the decoder itself, where a
+ * checksum over the whole stream took the main thread half a second at 1,000,000 masks. Every
+ * frame's flags are checked to ask for them, and its decoded length against the section it
+ * belongs to. A reader checks the magic, the version, every length, every frame, and every code
+ * in the columns against its dictionary before it builds a table: a truncated or corrupt snapshot
+ * is refused with a TableSnapshotError saying what is wrong, never half-read.
  *
- * Version 1 stored the columns as they lie in memory, uncompressed (1,800 B per 224×224 mask).
+ * Version 1 stored the columns as they lie in memory, uncompressed (1,800 B per 224×224 mask);
+ * version 2 as LZ4 blocks, with a CRC-32 of the stored bytes in the preamble.
  */
-export const TABLE_SNAPSHOT_VERSION = 2;
+export const TABLE_SNAPSHOT_VERSION = 3;
 
 const MAGIC = 'MSKTABLE';
-const PREAMBLE_BYTES = 32;
+const PREAMBLE_BYTES = 28;
 /**
  * Decoded bytes per frame: at most one frame per column up to 256 MiB (a G8B8 plane of 1,000,000
  * masks is 162 MB), so that a column whose frame decodes alone adopts the decoded buffer as it is.
@@ -41,8 +42,16 @@ const PREAMBLE_BYTES = 32;
  */
 export const SNAPSHOT_FRAME_BYTES = 256 << 20;
 const MAX_FRAME_BYTES = 1 << 30;
-/** An LZ4 block of F bytes is at most this long (lz4_flex's bound), plus lz4-napi's 4-byte length. */
-const maxStoredFrame = (frameBytes: number) => 4 + frameBytes + Math.ceil(frameBytes / 255) + 16;
+/**
+ * An LZ4 frame of F bytes is at most this long: its 7-byte header and 4-byte end mark, and blocks
+ * of at least 64 KiB, each stored raw when it does not compress, with a 4-byte length and checksum.
+ */
+const maxStoredFrame = (frameBytes: number) => 11 + frameBytes + 8 * Math.ceil(frameBytes / (64 << 10) + 1);
+/** What the frames are asked for: LZ4 frame format version 01 (FLG bits 7–6) and block checksums (bit 4). */
+const FRAME_OPTIONS = { blockChecksums: true } as const;
+const FLG_VERSION_MASK = 0xc0;
+const FLG_VERSION = 0x40;
+const FLG_BLOCK_CHECKSUMS = 0x10;
 /** Frames being decoded at once while reading: enough to keep libuv's threads busy, few enough to bound the memory held. */
 const FRAMES_IN_FLIGHT = 4;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
@@ -212,7 +221,7 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
       const slot = parts.length;
       parts.push(new Uint8Array(4), new Uint8Array(0));
       compressing.push(
-        compress(bytes.subarray(at, at + frameBytes)).then((block) => {
+        compressFrame(bytes.subarray(at, at + frameBytes), FRAME_OPTIONS).then((block) => {
           new DataView(parts[slot].buffer).setUint32(0, block.length, true);
           parts[slot + 1] = block;
         }),
@@ -223,13 +232,8 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
     frame(section.filter === 'shuffle' ? shuffle(column) : viewOf(column).slice());
     return column.byteLength;
   };
-  let checksum = 0;
-  let summed = 1;
-  // The generator waits while a step compresses, so when one settles every part before it is final.
   const compressed = () => {
-    const step = Promise.all(compressing).then(() => {
-      for (; summed < parts.length; summed++) checksum = crc32(parts[summed], checksum);
-    });
+    const step = Promise.all(compressing).then(() => {});
     compressing = [];
     return step;
   };
@@ -251,8 +255,7 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
   preamble.setUint32(8, TABLE_SNAPSHOT_VERSION, true);
   preamble.setUint32(12, json.length, true);
   preamble.setFloat64(16, byteLength, true);
-  preamble.setUint32(24, checksum, true);
-  preamble.setUint32(28, frameBytes, true);
+  preamble.setUint32(24, frameBytes, true);
   return { parts, byteLength };
 }
 
@@ -266,7 +269,6 @@ export async function tableFromSnapshot(bytes: Uint8Array): Promise<MaskTable> {
 interface Preamble {
   headerBytes: number;
   total: number;
-  checksum: number;
   frameBytes: number;
 }
 
@@ -278,14 +280,14 @@ interface FrameTarget {
 }
 
 /**
- * Reads a snapshot as it arrives, in pieces of any size: the checksum is computed on the way, and
- * each frame is decoded on libuv's threads while later ones arrive, then written into the column
- * it belongs to (a shuffled column through a scratch copy, unshuffled once the column is whole). `push` waits only when FRAMES_IN_FLIGHT frames are still decoding; `finish` checks that
- * everything arrived intact and returns the table.
+ * Reads a snapshot as it arrives, in pieces of any size: each frame is checked and decoded on
+ * libuv's threads while later ones arrive, then written into the column it belongs to (a shuffled
+ * column through a scratch copy, unshuffled once the column is whole). `push` waits only when
+ * FRAMES_IN_FLIGHT frames are still decoding; `finish` checks that everything arrived intact and
+ * returns the table.
  */
 export class TableSnapshotReader {
   private received = 0;
-  private checksum = 0;
   private preamble: Preamble | undefined;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -305,12 +307,14 @@ export class TableSnapshotReader {
   private tail: Promise<void> = Promise.resolve();
   private failure: TableSnapshotError | undefined;
   private frames = 0;
+  /** Buffers that frames spanning pieces were put together in, free again (see assemblyBuffer). */
+  private spareAssemblies: Uint8Array[] = [];
 
   constructor() {
     requireLittleEndian();
   }
 
-  /** The snapshot's total length once its first 32 bytes have arrived. */
+  /** The snapshot's total length once its preamble has arrived. */
   get byteLength(): number | undefined {
     return this.preamble?.total;
   }
@@ -319,8 +323,6 @@ export class TableSnapshotReader {
     if (this.preamble && this.received + piece.length > this.preamble.total) {
       throw new TableSnapshotError(`the table snapshot has more bytes than the ${this.preamble.total} its header gives`);
     }
-    if (this.received >= PREAMBLE_BYTES) this.checksum = crc32(piece, this.checksum);
-    else if (this.received + piece.length > PREAMBLE_BYTES) this.checksum = crc32(piece.subarray(PREAMBLE_BYTES - this.received), this.checksum);
     this.received += piece.length;
     this.pending.push(piece);
     this.pendingBytes += piece.length;
@@ -339,19 +341,18 @@ export class TableSnapshotReader {
       }
       if (this.pendingBytes < 4 + stored) break;
       this.take(4);
-      this.frame(this.take(stored));
+      const assembly = this.pending[0].length < stored ? this.assemblyBuffer(stored) : undefined;
+      this.frame(this.take(stored, assembly), assembly);
       while (this.inFlight.length > FRAMES_IN_FLIGHT) await this.inFlight.shift();
     }
   }
 
   async finish(): Promise<MaskTable> {
     await this.tail;
+    this.spareAssemblies = [];
     const total = this.preamble?.total;
     if (total === undefined || this.received < total) {
-      throw new TableSnapshotError(`the table snapshot is truncated: ${this.received} bytes of ${total ?? 'at least 32'}`);
-    }
-    if (this.checksum !== this.preamble!.checksum) {
-      throw new TableSnapshotError(`the table snapshot is corrupt: its checksum is ${hex(this.checksum)}, its header says ${hex(this.preamble!.checksum)}`);
+      throw new TableSnapshotError(`the table snapshot is truncated: ${this.received} bytes of ${total ?? `at least ${PREAMBLE_BYTES}`}`);
     }
     if (this.failure) throw this.failure;
     if (!this.header || this.next.section < this.layout.length || this.pendingBytes > 0) {
@@ -374,8 +375,8 @@ export class TableSnapshotReader {
     return out;
   }
 
-  /** The first `bytes` pending bytes, as one array (a view when they lie in one piece). */
-  private take(bytes: number): Uint8Array {
+  /** The first `bytes` pending bytes, as one array: a view when they lie in one piece, else put together in `into` (or a new array). */
+  private take(bytes: number, into?: Uint8Array): Uint8Array {
     const head = this.pending[0];
     if (head.length >= bytes) {
       if (head.length === bytes) this.pending.shift();
@@ -383,8 +384,8 @@ export class TableSnapshotReader {
       this.pendingBytes -= bytes;
       return head.subarray(0, bytes);
     }
-    // Not zero-filled: every byte is written below. A frame is up to a column's compressed size.
-    const out: Uint8Array = Buffer.allocUnsafeSlow(bytes);
+    // Not zero-filled: every byte is written below.
+    const out: Uint8Array = into ? into.subarray(0, bytes) : Buffer.allocUnsafeSlow(bytes);
     let at = 0;
     while (at < bytes) {
       const first = this.pending[0];
@@ -398,32 +399,61 @@ export class TableSnapshotReader {
     return out;
   }
 
-  /** One stored frame: the header's decoded at once (the layout depends on it), the columns' on libuv's threads. */
-  private frame(block: Uint8Array): void {
+  /**
+   * A buffer of at least `bytes` to put a frame together in when it spans pieces: one a decoded
+   * frame left if one fits, else a new one, rounded up (to an eighth of its power of two) so that
+   * the next frames of about the same size fit it too.
+   */
+  private assemblyBuffer(bytes: number): Uint8Array {
+    let best = -1;
+    this.spareAssemblies.forEach((b, i) => {
+      if (b.length >= bytes && (best < 0 || b.length < this.spareAssemblies[best].length)) best = i;
+    });
+    if (best >= 0) return this.spareAssemblies.splice(best, 1)[0];
+    const step = 2 ** Math.max(0, Math.floor(Math.log2(bytes)) - 3);
+    return Buffer.allocUnsafeSlow(Math.ceil(bytes / step) * step);
+  }
+
+  private releaseAssembly(buffer: Uint8Array | undefined): void {
+    if (!buffer) return;
+    this.spareAssemblies.push(buffer);
+    // As many as can be in use at once; the smallest go first.
+    if (this.spareAssemblies.length > FRAMES_IN_FLIGHT + 1) this.spareAssemblies.sort((a, b) => b.length - a.length).pop();
+  }
+
+  /**
+   * One stored frame: the header's decoded at once (the layout depends on it), the columns' on
+   * libuv's threads; `assembly`, the buffer it was put together in, is reused once it is decoded.
+   */
+  private frame(block: Uint8Array, assembly?: Uint8Array): void {
     const target = this.next;
     if (target.section >= this.layout.length && this.header) {
       throw new TableSnapshotError(`the table snapshot is corrupt: it has more frames than the ${this.frames} its columns take`);
     }
     const index = this.frames++;
-    const decoded = block.length >= 4 ? new DataView(block.buffer, block.byteOffset, 4).getUint32(0, true) : -1;
-    if (decoded !== target.length) {
-      throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} decodes to ${decoded} bytes, its ${this.describe(target)} takes ${target.length}`);
+    // The header checksum covers the flags, but only 8 bits of it: a frame must ask for its block checksums.
+    const flags = block.length > 4 ? block[4] : 0;
+    if ((flags & FLG_VERSION_MASK) !== FLG_VERSION || !(flags & FLG_BLOCK_CHECKSUMS)) {
+      throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} (${this.describe(target)}) has flags 0x${flags.toString(16)}, not an LZ4 frame with block checksums`);
     }
     if (target.section >= 0) this.startColumn(target);
     this.advance();
     if (target.section < 0) {
       let bytes: Uint8Array;
       try {
-        bytes = uncompressSync(block);
+        bytes = decompressFrameSync(Buffer.from(block.buffer, block.byteOffset, block.length));
       } catch (error) {
         throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} (its header) does not decode: ${(error as Error).message}`);
+      } finally {
+        this.releaseAssembly(assembly);
       }
       this.place(bytes, target, index);
       if (target.offset + target.length === this.headerBytes!.length) this.parseHeader();
       return;
     }
-    // Placed in order, after every earlier frame; the first failure is kept for finish, which reports a bad checksum first.
-    const placed = Promise.all([uncompress(block), this.tail])
+    // Placed in order, after every earlier frame; the first failure is kept for finish.
+    const decoded = decompressFrame(block).finally(() => this.releaseAssembly(assembly));
+    const placed = Promise.all([decoded, this.tail])
       .then(([bytes]) => {
         if (!this.failure) this.place(bytes, target, index);
       })
@@ -503,8 +533,6 @@ export class TableSnapshotReader {
   }
 }
 
-const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
-
 function readPreamble(bytes: Uint8Array): Preamble {
   const magic = String.fromCharCode(...bytes.subarray(0, MAGIC.length));
   if (magic !== MAGIC) throw new TableSnapshotError(`not a MaskSearch table snapshot: it starts with ${JSON.stringify(magic)}, not "${MAGIC}"`);
@@ -513,12 +541,12 @@ function readPreamble(bytes: Uint8Array): Preamble {
   if (version !== TABLE_SNAPSHOT_VERSION) throw new TableSnapshotVersionError(version);
   const headerBytes = view.getUint32(12, true);
   const total = view.getFloat64(16, true);
-  const frameBytes = view.getUint32(28, true);
+  const frameBytes = view.getUint32(24, true);
   if (frameBytes < 1 || frameBytes > MAX_FRAME_BYTES) throw new TableSnapshotError(`the table snapshot's preamble is corrupt: its frames are ${frameBytes} bytes`);
   if (!Number.isSafeInteger(total) || total < PREAMBLE_BYTES) {
     throw new TableSnapshotError(`the table snapshot's preamble gives a total length of ${total}`);
   }
-  return { headerBytes, total, checksum: view.getUint32(24, true), frameBytes };
+  return { headerBytes, total, frameBytes };
 }
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
