@@ -132,6 +132,33 @@ export interface MaskTableState {
 }
 
 /**
+ * The lookups a table keeps beside its columns: slots by mask id, by image id and by image key
+ * (the key of each slot flagged `keyed`). fromState builds them from the state's columns, unless
+ * given them: a snapshot reader builds them as those columns arrive, before the CHI planes.
+ */
+export interface TableLookups {
+  readonly masks: SlotsById;
+  readonly images: SlotsById & { readonly byKey: Map<string, number> };
+}
+
+/** Slots by id, and how many ids appeared in more than one slot (a table has none). */
+export interface SlotsById {
+  readonly index: SlotIndex;
+  readonly duplicates: number;
+}
+
+export const maskLookups = (ids: Float64Array): TableLookups['masks'] => SlotIndex.ofColumn(ids);
+
+export function imageLookups(ids: Float64Array, keys: readonly (string | null | undefined)[], keyed: Uint8Array): TableLookups['images'] {
+  const byKey = new Map<string, number>();
+  for (let slot = 0; slot < keyed.length; slot++) {
+    const key = keys[slot];
+    if (keyed[slot] && key != null) byKey.set(key, slot);
+  }
+  return { ...SlotIndex.ofColumn(ids), byKey };
+}
+
+/**
  * The in-memory side of the engine: one table of masks (geometry, encoding, metadata, CHI) and
  * one of images (key, size, label, split, tags, named boxes), in columns of typed arrays
  * addressed by slot. Mask slots are dense: removing a mask moves the last one into its slot.
@@ -164,7 +191,7 @@ export class MaskTable {
   private readonly modelNameById = new Map<number, string>();
 
   private imageSlotById = new SlotIndex();
-  private readonly imageSlotByKey = new Map<string, number>();
+  private imageSlotByKey = new Map<string, number>();
   private imageCount = 0;
   private imageIds = new Float64Array(0);
   private imageKeys: (string | undefined)[] = [];
@@ -505,9 +532,9 @@ export class MaskTable {
   /**
    * A table holding `state`, which it adopts (the arrays become its columns). The state must be
    * consistent as exportState gives it (engine/table-snapshot.ts checks what it reads before this);
-   * a RangeError says which ids repeat.
+   * a RangeError says which ids repeat. `lookups`, when given, are those of state's own columns.
    */
-  static fromState(state: MaskTableState): MaskTable {
+  static fromState(state: MaskTableState, lookups?: Partial<TableLookups>): MaskTable {
     const table = new MaskTable(state.config);
     const { masks, images } = state;
     const n = masks.ids.length;
@@ -524,7 +551,7 @@ export class MaskTable {
     table.sources = masks.sources;
     table.wide = state.countBytes === 4;
     table.levels.forEach((level, l) => state.planes[l].forEach((plane, b) => (level.planes[b] = plane)));
-    const maskSlots = SlotIndex.ofColumn(masks.ids);
+    const maskSlots = lookups?.masks ?? maskLookups(masks.ids);
     if (maskSlots.duplicates > 0) throw new RangeError('a mask id appears in two slots');
     table.slotById = maskSlots.index;
     for (let slot = 0; slot < n; slot++) table.indexedCount += masks.indexed[slot];
@@ -544,10 +571,10 @@ export class MaskTable {
     table.imageSplits = images.splits;
     table.tagColumns.push(...images.tags);
     for (const [name, column] of images.boxes) table.boxColumns.set(name, column);
-    const imageSlots = SlotIndex.ofColumn(images.ids);
+    const imageSlots = lookups?.images ?? imageLookups(images.ids, images.keys, images.keyed);
     if (imageSlots.duplicates > 0) throw new RangeError('an image id appears in two slots');
     table.imageSlotById = imageSlots.index;
-    for (let slot = 0; slot < m; slot++) if (images.keyed[slot]) table.imageSlotByKey.set(images.keys[slot]!, slot);
+    table.imageSlotByKey = imageSlots.byKey;
     table.geometryVersion = 1;
     return table;
   }

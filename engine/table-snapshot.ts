@@ -1,8 +1,8 @@
 import { compressFrame, decompressFrame, decompressFrameSync } from 'lz4-napi';
 import type { ChiConfig, CountArray } from './chi.js';
 import { InvalidChiError, validateChiConfig } from './chi.js';
-import type { MaskTableState } from './mask-table.js';
-import { ENCODINGS, MaskTable, NONE, levelCells } from './mask-table.js';
+import type { MaskTableState, TableLookups } from './mask-table.js';
+import { ENCODINGS, MaskTable, NONE, imageLookups, levelCells, maskLookups } from './mask-table.js';
 import { shuffle, unshuffle, type ElementArray } from './snapshot-filters.js';
 
 /**
@@ -105,13 +105,21 @@ interface Section {
 
 const byteLengthOf = (s: Section): number => s.length * (s.type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
 
-/** The body's columns, in order; both sides derive it from the header alone. */
+const MASK_IDS = 'mask ids';
+const IMAGE_IDS = 'image ids';
+const IMAGE_KEY_FLAGS = 'image key flags';
+
+/**
+ * The body's columns, in order; both sides derive it from the header alone. Every column of
+ * masks and images comes before the CHI planes (nine tenths of the bytes), so that a reader
+ * builds the lookups by id and key while the planes are still arriving.
+ */
 function sections(h: Header): Section[] {
   const n = h.masks;
   const m = h.images;
   const countType = h.countBytes === 4 ? Uint32Array : Uint16Array;
   return [
-    { name: 'mask ids', type: Float64Array, length: n, filter: 'shuffle' },
+    { name: MASK_IDS, type: Float64Array, length: n, filter: 'shuffle' },
     { name: 'mask image slots', type: Int32Array, length: n, filter: 'shuffle' },
     { name: 'mask widths', type: Int32Array, length: n, filter: 'shuffle' },
     { name: 'mask heights', type: Int32Array, length: n, filter: 'shuffle' },
@@ -120,17 +128,17 @@ function sections(h: Header): Section[] {
     { name: 'mask sources', type: Int32Array, length: n, filter: 'shuffle' },
     { name: 'mask encodings', type: Uint8Array, length: n, filter: 'none' },
     { name: 'mask indexed flags', type: Uint8Array, length: n, filter: 'none' },
-    ...h.config.levels.flatMap((level, l) =>
-      Array.from({ length: level.bins - 1 }, (_, b): Section => ({ name: `level ${l} plane ${b + 1}`, type: countType, length: n * levelCells(level.grid), filter: 'none' })),
-    ),
-    { name: 'image ids', type: Float64Array, length: m, filter: 'shuffle' },
+    { name: IMAGE_IDS, type: Float64Array, length: m, filter: 'shuffle' },
     { name: 'image widths', type: Int32Array, length: m, filter: 'shuffle' },
     { name: 'image heights', type: Int32Array, length: m, filter: 'shuffle' },
     { name: 'image labels', type: Int32Array, length: m, filter: 'shuffle' },
     { name: 'image splits', type: Int32Array, length: m, filter: 'shuffle' },
-    { name: 'image key flags', type: Uint8Array, length: m, filter: 'none' },
+    { name: IMAGE_KEY_FLAGS, type: Uint8Array, length: m, filter: 'none' },
     ...h.tagNames.map((tag): Section => ({ name: `tag '${tag}'`, type: Uint8Array, length: m, filter: 'none' })),
     ...h.boxNames.map((box): Section => ({ name: `box '${box}'`, type: Float64Array, length: m * 4, filter: 'shuffle' })),
+    ...h.config.levels.flatMap((level, l) =>
+      Array.from({ length: level.bins - 1 }, (_, b): Section => ({ name: `level ${l} plane ${b + 1}`, type: countType, length: n * levelCells(level.grid), filter: 'none' })),
+    ),
   ];
 }
 
@@ -198,9 +206,7 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
   };
   const { masks, images } = state;
   const maskColumns: ElementArray[] = [masks.ids, masks.imageSlots, masks.widths, masks.heights, masks.models, masks.maskTypes, masks.sources, masks.encodings, masks.indexed];
-  // The planes as exportState gave them: a table widened to 32-bit counts meanwhile writes new arrays.
   const laterColumns: ElementArray[] = [
-    ...state.planes.flat(),
     images.ids,
     images.widths,
     images.heights,
@@ -209,6 +215,8 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
     images.keyed,
     ...images.tags,
     ...images.boxes.map(([, column]) => column),
+    // The planes as exportState gave them: a table widened to 32-bit counts meanwhile writes new arrays.
+    ...state.planes.flat(),
   ];
   const layout = sections(header);
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -307,6 +315,8 @@ export class TableSnapshotReader {
   private tail: Promise<void> = Promise.resolve();
   private failure: TableSnapshotError | undefined;
   private frames = 0;
+  /** Built as soon as the columns they index are in, while the planes are still arriving. */
+  private lookups: { -readonly [K in keyof TableLookups]?: TableLookups[K] } = {};
   /** Buffers that frames spanning pieces were put together in, free again (see assemblyBuffer). */
   private spareAssemblies: Uint8Array[] = [];
 
@@ -358,7 +368,7 @@ export class TableSnapshotReader {
     if (!this.header || this.next.section < this.layout.length || this.pendingBytes > 0) {
       throw new TableSnapshotError(`the table snapshot ends inside its frames: ${this.header ? `${this.next.section} of ${this.layout.length} columns` : 'its header'} complete`);
     }
-    return buildTable(this.header, this.columns as ColumnArray[]);
+    return buildTable(this.header, this.columns as ColumnArray[], this.lookups);
   }
 
   /** The stored length of the next frame, from the first 4 pending bytes. */
@@ -513,7 +523,24 @@ export class TableSnapshotReader {
     } else if (whole) this.scratch[section] = bytes;
     else (this.scratch[section] ??= new Uint8Array(size)).set(bytes, target.offset);
     this.filled[section] += bytes.length;
-    if (s.filter !== 'none' && this.filled[section] === size) this.unfilter(section, this.scratch[section]!);
+    if (this.filled[section] < size) return;
+    if (s.filter !== 'none') this.unfilter(section, this.scratch[section]!);
+    this.lookUp(s.name);
+  }
+
+  /** The lookups a column just completed gives (columns complete in order: image ids before key flags). */
+  private lookUp(name: string): void {
+    try {
+      if (name === MASK_IDS) this.lookups.masks = maskLookups(this.columnNamed(MASK_IDS) as Float64Array);
+      if (name === IMAGE_KEY_FLAGS) this.lookups.images = imageLookups(this.columnNamed(IMAGE_IDS) as Float64Array, this.header!.imageKeys, this.columnNamed(IMAGE_KEY_FLAGS) as Uint8Array);
+    } catch (error) {
+      if (error instanceof RangeError) throw new TableSnapshotError(`the table snapshot is inconsistent: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private columnNamed(name: string): ColumnArray {
+    return this.columns[this.layout.findIndex((s) => s.name === name)]!;
   }
 
   private unfilter(section: number, scratch: Uint8Array): void {
@@ -583,8 +610,8 @@ function parseHeader(bytes: Uint8Array): Header {
   return h;
 }
 
-/** Checks every code against what it indexes, then hands the columns to the table. */
-function buildTable(h: Header, columns: ColumnArray[]): MaskTable {
+/** Checks every code against what it indexes, then hands the columns, and the lookups built from them, to the table. */
+function buildTable(h: Header, columns: ColumnArray[], lookups: Partial<TableLookups>): MaskTable {
   let next = 0;
   const take = <T extends ColumnArray>(): T => columns[next++] as T;
   const fail = (what: string): never => {
@@ -604,7 +631,6 @@ function buildTable(h: Header, columns: ColumnArray[]): MaskTable {
     encodings: take<Uint8Array<ArrayBuffer>>(),
     indexed: take<Uint8Array<ArrayBuffer>>(),
   };
-  const planes: CountArray[][] = h.config.levels.map((level) => Array.from({ length: level.bins - 1 }, () => take<Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer>>()));
   const images = {
     ids: take<Float64Array<ArrayBuffer>>(),
     widths: take<Int32Array<ArrayBuffer>>(),
@@ -616,6 +642,7 @@ function buildTable(h: Header, columns: ColumnArray[]): MaskTable {
     boxes: h.boxNames.map((name) => [name, take<Float64Array<ArrayBuffer>>()] as const),
     keys: h.imageKeys.map((key) => key ?? undefined),
   };
+  const planes: CountArray[][] = h.config.levels.map((level) => Array.from({ length: level.bins - 1 }, () => take<Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer>>()));
   inRange(masks.imageSlots, 'mask image slots', 0, h.images);
   inRange(masks.maskTypes, 'mask types', 0, h.maskTypeNames.length);
   inRange(masks.sources, 'mask sources', 0, h.sourceNames.length);
@@ -640,7 +667,7 @@ function buildTable(h: Header, columns: ColumnArray[]): MaskTable {
     images,
   };
   try {
-    return MaskTable.fromState(state);
+    return MaskTable.fromState(state, lookups);
   } catch (error) {
     if (error instanceof RangeError) fail(error.message);
     throw error;
