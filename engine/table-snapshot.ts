@@ -317,8 +317,6 @@ export class TableSnapshotReader {
   private frames = 0;
   /** Built as soon as the columns they index are in, while the planes are still arriving. */
   private lookups: { -readonly [K in keyof TableLookups]?: TableLookups[K] } = {};
-  /** Buffers that frames spanning pieces were put together in, free again (see assemblyBuffer). */
-  private spareAssemblies: Uint8Array[] = [];
 
   constructor() {
     requireLittleEndian();
@@ -351,15 +349,13 @@ export class TableSnapshotReader {
       }
       if (this.pendingBytes < 4 + stored) break;
       this.take(4);
-      const assembly = this.pending[0].length < stored ? this.assemblyBuffer(stored) : undefined;
-      this.frame(this.take(stored, assembly), assembly);
+      this.frame(this.take(stored));
       while (this.inFlight.length > FRAMES_IN_FLIGHT) await this.inFlight.shift();
     }
   }
 
   async finish(): Promise<MaskTable> {
     await this.tail;
-    this.spareAssemblies = [];
     const total = this.preamble?.total;
     if (total === undefined || this.received < total) {
       throw new TableSnapshotError(`the table snapshot is truncated: ${this.received} bytes of ${total ?? `at least ${PREAMBLE_BYTES}`}`);
@@ -385,8 +381,11 @@ export class TableSnapshotReader {
     return out;
   }
 
-  /** The first `bytes` pending bytes, as one array: a view when they lie in one piece, else put together in `into` (or a new array). */
-  private take(bytes: number, into?: Uint8Array): Uint8Array {
+  /**
+   * The first `bytes` pending bytes, as one array: a view when they lie in one piece (a frame
+   * always does in the chunk rows of db/repositories/table-snapshots.ts), else a copy.
+   */
+  private take(bytes: number): Uint8Array {
     const head = this.pending[0];
     if (head.length >= bytes) {
       if (head.length === bytes) this.pending.shift();
@@ -395,7 +394,7 @@ export class TableSnapshotReader {
       return head.subarray(0, bytes);
     }
     // Not zero-filled: every byte is written below.
-    const out: Uint8Array = into ? into.subarray(0, bytes) : Buffer.allocUnsafeSlow(bytes);
+    const out: Uint8Array = Buffer.allocUnsafeSlow(bytes);
     let at = 0;
     while (at < bytes) {
       const first = this.pending[0];
@@ -409,33 +408,8 @@ export class TableSnapshotReader {
     return out;
   }
 
-  /**
-   * A buffer of at least `bytes` to put a frame together in when it spans pieces: one a decoded
-   * frame left if one fits, else a new one, rounded up (to an eighth of its power of two) so that
-   * the next frames of about the same size fit it too.
-   */
-  private assemblyBuffer(bytes: number): Uint8Array {
-    let best = -1;
-    this.spareAssemblies.forEach((b, i) => {
-      if (b.length >= bytes && (best < 0 || b.length < this.spareAssemblies[best].length)) best = i;
-    });
-    if (best >= 0) return this.spareAssemblies.splice(best, 1)[0];
-    const step = 2 ** Math.max(0, Math.floor(Math.log2(bytes)) - 3);
-    return Buffer.allocUnsafeSlow(Math.ceil(bytes / step) * step);
-  }
-
-  private releaseAssembly(buffer: Uint8Array | undefined): void {
-    if (!buffer) return;
-    this.spareAssemblies.push(buffer);
-    // As many as can be in use at once; the smallest go first.
-    if (this.spareAssemblies.length > FRAMES_IN_FLIGHT + 1) this.spareAssemblies.sort((a, b) => b.length - a.length).pop();
-  }
-
-  /**
-   * One stored frame: the header's decoded at once (the layout depends on it), the columns' on
-   * libuv's threads; `assembly`, the buffer it was put together in, is reused once it is decoded.
-   */
-  private frame(block: Uint8Array, assembly?: Uint8Array): void {
+  /** One stored frame: the header's decoded at once (the layout depends on it), the columns' on libuv's threads. */
+  private frame(block: Uint8Array): void {
     const target = this.next;
     if (target.section >= this.layout.length && this.header) {
       throw new TableSnapshotError(`the table snapshot is corrupt: it has more frames than the ${this.frames} its columns take`);
@@ -454,16 +428,13 @@ export class TableSnapshotReader {
         bytes = decompressFrameSync(Buffer.from(block.buffer, block.byteOffset, block.length));
       } catch (error) {
         throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} (its header) does not decode: ${(error as Error).message}`);
-      } finally {
-        this.releaseAssembly(assembly);
       }
       this.place(bytes, target, index);
       if (target.offset + target.length === this.headerBytes!.length) this.parseHeader();
       return;
     }
     // Placed in order, after every earlier frame; the first failure is kept for finish.
-    const decoded = decompressFrame(block).finally(() => this.releaseAssembly(assembly));
-    const placed = Promise.all([decoded, this.tail])
+    const placed = Promise.all([decompressFrame(block), this.tail])
       .then(([bytes]) => {
         if (!this.failure) this.place(bytes, target, index);
       })
