@@ -105,6 +105,14 @@ interface Section {
 
 const byteLengthOf = (s: Section): number => s.length * (s.type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
 
+/**
+ * The levels in the order their planes are stored: the most cells per mask first (G8B8's planes
+ * are frames of 162 MB at 1,000,000 masks, G1B256's of 2 MB), so that the frames still decoding
+ * when the last bytes arrive are small ones.
+ */
+const planeOrder = (levels: ChiConfig['levels']): number[] =>
+  levels.map((_, l) => l).sort((a, b) => levelCells(levels[b].grid) - levelCells(levels[a].grid) || a - b);
+
 const MASK_IDS = 'mask ids';
 const IMAGE_IDS = 'image ids';
 const IMAGE_KEY_FLAGS = 'image key flags';
@@ -136,8 +144,8 @@ function sections(h: Header): Section[] {
     { name: IMAGE_KEY_FLAGS, type: Uint8Array, length: m, filter: 'none' },
     ...h.tagNames.map((tag): Section => ({ name: `tag '${tag}'`, type: Uint8Array, length: m, filter: 'none' })),
     ...h.boxNames.map((box): Section => ({ name: `box '${box}'`, type: Float64Array, length: m * 4, filter: 'shuffle' })),
-    ...h.config.levels.flatMap((level, l) =>
-      Array.from({ length: level.bins - 1 }, (_, b): Section => ({ name: `level ${l} plane ${b + 1}`, type: countType, length: n * levelCells(level.grid), filter: 'none' })),
+    ...planeOrder(h.config.levels).flatMap((l) =>
+      Array.from({ length: h.config.levels[l].bins - 1 }, (_, b): Section => ({ name: `level ${l} plane ${b + 1}`, type: countType, length: n * levelCells(h.config.levels[l].grid), filter: 'none' })),
     ),
   ];
 }
@@ -216,7 +224,7 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
     ...images.tags,
     ...images.boxes.map(([, column]) => column),
     // The planes as exportState gave them: a table widened to 32-bit counts meanwhile writes new arrays.
-    ...state.planes.flat(),
+    ...planeOrder(state.config.levels).flatMap((l) => state.planes[l]),
   ];
   const layout = sections(header);
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -613,7 +621,8 @@ function buildTable(h: Header, columns: ColumnArray[], lookups: Partial<TableLoo
     boxes: h.boxNames.map((name) => [name, take<Float64Array<ArrayBuffer>>()] as const),
     keys: h.imageKeys.map((key) => key ?? undefined),
   };
-  const planes: CountArray[][] = h.config.levels.map((level) => Array.from({ length: level.bins - 1 }, () => take<Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer>>()));
+  const planes: CountArray[][] = h.config.levels.map(() => []);
+  for (const l of planeOrder(h.config.levels)) planes[l] = Array.from({ length: h.config.levels[l].bins - 1 }, () => take<Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer>>());
   inRange(masks.imageSlots, 'mask image slots', 0, h.images);
   inRange(masks.maskTypes, 'mask types', 0, h.maskTypeNames.length);
   inRange(masks.sources, 'mask sources', 0, h.sourceNames.length);
