@@ -3,6 +3,7 @@ import { InvalidChiError, sameConfig, validateChiConfig, configName } from './ch
 import type { MaskEncoding } from './mask.js';
 import type { Rect } from './roi.js';
 import { scaleBoxEdges, writeRect } from './roi.js';
+import { SlotIndex } from './slot-index.js';
 
 /** A named box on an image, [x, y, width, height] in image pixel coordinates. */
 export type BoxTuple = readonly [number, number, number, number];
@@ -131,13 +132,40 @@ export interface MaskTableState {
 }
 
 /**
+ * The lookups a table keeps beside its columns: slots by mask id, by image id and by image key
+ * (the key of each slot flagged `keyed`). fromState builds them from the state's columns, unless
+ * given them: a snapshot reader builds them as those columns arrive, before the CHI planes.
+ */
+export interface TableLookups {
+  readonly masks: SlotsById;
+  readonly images: SlotsById & { readonly byKey: Map<string, number> };
+}
+
+/** Slots by id, and how many ids appeared in more than one slot (a table has none). */
+export interface SlotsById {
+  readonly index: SlotIndex;
+  readonly duplicates: number;
+}
+
+export const maskLookups = (ids: Float64Array): TableLookups['masks'] => SlotIndex.ofColumn(ids);
+
+export function imageLookups(ids: Float64Array, keys: readonly (string | null | undefined)[], keyed: Uint8Array): TableLookups['images'] {
+  const byKey = new Map<string, number>();
+  for (let slot = 0; slot < keyed.length; slot++) {
+    const key = keys[slot];
+    if (keyed[slot] && key != null) byKey.set(key, slot);
+  }
+  return { ...SlotIndex.ofColumn(ids), byKey };
+}
+
+/**
  * The in-memory side of the engine: one table of masks (geometry, encoding, metadata, CHI) and
  * one of images (key, size, label, split, tags, named boxes), in columns of typed arrays
  * addressed by slot. Mask slots are dense: removing a mask moves the last one into its slot.
  */
 export class MaskTable {
   readonly config: ChiConfig;
-  private readonly slotById = new Map<number, number>();
+  private slotById = new SlotIndex();
   private capacity = 0;
   private count = 0;
   private maskIds = new Float64Array(0);
@@ -162,8 +190,8 @@ export class MaskTable {
   private readonly modelIdByName = new Map<string, number>();
   private readonly modelNameById = new Map<number, string>();
 
-  private readonly imageSlotById = new Map<number, number>();
-  private readonly imageSlotByKey = new Map<string, number>();
+  private imageSlotById = new SlotIndex();
+  private imageSlotByKey = new Map<string, number>();
   private imageCount = 0;
   private imageIds = new Float64Array(0);
   private imageKeys: (string | undefined)[] = [];
@@ -222,7 +250,7 @@ export class MaskTable {
   putImage(image: ImageEntry): void {
     this.geometryVersion++;
     let slot = this.imageSlotById.get(image.id);
-    if (slot === undefined) {
+    if (slot === NONE) {
       slot = this.imageCount++;
       if (slot === this.imageIds.length) this.growImages(Math.max(16, slot * 2));
       this.imageSlotById.set(image.id, slot);
@@ -253,7 +281,7 @@ export class MaskTable {
     return this.imageSlotById.has(id);
   }
   imageSlotOf(id: number): number {
-    return this.imageSlotById.get(id) ?? NONE;
+    return this.imageSlotById.get(id);
   }
   imageSlotOfKey(key: string): number {
     return this.imageSlotByKey.get(key) ?? NONE;
@@ -277,11 +305,11 @@ export class MaskTable {
   /** Adds a mask, or replaces one with the same id; without a CHI it is verified when queried. */
   putMask(entry: MaskEntry, chi?: Chi | null): void {
     const imageSlot = this.imageSlotById.get(entry.imageId);
-    if (imageSlot === undefined) throw new UnknownImageError(`mask ${entry.id}: image ${entry.imageId} is not in the index`);
+    if (imageSlot === NONE) throw new UnknownImageError(`mask ${entry.id}: image ${entry.imageId} is not in the index`);
     if (chi) this.checkChi(entry, chi);
     this.geometryVersion++;
     let slot = this.slotById.get(entry.id);
-    if (slot === undefined) {
+    if (slot === NONE) {
       slot = this.count++;
       if (slot === this.capacity) this.growMasks(Math.max(16, slot * 2));
       this.slotById.set(entry.id, slot);
@@ -303,7 +331,7 @@ export class MaskTable {
   /** Attaches a CHI built later (incremental indexing); false when the mask is gone or changed size. */
   setChi(id: number, chi: Chi): boolean {
     const slot = this.slotById.get(id);
-    if (slot === undefined || chi.width !== this.widths[slot] || chi.height !== this.heights[slot]) return false;
+    if (slot === NONE || chi.width !== this.widths[slot] || chi.height !== this.heights[slot]) return false;
     this.checkChi({ id, width: chi.width, height: chi.height }, chi);
     this.geometryVersion++;
     this.writeChi(slot, chi);
@@ -312,7 +340,7 @@ export class MaskTable {
 
   removeMask(id: number): boolean {
     const slot = this.slotById.get(id);
-    if (slot === undefined) return false;
+    if (slot === NONE) return false;
     this.geometryVersion++;
     if (this.indexed[slot]) this.indexedCount--;
     this.slotById.delete(id);
@@ -341,7 +369,7 @@ export class MaskTable {
   }
   /** The slot of a mask id, or −1. */
   slotOf(id: number): number {
-    return this.slotById.get(id) ?? NONE;
+    return this.slotById.get(id);
   }
   idAt(slot: number): number {
     return this.maskIds[slot];
@@ -504,9 +532,9 @@ export class MaskTable {
   /**
    * A table holding `state`, which it adopts (the arrays become its columns). The state must be
    * consistent as exportState gives it (engine/table-snapshot.ts checks what it reads before this);
-   * a RangeError says which ids repeat.
+   * a RangeError says which ids repeat. `lookups`, when given, are those of state's own columns.
    */
-  static fromState(state: MaskTableState): MaskTable {
+  static fromState(state: MaskTableState, lookups?: Partial<TableLookups>): MaskTable {
     const table = new MaskTable(state.config);
     const { masks, images } = state;
     const n = masks.ids.length;
@@ -523,10 +551,10 @@ export class MaskTable {
     table.sources = masks.sources;
     table.wide = state.countBytes === 4;
     table.levels.forEach((level, l) => state.planes[l].forEach((plane, b) => (level.planes[b] = plane)));
-    for (let slot = 0; slot < n; slot++) {
-      table.slotById.set(masks.ids[slot], slot);
-      table.indexedCount += masks.indexed[slot];
-    }
+    const maskSlots = lookups?.masks ?? maskLookups(masks.ids);
+    if (maskSlots.duplicates > 0) throw new RangeError('a mask id appears in two slots');
+    table.slotById = maskSlots.index;
+    for (let slot = 0; slot < n; slot++) table.indexedCount += masks.indexed[slot];
     for (const name of state.maskTypeNames) table.maskTypeNames.code(name);
     for (const name of state.sourceNames) table.sourceNames.code(name);
     for (const name of state.labelNames) table.labelNames.code(name);
@@ -543,12 +571,10 @@ export class MaskTable {
     table.imageSplits = images.splits;
     table.tagColumns.push(...images.tags);
     for (const [name, column] of images.boxes) table.boxColumns.set(name, column);
-    for (let slot = 0; slot < m; slot++) {
-      table.imageSlotById.set(images.ids[slot], slot);
-      if (images.keyed[slot]) table.imageSlotByKey.set(images.keys[slot]!, slot);
-    }
-    if (table.slotById.size !== n) throw new RangeError('a mask id appears in two slots');
-    if (table.imageSlotById.size !== m) throw new RangeError('an image id appears in two slots');
+    const imageSlots = lookups?.images ?? imageLookups(images.ids, images.keys, images.keyed);
+    if (imageSlots.duplicates > 0) throw new RangeError('an image id appears in two slots');
+    table.imageSlotById = imageSlots.index;
+    table.imageSlotByKey = imageSlots.byKey;
     table.geometryVersion = 1;
     return table;
   }

@@ -1,9 +1,8 @@
-import { crc32 } from 'node:zlib';
-import { compress, uncompress, uncompressSync } from 'lz4-napi';
+import { compressFrame, decompressFrame, decompressFrameSync } from 'lz4-napi';
 import type { ChiConfig, CountArray } from './chi.js';
 import { InvalidChiError, validateChiConfig } from './chi.js';
-import type { MaskTableState } from './mask-table.js';
-import { ENCODINGS, MaskTable, NONE, levelCells } from './mask-table.js';
+import type { MaskTableState, TableLookups } from './mask-table.js';
+import { ENCODINGS, MaskTable, NONE, imageLookups, levelCells, maskLookups } from './mask-table.js';
 import { shuffle, unshuffle, type ElementArray } from './snapshot-filters.js';
 
 /**
@@ -15,24 +14,26 @@ import { shuffle, unshuffle, type ElementArray } from './snapshot-filters.js';
  *   8   u32      format version (TABLE_SNAPSHOT_VERSION)
  *   12  u32      header length H (decoded)
  *   16  f64      total length, as stored
- *   24  u32      CRC-32 of the stored bytes 32 … end
- *   28  u32      frame length F: bytes of a section each frame decodes to (a section's last frame: the rest)
- *   32           frames: the header (H bytes of JSON), then each column in a fixed order (see
+ *   24  u32      frame length F: bytes of a section each frame decodes to (a section's last frame: the rest)
+ *   28           frames: the header (H bytes of JSON), then each column in a fixed order (see
  *                sections()); a section of L bytes is ⌈L / F⌉ frames, each a u32 stored length
- *                and an LZ4 block with its decoded length in front (lz4-napi's compress)
+ *                and an LZ4 frame (the LZ4 frame format) with a checksum of every block
  *
- * The checksum covers what is stored, so damage is found without trusting the decoder with it;
- * every frame's decoded length is also checked against the section it belongs to before it is
- * decoded. A reader checks the magic, the version, every length, the checksum, and every code in
- * the columns against its dictionary before it builds a table: a truncated or corrupt snapshot is
- * refused with a TableSnapshotError saying what is wrong, never half-read.
+ * The block checksums (xxHash32) cover what is stored, so damage is found without trusting the
+ * decoder with it, and they are verified on libuv's threads by the decoder itself, where a
+ * checksum over the whole stream took the main thread half a second at 1,000,000 masks. Every
+ * frame's flags are checked to ask for them, and its decoded length against the section it
+ * belongs to. A reader checks the magic, the version, every length, every frame, and every code
+ * in the columns against its dictionary before it builds a table: a truncated or corrupt snapshot
+ * is refused with a TableSnapshotError saying what is wrong, never half-read.
  *
- * Version 1 stored the columns as they lie in memory, uncompressed (1,800 B per 224×224 mask).
+ * Version 1 stored the columns as they lie in memory, uncompressed (1,800 B per 224×224 mask);
+ * version 2 as LZ4 blocks, with a CRC-32 of the stored bytes in the preamble.
  */
-export const TABLE_SNAPSHOT_VERSION = 2;
+export const TABLE_SNAPSHOT_VERSION = 3;
 
 const MAGIC = 'MSKTABLE';
-const PREAMBLE_BYTES = 32;
+const PREAMBLE_BYTES = 28;
 /**
  * Decoded bytes per frame: at most one frame per column up to 256 MiB (a G8B8 plane of 1,000,000
  * masks is 162 MB), so that a column whose frame decodes alone adopts the decoded buffer as it is.
@@ -41,8 +42,16 @@ const PREAMBLE_BYTES = 32;
  */
 export const SNAPSHOT_FRAME_BYTES = 256 << 20;
 const MAX_FRAME_BYTES = 1 << 30;
-/** An LZ4 block of F bytes is at most this long (lz4_flex's bound), plus lz4-napi's 4-byte length. */
-const maxStoredFrame = (frameBytes: number) => 4 + frameBytes + Math.ceil(frameBytes / 255) + 16;
+/**
+ * An LZ4 frame of F bytes is at most this long: its 7-byte header and 4-byte end mark, and blocks
+ * of at least 64 KiB, each stored raw when it does not compress, with a 4-byte length and checksum.
+ */
+const maxStoredFrame = (frameBytes: number) => 11 + frameBytes + 8 * Math.ceil(frameBytes / (64 << 10) + 1);
+/** What the frames are asked for: LZ4 frame format version 01 (FLG bits 7–6) and block checksums (bit 4). */
+const FRAME_OPTIONS = { blockChecksums: true } as const;
+const FLG_VERSION_MASK = 0xc0;
+const FLG_VERSION = 0x40;
+const FLG_BLOCK_CHECKSUMS = 0x10;
 /** Frames being decoded at once while reading: enough to keep libuv's threads busy, few enough to bound the memory held. */
 const FRAMES_IN_FLIGHT = 4;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
@@ -96,13 +105,29 @@ interface Section {
 
 const byteLengthOf = (s: Section): number => s.length * (s.type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
 
-/** The body's columns, in order; both sides derive it from the header alone. */
+/**
+ * The levels in the order their planes are stored: the most cells per mask first (G8B8's planes
+ * are frames of 162 MB at 1,000,000 masks, G1B256's of 2 MB), so that the frames still decoding
+ * when the last bytes arrive are small ones.
+ */
+const planeOrder = (levels: ChiConfig['levels']): number[] =>
+  levels.map((_, l) => l).sort((a, b) => levelCells(levels[b].grid) - levelCells(levels[a].grid) || a - b);
+
+const MASK_IDS = 'mask ids';
+const IMAGE_IDS = 'image ids';
+const IMAGE_KEY_FLAGS = 'image key flags';
+
+/**
+ * The body's columns, in order; both sides derive it from the header alone. Every column of
+ * masks and images comes before the CHI planes (nine tenths of the bytes), so that a reader
+ * builds the lookups by id and key while the planes are still arriving.
+ */
 function sections(h: Header): Section[] {
   const n = h.masks;
   const m = h.images;
   const countType = h.countBytes === 4 ? Uint32Array : Uint16Array;
   return [
-    { name: 'mask ids', type: Float64Array, length: n, filter: 'shuffle' },
+    { name: MASK_IDS, type: Float64Array, length: n, filter: 'shuffle' },
     { name: 'mask image slots', type: Int32Array, length: n, filter: 'shuffle' },
     { name: 'mask widths', type: Int32Array, length: n, filter: 'shuffle' },
     { name: 'mask heights', type: Int32Array, length: n, filter: 'shuffle' },
@@ -111,17 +136,17 @@ function sections(h: Header): Section[] {
     { name: 'mask sources', type: Int32Array, length: n, filter: 'shuffle' },
     { name: 'mask encodings', type: Uint8Array, length: n, filter: 'none' },
     { name: 'mask indexed flags', type: Uint8Array, length: n, filter: 'none' },
-    ...h.config.levels.flatMap((level, l) =>
-      Array.from({ length: level.bins - 1 }, (_, b): Section => ({ name: `level ${l} plane ${b + 1}`, type: countType, length: n * levelCells(level.grid), filter: 'none' })),
-    ),
-    { name: 'image ids', type: Float64Array, length: m, filter: 'shuffle' },
+    { name: IMAGE_IDS, type: Float64Array, length: m, filter: 'shuffle' },
     { name: 'image widths', type: Int32Array, length: m, filter: 'shuffle' },
     { name: 'image heights', type: Int32Array, length: m, filter: 'shuffle' },
     { name: 'image labels', type: Int32Array, length: m, filter: 'shuffle' },
     { name: 'image splits', type: Int32Array, length: m, filter: 'shuffle' },
-    { name: 'image key flags', type: Uint8Array, length: m, filter: 'none' },
+    { name: IMAGE_KEY_FLAGS, type: Uint8Array, length: m, filter: 'none' },
     ...h.tagNames.map((tag): Section => ({ name: `tag '${tag}'`, type: Uint8Array, length: m, filter: 'none' })),
     ...h.boxNames.map((box): Section => ({ name: `box '${box}'`, type: Float64Array, length: m * 4, filter: 'shuffle' })),
+    ...planeOrder(h.config.levels).flatMap((l) =>
+      Array.from({ length: h.config.levels[l].bins - 1 }, (_, b): Section => ({ name: `level ${l} plane ${b + 1}`, type: countType, length: n * levelCells(h.config.levels[l].grid), filter: 'none' })),
+    ),
   ];
 }
 
@@ -189,9 +214,7 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
   };
   const { masks, images } = state;
   const maskColumns: ElementArray[] = [masks.ids, masks.imageSlots, masks.widths, masks.heights, masks.models, masks.maskTypes, masks.sources, masks.encodings, masks.indexed];
-  // The planes as exportState gave them: a table widened to 32-bit counts meanwhile writes new arrays.
   const laterColumns: ElementArray[] = [
-    ...state.planes.flat(),
     images.ids,
     images.widths,
     images.heights,
@@ -200,6 +223,8 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
     images.keyed,
     ...images.tags,
     ...images.boxes.map(([, column]) => column),
+    // The planes as exportState gave them: a table widened to 32-bit counts meanwhile writes new arrays.
+    ...planeOrder(state.config.levels).flatMap((l) => state.planes[l]),
   ];
   const layout = sections(header);
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -212,7 +237,7 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
       const slot = parts.length;
       parts.push(new Uint8Array(4), new Uint8Array(0));
       compressing.push(
-        compress(bytes.subarray(at, at + frameBytes)).then((block) => {
+        compressFrame(bytes.subarray(at, at + frameBytes), FRAME_OPTIONS).then((block) => {
           new DataView(parts[slot].buffer).setUint32(0, block.length, true);
           parts[slot + 1] = block;
         }),
@@ -223,13 +248,8 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
     frame(section.filter === 'shuffle' ? shuffle(column) : viewOf(column).slice());
     return column.byteLength;
   };
-  let checksum = 0;
-  let summed = 1;
-  // The generator waits while a step compresses, so when one settles every part before it is final.
   const compressed = () => {
-    const step = Promise.all(compressing).then(() => {
-      for (; summed < parts.length; summed++) checksum = crc32(parts[summed], checksum);
-    });
+    const step = Promise.all(compressing).then(() => {});
     compressing = [];
     return step;
   };
@@ -251,8 +271,7 @@ export function* snapshotSteps(table: MaskTable, options?: SnapshotOptions): Gen
   preamble.setUint32(8, TABLE_SNAPSHOT_VERSION, true);
   preamble.setUint32(12, json.length, true);
   preamble.setFloat64(16, byteLength, true);
-  preamble.setUint32(24, checksum, true);
-  preamble.setUint32(28, frameBytes, true);
+  preamble.setUint32(24, frameBytes, true);
   return { parts, byteLength };
 }
 
@@ -266,7 +285,6 @@ export async function tableFromSnapshot(bytes: Uint8Array): Promise<MaskTable> {
 interface Preamble {
   headerBytes: number;
   total: number;
-  checksum: number;
   frameBytes: number;
 }
 
@@ -278,14 +296,14 @@ interface FrameTarget {
 }
 
 /**
- * Reads a snapshot as it arrives, in pieces of any size: the checksum is computed on the way, and
- * each frame is decoded on libuv's threads while later ones arrive, then written into the column
- * it belongs to (a shuffled column through a scratch copy, unshuffled once the column is whole). `push` waits only when FRAMES_IN_FLIGHT frames are still decoding; `finish` checks that
- * everything arrived intact and returns the table.
+ * Reads a snapshot as it arrives, in pieces of any size: each frame is checked and decoded on
+ * libuv's threads while later ones arrive, then written into the column it belongs to (a shuffled
+ * column through a scratch copy, unshuffled once the column is whole). `push` waits only when
+ * FRAMES_IN_FLIGHT frames are still decoding; `finish` checks that everything arrived intact and
+ * returns the table.
  */
 export class TableSnapshotReader {
   private received = 0;
-  private checksum = 0;
   private preamble: Preamble | undefined;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -305,12 +323,14 @@ export class TableSnapshotReader {
   private tail: Promise<void> = Promise.resolve();
   private failure: TableSnapshotError | undefined;
   private frames = 0;
+  /** Built as soon as the columns they index are in, while the planes are still arriving. */
+  private lookups: { -readonly [K in keyof TableLookups]?: TableLookups[K] } = {};
 
   constructor() {
     requireLittleEndian();
   }
 
-  /** The snapshot's total length once its first 32 bytes have arrived. */
+  /** The snapshot's total length once its preamble has arrived. */
   get byteLength(): number | undefined {
     return this.preamble?.total;
   }
@@ -319,8 +339,6 @@ export class TableSnapshotReader {
     if (this.preamble && this.received + piece.length > this.preamble.total) {
       throw new TableSnapshotError(`the table snapshot has more bytes than the ${this.preamble.total} its header gives`);
     }
-    if (this.received >= PREAMBLE_BYTES) this.checksum = crc32(piece, this.checksum);
-    else if (this.received + piece.length > PREAMBLE_BYTES) this.checksum = crc32(piece.subarray(PREAMBLE_BYTES - this.received), this.checksum);
     this.received += piece.length;
     this.pending.push(piece);
     this.pendingBytes += piece.length;
@@ -348,16 +366,13 @@ export class TableSnapshotReader {
     await this.tail;
     const total = this.preamble?.total;
     if (total === undefined || this.received < total) {
-      throw new TableSnapshotError(`the table snapshot is truncated: ${this.received} bytes of ${total ?? 'at least 32'}`);
-    }
-    if (this.checksum !== this.preamble!.checksum) {
-      throw new TableSnapshotError(`the table snapshot is corrupt: its checksum is ${hex(this.checksum)}, its header says ${hex(this.preamble!.checksum)}`);
+      throw new TableSnapshotError(`the table snapshot is truncated: ${this.received} bytes of ${total ?? `at least ${PREAMBLE_BYTES}`}`);
     }
     if (this.failure) throw this.failure;
     if (!this.header || this.next.section < this.layout.length || this.pendingBytes > 0) {
       throw new TableSnapshotError(`the table snapshot ends inside its frames: ${this.header ? `${this.next.section} of ${this.layout.length} columns` : 'its header'} complete`);
     }
-    return buildTable(this.header, this.columns as ColumnArray[]);
+    return buildTable(this.header, this.columns as ColumnArray[], this.lookups);
   }
 
   /** The stored length of the next frame, from the first 4 pending bytes. */
@@ -374,7 +389,10 @@ export class TableSnapshotReader {
     return out;
   }
 
-  /** The first `bytes` pending bytes, as one array (a view when they lie in one piece). */
+  /**
+   * The first `bytes` pending bytes, as one array: a view when they lie in one piece (a frame
+   * always does in the chunk rows of db/repositories/table-snapshots.ts), else a copy.
+   */
   private take(bytes: number): Uint8Array {
     const head = this.pending[0];
     if (head.length >= bytes) {
@@ -383,7 +401,7 @@ export class TableSnapshotReader {
       this.pendingBytes -= bytes;
       return head.subarray(0, bytes);
     }
-    // Not zero-filled: every byte is written below. A frame is up to a column's compressed size.
+    // Not zero-filled: every byte is written below.
     const out: Uint8Array = Buffer.allocUnsafeSlow(bytes);
     let at = 0;
     while (at < bytes) {
@@ -405,16 +423,17 @@ export class TableSnapshotReader {
       throw new TableSnapshotError(`the table snapshot is corrupt: it has more frames than the ${this.frames} its columns take`);
     }
     const index = this.frames++;
-    const decoded = block.length >= 4 ? new DataView(block.buffer, block.byteOffset, 4).getUint32(0, true) : -1;
-    if (decoded !== target.length) {
-      throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} decodes to ${decoded} bytes, its ${this.describe(target)} takes ${target.length}`);
+    // The header checksum covers the flags, but only 8 bits of it: a frame must ask for its block checksums.
+    const flags = block.length > 4 ? block[4] : 0;
+    if ((flags & FLG_VERSION_MASK) !== FLG_VERSION || !(flags & FLG_BLOCK_CHECKSUMS)) {
+      throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} (${this.describe(target)}) has flags 0x${flags.toString(16)}, not an LZ4 frame with block checksums`);
     }
     if (target.section >= 0) this.startColumn(target);
     this.advance();
     if (target.section < 0) {
       let bytes: Uint8Array;
       try {
-        bytes = uncompressSync(block);
+        bytes = decompressFrameSync(Buffer.from(block.buffer, block.byteOffset, block.length));
       } catch (error) {
         throw new TableSnapshotError(`the table snapshot is corrupt: frame ${index} (its header) does not decode: ${(error as Error).message}`);
       }
@@ -422,8 +441,8 @@ export class TableSnapshotReader {
       if (target.offset + target.length === this.headerBytes!.length) this.parseHeader();
       return;
     }
-    // Placed in order, after every earlier frame; the first failure is kept for finish, which reports a bad checksum first.
-    const placed = Promise.all([uncompress(block), this.tail])
+    // Placed in order, after every earlier frame; the first failure is kept for finish.
+    const placed = Promise.all([decompressFrame(block), this.tail])
       .then(([bytes]) => {
         if (!this.failure) this.place(bytes, target, index);
       })
@@ -483,7 +502,24 @@ export class TableSnapshotReader {
     } else if (whole) this.scratch[section] = bytes;
     else (this.scratch[section] ??= new Uint8Array(size)).set(bytes, target.offset);
     this.filled[section] += bytes.length;
-    if (s.filter !== 'none' && this.filled[section] === size) this.unfilter(section, this.scratch[section]!);
+    if (this.filled[section] < size) return;
+    if (s.filter !== 'none') this.unfilter(section, this.scratch[section]!);
+    this.lookUp(s.name);
+  }
+
+  /** The lookups a column just completed gives (columns complete in order: image ids before key flags). */
+  private lookUp(name: string): void {
+    try {
+      if (name === MASK_IDS) this.lookups.masks = maskLookups(this.columnNamed(MASK_IDS) as Float64Array);
+      if (name === IMAGE_KEY_FLAGS) this.lookups.images = imageLookups(this.columnNamed(IMAGE_IDS) as Float64Array, this.header!.imageKeys, this.columnNamed(IMAGE_KEY_FLAGS) as Uint8Array);
+    } catch (error) {
+      if (error instanceof RangeError) throw new TableSnapshotError(`the table snapshot is inconsistent: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private columnNamed(name: string): ColumnArray {
+    return this.columns[this.layout.findIndex((s) => s.name === name)]!;
   }
 
   private unfilter(section: number, scratch: Uint8Array): void {
@@ -503,8 +539,6 @@ export class TableSnapshotReader {
   }
 }
 
-const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
-
 function readPreamble(bytes: Uint8Array): Preamble {
   const magic = String.fromCharCode(...bytes.subarray(0, MAGIC.length));
   if (magic !== MAGIC) throw new TableSnapshotError(`not a MaskSearch table snapshot: it starts with ${JSON.stringify(magic)}, not "${MAGIC}"`);
@@ -513,12 +547,12 @@ function readPreamble(bytes: Uint8Array): Preamble {
   if (version !== TABLE_SNAPSHOT_VERSION) throw new TableSnapshotVersionError(version);
   const headerBytes = view.getUint32(12, true);
   const total = view.getFloat64(16, true);
-  const frameBytes = view.getUint32(28, true);
+  const frameBytes = view.getUint32(24, true);
   if (frameBytes < 1 || frameBytes > MAX_FRAME_BYTES) throw new TableSnapshotError(`the table snapshot's preamble is corrupt: its frames are ${frameBytes} bytes`);
   if (!Number.isSafeInteger(total) || total < PREAMBLE_BYTES) {
     throw new TableSnapshotError(`the table snapshot's preamble gives a total length of ${total}`);
   }
-  return { headerBytes, total, checksum: view.getUint32(24, true), frameBytes };
+  return { headerBytes, total, frameBytes };
 }
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -555,8 +589,8 @@ function parseHeader(bytes: Uint8Array): Header {
   return h;
 }
 
-/** Checks every code against what it indexes, then hands the columns to the table. */
-function buildTable(h: Header, columns: ColumnArray[]): MaskTable {
+/** Checks every code against what it indexes, then hands the columns, and the lookups built from them, to the table. */
+function buildTable(h: Header, columns: ColumnArray[], lookups: Partial<TableLookups>): MaskTable {
   let next = 0;
   const take = <T extends ColumnArray>(): T => columns[next++] as T;
   const fail = (what: string): never => {
@@ -576,7 +610,6 @@ function buildTable(h: Header, columns: ColumnArray[]): MaskTable {
     encodings: take<Uint8Array<ArrayBuffer>>(),
     indexed: take<Uint8Array<ArrayBuffer>>(),
   };
-  const planes: CountArray[][] = h.config.levels.map((level) => Array.from({ length: level.bins - 1 }, () => take<Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer>>()));
   const images = {
     ids: take<Float64Array<ArrayBuffer>>(),
     widths: take<Int32Array<ArrayBuffer>>(),
@@ -588,6 +621,8 @@ function buildTable(h: Header, columns: ColumnArray[]): MaskTable {
     boxes: h.boxNames.map((name) => [name, take<Float64Array<ArrayBuffer>>()] as const),
     keys: h.imageKeys.map((key) => key ?? undefined),
   };
+  const planes: CountArray[][] = h.config.levels.map(() => []);
+  for (const l of planeOrder(h.config.levels)) planes[l] = Array.from({ length: h.config.levels[l].bins - 1 }, () => take<Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer>>());
   inRange(masks.imageSlots, 'mask image slots', 0, h.images);
   inRange(masks.maskTypes, 'mask types', 0, h.maskTypeNames.length);
   inRange(masks.sources, 'mask sources', 0, h.sourceNames.length);
@@ -612,7 +647,7 @@ function buildTable(h: Header, columns: ColumnArray[]): MaskTable {
     images,
   };
   try {
-    return MaskTable.fromState(state);
+    return MaskTable.fromState(state, lookups);
   } catch (error) {
     if (error instanceof RangeError) fail(error.message);
     throw error;

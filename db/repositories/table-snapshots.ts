@@ -3,7 +3,7 @@ import type { Database } from '../client.js';
 import { binaryCopyRows, copyOut, copyRows, type CopyTable } from '../bulk-copy.js';
 import { changeLog, tableSnapshotChunks, tableSnapshots, type TableSnapshotRow } from '../schema.js';
 
-/** Bytes per chunk row: large enough that a row costs little, small enough for PGlite's memory. */
+/** Bytes per chunk row, but for a longer part: large enough that a row costs little, small enough for PGlite's memory. */
 export const SNAPSHOT_CHUNK_BYTES = 8 << 20;
 
 // Chunk rows per COPY when writing, and per SELECT when PGlite reads.
@@ -40,23 +40,25 @@ export async function latestTableSnapshot(db: Database): Promise<TableSnapshotRo
   return row;
 }
 
-/** The parts cut into chunk rows of chunkBytes, each as views of the parts (nothing is copied). */
-function chunkPieces(parts: readonly Uint8Array[], chunkBytes: number): Uint8Array[][] {
+/**
+ * The parts grouped into chunk rows, each part whole in one row (nothing is copied): a part
+ * starts a new row when it does not fit in chunkBytes with the row's earlier parts, and one longer
+ * than chunkBytes is a row of its own. A snapshot's parts are its frames (and their lengths), so
+ * no frame spans rows and a reader decodes each from the row it arrived in, without putting
+ * pieces together first.
+ */
+function chunkParts(parts: readonly Uint8Array[], chunkBytes: number): Uint8Array[][] {
   const chunks: Uint8Array[][] = [];
   let current: Uint8Array[] = [];
-  let room = chunkBytes;
+  let bytes = 0;
   for (const part of parts) {
-    for (let at = 0; at < part.length; ) {
-      const n = Math.min(room, part.length - at);
-      current.push(part.subarray(at, at + n));
-      at += n;
-      room -= n;
-      if (room === 0) {
-        chunks.push(current);
-        current = [];
-        room = chunkBytes;
-      }
+    if (current.length > 0 && bytes + part.length > chunkBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
     }
+    current.push(part);
+    bytes += part.length;
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
@@ -96,7 +98,7 @@ export async function saveTableSnapshot(db: Database, snapshot: NewTableSnapshot
     const [{ locked }] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${SNAPSHOT_WRITE_LOCK}) as locked`));
     if (!locked) return { outcome: 'busy' };
     if (await hasNewerTableSnapshot(tx, snapshot)) return { outcome: 'newer' };
-    const chunks = chunkPieces(snapshot.parts, chunkBytes);
+    const chunks = chunkParts(snapshot.parts, chunkBytes);
     const [row] = await tx
       .insert(tableSnapshots)
       .values({

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -33,6 +33,14 @@ const bytesOf = async (table: Table, frameBytes?: number): Promise<Uint8Array> =
   }
   return out;
 };
+
+/** Where the last frame's stored length is: the frames follow the 28-byte preamble, each a u32 length and an LZ4 frame. */
+function lastFrameAt(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 28;
+  for (let next = at; next < bytes.length; next += 4 + view.getUint32(next, true)) at = next;
+  return at;
+}
 
 /** A table with something in every column: keys, labels, splits, tags, two box names, three encodings, masks without a CHI, a removal. */
 function richTable(): { table: Table; masks: Map<number, Mask> } {
@@ -208,18 +216,19 @@ describe('table snapshots', () => {
     for (const frameBytes of [undefined, 40]) {
       const bytes = await bytesOf(table, frameBytes);
       const read = (b: Uint8Array) => tableFromSnapshot(b);
-      await expect(read(bytes.subarray(0, 10))).rejects.toThrow(/truncated: 10 bytes of at least 32/);
+      await expect(read(bytes.subarray(0, 10))).rejects.toThrow(/truncated: 10 bytes of at least 28/);
       await expect(read(bytes.subarray(0, bytes.length - 1))).rejects.toThrow(new RegExp(`truncated: ${bytes.length - 1} bytes of ${bytes.length}`));
       await expect(new TableSnapshotReader().push(new Uint8Array(bytes.length + 8).fill(0).map((_, i) => bytes[i] ?? 0))).rejects.toThrow(/more bytes than the/);
-      // Every byte after the preamble, flipped: the frames' lengths, their LZ4 blocks and the columns they hold.
-      for (let at = 32; at < bytes.length; at += Math.max(1, Math.floor(bytes.length / 97))) {
+      // Every byte after the preamble, flipped: the frames' lengths, their LZ4 frames and the columns they hold.
+      for (let at = 28; at < bytes.length; at += Math.max(1, Math.floor(bytes.length / 97))) {
         const flipped = bytes.slice();
         flipped[at] ^= 0x10;
         await expect(read(flipped)).rejects.toThrow(TableSnapshotError);
       }
+      // A byte of the last frame's first block, whose length and checksum are left as they are.
       const corrupt = bytes.slice();
-      corrupt[bytes.length - 100] ^= 1;
-      await expect(read(corrupt)).rejects.toThrow(/corrupt: its checksum is 0x[0-9a-f]{8}, its header says 0x[0-9a-f]{8}/);
+      corrupt[lastFrameAt(bytes) + 4 + 7 + 4] ^= 1;
+      await expect(read(corrupt)).rejects.toThrow(/corrupt: frame \d+ \(.*\) does not decode: BlockChecksumError/);
       const foreign = bytes.slice();
       foreign.set(new TextEncoder().encode('PGCOPY\n\xff'), 0);
       await expect(read(foreign)).rejects.toThrow(/not a MaskSearch table snapshot/);
@@ -231,12 +240,11 @@ describe('table snapshots', () => {
       new DataView(longer.buffer).setFloat64(16, bytes.length + 8, true);
       await expect(read(longer)).rejects.toThrow(new RegExp(`truncated: ${bytes.length} bytes of ${bytes.length + 8}`));
       const oversized = bytes.slice();
-      new DataView(oversized.buffer).setUint32(32, 1 << 30, true);
+      new DataView(oversized.buffer).setUint32(28, 1 << 30, true);
       await expect(read(oversized)).rejects.toThrow(/corrupt: frame 0 is 1073741824 bytes long/);
       const padded = new Uint8Array(bytes.length + 4);
       padded.set(bytes);
       new DataView(padded.buffer).setFloat64(16, padded.length, true);
-      new DataView(padded.buffer).setUint32(24, crc32(padded.subarray(32)), true);
       await expect(read(padded)).rejects.toThrow(/corrupt: frame \d+ is 0 bytes long/);
       const extra = new Uint8Array(bytes.length + 9);
       extra.set(bytes);
@@ -246,14 +254,35 @@ describe('table snapshots', () => {
     }
   });
 
-  it('refuse a frame that decodes to another length than its column takes, even with a matching checksum', async () => {
+  it('refuse a frame that decodes to another length than its column takes, its block checksums intact', async () => {
     const { table } = richTable();
     const bytes = await bytesOf(table, 40);
-    // The header's first frame claims one byte more; the checksum is made to match, so only the length check can find it.
-    const lying = bytes.slice();
-    const view = new DataView(lying.buffer);
-    view.setUint32(36, view.getUint32(36, true) + 1, true);
-    view.setUint32(24, crc32(lying.subarray(32)), true);
-    await expect(tableFromSnapshot(lying)).rejects.toThrow(/corrupt: frame 0 decodes to 41 bytes, its header takes 40/);
+    const view = new DataView(bytes.buffer);
+    const stored = view.getUint32(28, true);
+    // The header's first frame made again from one byte more: every checksum in it matches, so only the length check can find it.
+    const header = decompressFrameSync(Buffer.from(bytes.subarray(32, 32 + stored)));
+    const longer = compressFrameSync(Buffer.concat([header, Buffer.of(0x20)]), { blockChecksums: true });
+    const lying = new Uint8Array(bytes.length - stored + longer.length);
+    lying.set(bytes.subarray(0, 28));
+    new DataView(lying.buffer).setUint32(28, longer.length, true);
+    lying.set(longer, 32);
+    lying.set(bytes.subarray(32 + stored), 32 + longer.length);
+    new DataView(lying.buffer).setFloat64(16, lying.length, true);
+    await expect(tableFromSnapshot(lying)).rejects.toThrow(/corrupt: frame 0 decoded to 41 bytes, not 40/);
+  });
+
+  it('refuse a frame that does not ask for block checksums', async () => {
+    const { table } = richTable();
+    const bytes = await bytesOf(table, 40);
+    const stored = new DataView(bytes.buffer).getUint32(28, true);
+    const header = decompressFrameSync(Buffer.from(bytes.subarray(32, 32 + stored)));
+    const unchecked = compressFrameSync(header, { blockChecksums: false });
+    const plain = new Uint8Array(bytes.length - stored + unchecked.length);
+    plain.set(bytes.subarray(0, 28));
+    new DataView(plain.buffer).setUint32(28, unchecked.length, true);
+    plain.set(unchecked, 32);
+    plain.set(bytes.subarray(32 + stored), 32 + unchecked.length);
+    new DataView(plain.buffer).setFloat64(16, plain.length, true);
+    await expect(tableFromSnapshot(plain)).rejects.toThrow(/corrupt: frame 0 \(header\) has flags 0x60, not an LZ4 frame with block checksums/);
   });
 });

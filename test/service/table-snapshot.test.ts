@@ -171,11 +171,11 @@ describe(`the index snapshot, on ${testDriver}`, () => {
   });
 
   const damages: [string, string, RegExp][] = [
-    ['a flipped byte', `update table_snapshot_chunks set data = set_byte(data, octet_length(data) - 50, (get_byte(data, octet_length(data) - 50) + 1) % 256)`, /cannot be used: the table snapshot is corrupt: its checksum/],
+    ['a flipped byte', `update table_snapshot_chunks set data = set_byte(data, octet_length(data) - 50, (get_byte(data, octet_length(data) - 50) + 1) % 256)`, /cannot be used: the table snapshot is corrupt: frame \d+ \(.*\) does not decode: BlockChecksumError/],
     ['a cut chunk', `update table_snapshot_chunks set data = substring(data from 1 for octet_length(data) - 16)`, /cannot be used: the table snapshot is truncated: \d+ bytes of \d+/],
     ['a lost chunk', `delete from table_snapshot_chunks`, /cannot be used: chunk 0 of the 1 of snapshot \d+ is missing/],
-    // What a server of format version 1 (uncompressed columns) stored.
-    ['an old format', `update table_snapshots set format_version = 1`, /the stored snapshot is in format version 1; this MaskSearch reads version 2/],
+    // What a server of format version 2 (LZ4 blocks and a CRC-32 of the stream) stored.
+    ['an old format', `update table_snapshots set format_version = 2`, /the stored snapshot is in format version 2; this MaskSearch reads version 3/],
     ['a change log emptied since', `update table_snapshots set change_seq = change_seq + 1000000`, /the stored snapshot is of change \d+, but the change log ends at \d+/],
     ['a foreign header', `update table_snapshot_chunks set data = overlay(data placing '\\x50474350'::bytea from 1)`, /cannot be used: not a MaskSearch table snapshot/],
   ];
