@@ -10,7 +10,7 @@ import { parseSourceOptions, type IngestSettings, type IngestSummary } from '../
 import { filesFromPaths, type IngestFile } from '../ingest/input-files.js';
 import type { MaskSourceRegistry } from '../plugins/registry.js';
 import { PLANTED_SCENARIOS, planImage, type PlantedScenario } from './dataset.js';
-import { startGeneration } from './generate.js';
+import { startGeneration, type Generation } from './generate.js';
 import { FOLDERS, type ShardFiles, type ShardResult } from './shard.js';
 
 /**
@@ -61,6 +61,11 @@ export interface DemoSettings {
   dir: string;
   /** Threads generating the files; see startGeneration. */
   workers?: number;
+  /**
+   * The generation of these settings, already started (a server starts it while it starts
+   * itself); seedDemo closes it. Default: started here.
+   */
+  generation?: Generation;
   /** Stops between batches and, in a service, between ingested groups of files. */
   signal?: AbortSignal;
   /**
@@ -200,9 +205,7 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
   reporter.start(settings.images, plan.masks);
 
   // The rest of the shards is made once the first batch is stored (or seeding ends).
-  let firstBatchStored!: () => void;
-  const restAfter = new Promise<void>((resolve) => (firstBatchStored = resolve));
-  const generation = await startGeneration({ ...settings, restAfter });
+  const generation = settings.generation ?? (await startGeneration(settings));
   let generated = 0;
   let generatedMs = 0;
   for (const shard of generation.shards) {
@@ -230,12 +233,11 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
         await ingestBatch(target, ingest, batch, dir, (masks) => reporter.stored((stored = before + masks)));
       }
       if (index === 0) {
-        firstBatchStored();
+        generation.makeRest();
         await settings.afterFirstBatch?.();
       }
     }
   } finally {
-    firstBatchStored();
     await generation.close();
   }
   // The store now holds the saliency maps; their raw arrays would keep 50 KB per image on disk.

@@ -5,6 +5,9 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { generateShard } = await import('./shard.ts');
+const photos = await import('./real/photos.ts');
 
 /** Piscina's entry point. */
 export default generateShard;
+/** The real demo's photos as PNG, a named task (see demo/generate.ts). */
+export const writePhotos = photos.writePhotos;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { seedDemoIntoEmptyStore } from '../../cli/commands/demo.js';
+import { seedDemoIntoEmptyStore, startDemoFiles } from '../../cli/commands/demo.js';
 import { FIRST_SHARD_IMAGES } from '../../demo/shard.js';
 import { listImages } from '../../db/repositories/images.js';
 import { loadSourceRegistry } from '../../plugins/config.js';
@@ -39,7 +39,7 @@ describe('seeding the demo from serve', () => {
 
   it('stops between batches when the server is asked to stop, saying how to complete it', async () => {
     const output = printed();
-    await seedDemoIntoEmptyStore(running.service, dir, Promise.resolve(), dataset);
+    await seedDemoIntoEmptyStore(running.service, await startDemoFiles(running.service.db, dir, dataset), Promise.resolve());
     expect(output()).toMatch(/seeding the demo stopped before it was complete; `masksearch demo` completes it$/);
     expect(await imageCount()).toBe(0);
   });
@@ -49,7 +49,7 @@ describe('seeding the demo from serve', () => {
     const lines: { text: string; indexed: number }[] = [];
     vi.spyOn(console, 'log').mockImplementation((text) => void lines.push({ text: String(text), indexed: running.service.table.size }));
     const status = new SeedingStatus();
-    await seedDemoIntoEmptyStore(running.service, dir, never, dataset, status);
+    await seedDemoIntoEmptyStore(running.service, await startDemoFiles(running.service.db, dir, dataset), never, status);
     const output = lines.map((l) => l.text).join('\n');
     expect(output).toMatch(/^the store is empty: seeding the real-data demo and the synthetic demo dataset \(60 images, seed 5, files in \S+\), a first slice of each, then the rest; .*--no-demo/);
     const line = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l.text));
@@ -68,7 +68,9 @@ describe('seeding the demo from serve', () => {
 
   it('leaves a store that has images alone', async () => {
     const output = printed();
-    await seedDemoIntoEmptyStore(running.service, dir, never, { images: 80, seed: 5 });
+    const files = await startDemoFiles(running.service.db, dir, { images: 80, seed: 5 });
+    expect(files).toBeNull();
+    await seedDemoIntoEmptyStore(running.service, files, never);
     expect(output()).toBe('');
     expect(await imageCount()).toBe(80 + 60);
   });
