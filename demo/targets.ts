@@ -13,6 +13,7 @@ export function storeTarget(db: Database): DemoTarget & { close(): Promise<void>
   let encoder: MaskEncoder | undefined;
   return {
     db,
+    pace: async () => {},
     ingest(files, settings, onFilesDone) {
       // Started on the first ingest, so the generator's threads have the cores to themselves before.
       encoder ??= createMaskEncoder({ chi: DEFAULT_CHI_CONFIG });
@@ -48,16 +49,18 @@ const NOTHING: IngestSummary = {
 /**
  * A running service: images are taken in by catching up with the change log, masks go through
  * service.ingest, so its engine sees each group as it commits. service.ingest reports no
- * progress, so it is called with a few files at a time.
+ * progress, so it is called with a few files at a time. `pace` (see IngestTarget) lets the
+ * server's requests go first.
  */
-export function serviceTarget(service: MaskSearch, signal?: AbortSignal): DemoTarget {
+export function serviceTarget(service: MaskSearch, signal?: AbortSignal, pace?: () => Promise<void>): DemoTarget {
   return {
     db: service.db,
+    pace: pace ?? (async () => {}),
     async ingest(files, settings, onFilesDone) {
       let summary = NOTHING;
       for (let at = 0; at < files.length; at += FILES_PER_CALL) {
         signal?.throwIfAborted();
-        summary = addSummaries(summary, await service.ingest(files.slice(at, at + FILES_PER_CALL), settings));
+        summary = addSummaries(summary, await service.ingest(files.slice(at, at + FILES_PER_CALL), settings, pace));
         onFilesDone(summary.files);
       }
       return summary;
