@@ -22,11 +22,12 @@ import { DEFAULT_DEMO_IMAGES, DEFAULT_SEED, defaultDemoDir, seedDemoIntoEmptySto
 const DEFAULT_PORT = 4000;
 const DEFAULT_HOST = '127.0.0.1';
 /**
- * The longest the demo seeding waits for the requests in flight at one of its steps: long enough
- * for a page's script or query, answered at once, short enough that a slow query or a client
- * polling without pause still lets it go on.
+ * The longest the demo seeding waits for the requests in flight at one of its steps (about every
+ * 10 ms of its work): long enough for a page's script or a short query, answered at once; short
+ * enough that pages asking without pause (two pages waiting for data poll every 0.1 s, and each
+ * answer takes 0.05–0.4 s on a loaded machine) leave the seeding half of the thread or more.
  */
-const SEEDING_WAITS_FOR_REQUESTS_MS = 100;
+const SEEDING_WAITS_FOR_REQUESTS_MS = 10;
 
 interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   port: number;
