@@ -69,10 +69,11 @@ export interface DemoSettings {
   /** Stops between batches and, in a service, between ingested groups of files. */
   signal?: AbortSignal;
   /**
-   * Runs once the shards are being made, before the first batch is stored: the service seeds a
-   * slice of the real photos here while the generator's threads make the first shard.
+   * Runs once the first batch's images and saliency maps are stored, before its other masks:
+   * what the synthetic model's presets need is then in, in a fraction of a second. The service
+   * seeds a slice of the real photos here, before the rest.
    */
-  beforeFirstBatch?: () => Promise<void>;
+  afterFirstSaliency?: () => Promise<void>;
   /**
    * Runs once the first batch (the small first shard, every kind of mask) is stored, before the
    * rest; the shards go on being made meanwhile. The service seeds the rest of the real photos here.
@@ -225,7 +226,6 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
   let imported = 0;
   let stored = 0;
   try {
-    await settings.beforeFirstBatch?.();
     await upsertModels(target.db, [DEMO_MODEL]);
     for (const [index, [first, end]] of batchRanges(generation.shards.length).entries()) {
       const batch = await Promise.all(generation.shards.slice(first, end));
@@ -235,6 +235,7 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
         signal?.throwIfAborted();
         const before = stored;
         await ingestBatch(target, ingest, batch, dir, (masks) => reporter.stored((stored = before + masks)));
+        if (index === 0 && ingest.kind === 'saliency') await settings.afterFirstSaliency?.();
       }
       if (index === 0) {
         generation.makeRest();

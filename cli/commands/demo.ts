@@ -126,7 +126,7 @@ async function demo(options: DemoOptions): Promise<void> {
   }
 }
 
-/** Real photos seeded before the synthetic demo's first shard: enough for each real preset to answer over. */
+/** Real photos seeded with the synthetic demo's first shard: enough for each real preset to answer over. */
 const FIRST_REAL_PHOTOS = 12;
 
 /** The demo's files for a server to seed, started before it is ready (startDemoFiles). */
@@ -180,9 +180,10 @@ function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined):
  * `masksearch serve` on a store without any image (`files` from startDemoFiles; null: the store
  * has images, nothing to do): seeds the real-data demo (a few seconds) and the synthetic one
  * through the running service, which shows each batch as it lands. A slice of each comes first —
- * a dozen photos with both their masks, then the synthetic demo's small first shard with every
- * kind of mask and the object box — so that every preset has data to answer over within a second
- * or two; then the rest of the photos, then the rest of the synthetic demo. A stop request ends
+ * the synthetic demo's small first shard, its images (with the object box) and saliency maps,
+ * the cheapest to store; then a dozen photos with both their masks; then the first shard's other
+ * masks — so that every preset has data to answer over within a second or two; then the rest of
+ * the photos, then the rest of the synthetic demo. A stop request ends
  * the seeding between batches; a failure is reported and the server keeps serving. `status`
  * tells clients how far it got, over both datasets; `pace` lets the server's requests go first
  * (see IngestTarget).
@@ -219,7 +220,7 @@ export async function seedDemoIntoEmptyStore(
         dir,
         signal: stop.signal,
         generation: files.generation,
-        beforeFirstBatch: async () => void (slice = await seedReal({ photos: FIRST_REAL_PHOTOS })),
+        afterFirstSaliency: async () => void (slice = await seedReal({ photos: FIRST_REAL_PHOTOS })),
         // The rest of the photos, not the slice's again: they are stored already.
         afterFirstBatch: async () => void (await seedReal({ after: slice })),
       },
