@@ -84,8 +84,6 @@ export interface DemoSettings {
 /** Where the demo goes: a store opened by a command, or a running service. */
 export interface DemoTarget {
   readonly db: Database;
-  /** Awaited before each write of images and in the ingests: a server's requests go first. */
-  pace(): Promise<void>;
   /** Ingests files as `masksearch ingest` does, telling how many files are done. */
   ingest(files: readonly IngestFile[], settings: IngestSettings, onFilesDone: (files: number) => void): Promise<IngestSummary>;
   /** Called after images are written: a service takes them in. */
@@ -173,9 +171,7 @@ async function importImages(target: DemoTarget, batch: readonly ShardResult[]): 
   let imported = 0;
   for (const shard of batch) {
     const records = await readImageFile(shard.files.imageList);
-    await target.pace();
     await upsertImages(target.db, records);
-    await target.pace();
     await changeImageTags(target.db, { keys: records.map((r) => r.key) }, { add: [SYNTHETIC_TAG], remove: [] });
     imported += records.length;
   }

@@ -19,7 +19,6 @@ export function storeTarget(db: Database): DemoTarget & { close(): Promise<void>
   let encoder: MaskEncoder | undefined;
   return {
     db,
-    pace: async () => {},
     ingest(files, settings, onFilesDone) {
       // Started on the first ingest, so the generator's threads have the cores to themselves before.
       encoder ??= createMaskEncoder({ chi: DEFAULT_CHI_CONFIG });
@@ -55,19 +54,17 @@ const NOTHING: IngestSummary = {
 /**
  * A running service: images are taken in by catching up with the change log, masks go through
  * service.ingest, so its engine sees each group as it commits. service.ingest reports no
- * progress, so it is called with a few files at a time. `pace` (see IngestTarget) lets the
- * server's requests go first.
+ * progress, so it is called with a few files at a time.
  */
-export function serviceTarget(service: MaskSearch, signal?: AbortSignal, pace?: () => Promise<void>): DemoTarget {
+export function serviceTarget(service: MaskSearch, signal?: AbortSignal): DemoTarget {
   return {
     db: service.db,
-    pace: pace ?? (async () => {}),
     async ingest(files, settings, onFilesDone) {
       let summary = NOTHING;
       const perCall = files.length <= ONE_CALL_FILES ? files.length : FILES_PER_CALL;
       for (let at = 0; at < files.length; at += perCall) {
         signal?.throwIfAborted();
-        summary = addSummaries(summary, await service.ingest(files.slice(at, at + perCall), settings, pace));
+        summary = addSummaries(summary, await service.ingest(files.slice(at, at + perCall), settings));
         onFilesDone(summary.files);
       }
       return summary;

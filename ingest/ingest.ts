@@ -47,11 +47,6 @@ export interface IngestTarget {
   onProgress?: (progress: IngestProgress) => void;
   /** Files per transaction at most (default GROUP_FILES); 1 stores each file in its own. */
   groupFiles?: number;
-  /**
-   * Awaited before each commit and where reading a file gives way: a server's own seeding waits
-   * there while requests are answered. Default: reading gives way to the event loop only.
-   */
-  pace?: () => Promise<void>;
 }
 
 /** A summary of nothing stored yet, but the paths rejected before reading. */
@@ -134,7 +129,6 @@ export async function ingestFiles(target: IngestTarget, files: readonly IngestFi
   };
 
   const commit = async (group: PreparedFile[]) => {
-    await target.pace?.();
     try {
       const stored = await storeFiles(target.db, group, storeSettings);
       stored.forEach((s, i) => record(s, group[i]));
@@ -162,7 +156,7 @@ export async function ingestFiles(target: IngestTarget, files: readonly IngestFi
       const index = next++;
       const file = files[index];
       ahead.push(
-        prepareFile(file, { ...settings, context: contextFor(index), encoder: target.encoder, pace: target.pace }).catch((error: unknown) => ({ name: file.name, error })),
+        prepareFile(file, { ...settings, context: contextFor(index), encoder: target.encoder }).catch((error: unknown) => ({ name: file.name, error })),
       );
     }
   };

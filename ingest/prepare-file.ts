@@ -37,8 +37,6 @@ export interface PrepareSettings {
   sourceOptions: unknown;
   context: SourceContext;
   encoder: MaskEncoder;
-  /** Awaited where the read gives way (YIELD_AFTER_MS); default: the next turn of the event loop. */
-  pace?: () => Promise<void>;
   maskType?: string;
   keyRegex?: RegExp;
 }
@@ -118,7 +116,7 @@ export async function prepareFile(file: IngestFile, settings: PrepareSettings): 
     for await (const record of source.read(sourceFile, settings.sourceOptions, settings.context)) {
       if (failure) break;
       if (performance.now() - ranSince >= YIELD_AFTER_MS) {
-        await (settings.pace ?? giveWay)();
+        await giveWay();
         ranSince = performance.now();
       }
       if (record.kind === 'image') {

@@ -186,12 +186,12 @@ export class MaskSearch {
     putModelRows(this.table, rows);
   }
 
-  /** Ingests files through a source; the masks are queryable as each group of files commits. `pace`: see IngestTarget. */
-  ingest(files: readonly IngestFile[], settings: IngestSettings, pace?: () => Promise<void>): Promise<IngestSummary> {
+  /** Ingests files through a source; the masks are queryable as each group of files commits. */
+  ingest(files: readonly IngestFile[], settings: IngestSettings): Promise<IngestSummary> {
     // Made on the first ingest, its threads started only once it has encoded a few masks (see
     // createMaskEncoder): a server that never ingests, or only a little, should not hold them.
     this.encoder ??= createMaskEncoder({ chi: this.table.config, workers: this.options.ingestWorkers });
-    const running = ingestFiles({ db: this.db, encoder: this.encoder, afterCommit: () => this.catchUp(), pace }, files, settings);
+    const running = ingestFiles({ db: this.db, encoder: this.encoder, afterCommit: () => this.catchUp() }, files, settings);
     this.ingests.add(running);
     const forget = () => void this.ingests.delete(running);
     running.then(forget, forget);

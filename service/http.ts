@@ -19,7 +19,6 @@ import { errorShape } from './error-shape.js';
 import { currentRequestId, errorFields, jsonLineLogger, newRequestId, runWithRequestId, type Logger } from './log.js';
 import type { MaskSearch } from '../search/mask-search.js';
 import type { SeedingStatus } from '../search/seeding-status.js';
-import type { RequestsInFlight } from './requests-in-flight.js';
 import { publicOrigin } from './public-origin.js';
 import { createPngRenderer, type PngRenderer } from './png-renderer.js';
 import { HttpError, maskIdOf, serveImagePng, serveMaskPng, serveOverlayPng } from './png-routes.js';
@@ -52,8 +51,6 @@ export interface ServiceOptions {
   maxRequestBodyBytes?: number;
   /** More yoga plugins, after the server's own (bench/http-phases.ts times a request's phases with one). */
   plugins?: readonly Plugin[];
-  /** Counts the requests being answered, for the server's background work to give way to. */
-  requests?: RequestsInFlight;
 }
 
 /**
@@ -222,7 +219,6 @@ export function createHttpServer(service: MaskSearch, options: HttpServerOptions
   const graphql = (req: IncomingMessage, res: ServerResponse, requestId: string) =>
     Promise.resolve(yoga(req, res)).catch((error: unknown) => answerError(error, res, log, requestId));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    options.requests?.track(res);
     const requestId = newRequestId();
     res.setHeader('x-request-id', requestId);
     runWithRequestId(requestId, () => {

@@ -185,15 +185,9 @@ function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined):
  * masks — so that every preset has data to answer over within a second or two; then the rest of
  * the photos, then the rest of the synthetic demo. A stop request ends
  * the seeding between batches; a failure is reported and the server keeps serving. `status`
- * tells clients how far it got, over both datasets; `pace` lets the server's requests go first
- * (see IngestTarget).
+ * tells clients how far it got, over both datasets.
  */
-export async function seedDemoIntoEmptyStore(
-  service: MaskSearch,
-  files: DemoFiles | null,
-  stopRequested: Promise<void>,
-  { status, pace }: { status?: SeedingStatus; pace?: () => Promise<void> } = {},
-): Promise<void> {
+export async function seedDemoIntoEmptyStore(service: MaskSearch, files: DemoFiles | null, stopRequested: Promise<void>, status?: SeedingStatus): Promise<void> {
   if (!files) return;
   const { dir, dataset } = files;
   console.log(
@@ -205,7 +199,7 @@ export async function seedDemoIntoEmptyStore(
   const reporter = terminalReporter();
   const progress = combinedReporter(statusReporter(reporter, status));
   const [real, synthetic] = [progress.part(), progress.part()];
-  const target = serviceTarget(service, stop.signal, pace);
+  const target = serviceTarget(service, stop.signal);
   const photos = realPhotosDir(dir);
   try {
     status?.started(`real photos (NUS Scene) and synthetic demo (${plural(dataset.images, 'image')})`);

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CACHE_MB, DEFAULT_RESULT_CACHE_MB, DEFAULT_PIXEL_WORKERS, MaskSearch } from '../../search/mask-search.js';
 import { SeedingStatus } from '../../search/seeding-status.js';
-import { RequestsInFlight } from '../../service/requests-in-flight.js';
 import { DEFAULT_SNAPSHOT_AFTER } from '../../search/snapshot-schedule.js';
 import { DEFAULT_MAX_PIXELS } from '../../plugins/kit/index.js';
 import type { AccessPolicy } from '../../service/access.js';
@@ -21,13 +20,6 @@ import { DEFAULT_DEMO_IMAGES, DEFAULT_SEED, defaultDemoDir, seedDemoIntoEmptySto
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_HOST = '127.0.0.1';
-/**
- * The longest the demo seeding waits for the requests in flight at one of its steps (about every
- * 10 ms of its work): long enough for a page's script or a short query, answered at once; short
- * enough that pages asking without pause (two pages waiting for data poll every 0.1 s, and each
- * answer takes 0.05–0.4 s on a loaded machine) leave the seeding half of the thread or more.
- */
-const SEEDING_WAITS_FOR_REQUESTS_MS = 10;
 
 interface ServeOptions extends StoreOptionValues, SourceOptionValues {
   port: number;
@@ -126,15 +118,14 @@ async function serve(options: ServeOptions): Promise<void> {
         // the other commands should not wait for.
         const { createHttpServer } = await import('../../service/http.js');
         const seeding = new SeedingStatus();
-        const requests = new RequestsInFlight();
-        const server = createHttpServer(service, { access, imageRoots, corsOrigins: options.corsOrigin, maxPixels: options.maxMaskPixels, log: jsonLineLogger, seeding, requests });
+        const server = createHttpServer(service, { access, imageRoots, corsOrigins: options.corsOrigin, maxPixels: options.maxMaskPixels, log: jsonLineLogger, seeding });
         const port = await listen(server, options.port, options.host);
         try {
           const url = `http://${urlHost(options.host)}:${port}/graphql`;
           await store.announce(url, operatorToken);
           console.log(describeAccess(options, imageRoots));
           console.log(`MaskSearch ready: ${url} (${plural(service.table.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
-          await seedDemoIntoEmptyStore(service, demoFiles, stop.requested, { status: seeding, pace: () => requests.quiet(SEEDING_WAITS_FOR_REQUESTS_MS) });
+          await seedDemoIntoEmptyStore(service, demoFiles, stop.requested, seeding);
           await stop.requested;
           console.log('stopping');
         } finally {

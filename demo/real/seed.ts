@@ -100,12 +100,10 @@ export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegist
   const keys = new Set(records.map((r) => r.key));
   const uris = await (options.writePhotos ?? writePhotos)({ dir, keys: records.map((r) => r.key) });
   signal?.throwIfAborted();
-  await target.pace();
   await upsertImages(
     target.db,
     records.map((r) => ({ ...r, uri: uris.get(r.key) ?? null })),
   );
-  await target.pace();
   await changeImageTags(target.db, { keys: records.map((r) => r.key) }, { add: [REAL_TAG], remove: [] });
   await target.imported();
   reporter.generated(before.images + records.length);

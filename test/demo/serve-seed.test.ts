@@ -49,7 +49,7 @@ describe('seeding the demo from serve', () => {
     const lines: { text: string; indexed: number }[] = [];
     vi.spyOn(console, 'log').mockImplementation((text) => void lines.push({ text: String(text), indexed: running.service.table.size }));
     const status = new SeedingStatus();
-    await seedDemoIntoEmptyStore(running.service, await startDemoFiles(running.service.db, dir, dataset), never, { status });
+    await seedDemoIntoEmptyStore(running.service, await startDemoFiles(running.service.db, dir, dataset), never, status);
     const output = lines.map((l) => l.text).join('\n');
     expect(output).toMatch(/^the store is empty: seeding the real-data demo and the synthetic demo dataset \(60 images, seed 5, files in \S+\), a first slice of each, then the rest; .*--no-demo/);
     const line = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l.text));
