@@ -183,9 +183,9 @@ function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined):
  * the synthetic demo's small first shard, its images (with the object box) and saliency maps,
  * the cheapest to store; then a dozen photos with both their masks; then the first shard's other
  * masks — so that every preset has data to answer over within a second or two; then the rest of
- * the photos, then the rest of the synthetic demo. A stop request ends
- * the seeding between batches; a failure is reported and the server keeps serving. `status`
- * tells clients how far it got, over both datasets.
+ * the photos, then the rest of the synthetic demo. A stop request ends the seeding between
+ * batches; a failure is reported and the server keeps serving. `status` tells clients how far it
+ * got, over both datasets.
  */
 export async function seedDemoIntoEmptyStore(service: MaskSearch, files: DemoFiles | null, stopRequested: Promise<void>, status?: SeedingStatus): Promise<void> {
   if (!files) return;
