@@ -37,6 +37,15 @@ export interface Generation {
 const workerFile = new URL('./shard-worker.js', import.meta.url).href;
 
 /**
+ * What a thread is given: a task, and whether it is background work — anything asked for once
+ * makeRest() is called, which the thread runs at a lower priority (see shard-worker.js).
+ */
+export interface GeneratorJob<T> {
+  task: T;
+  background: boolean;
+}
+
+/**
  * One core is left to the thread that stores what is made (the ingest, in PGlite's case the
  * database itself): it is the slower side, and starving it would delay everything.
  */
@@ -64,8 +73,13 @@ export async function startGeneration(options: GenerateOptions): Promise<Generat
   const workers = options.workers ?? defaultWorkers();
 
   let stopped = false;
-  let makeRest!: () => void;
-  const restAllowed = new Promise<void>((resolve) => (makeRest = resolve));
+  let restAsked = false;
+  let allowRest!: () => void;
+  const restAllowed = new Promise<void>((resolve) => (allowRest = resolve));
+  const makeRest = () => {
+    restAsked = true;
+    allowRest();
+  };
   // The first shard at once, the others once makeRest is called; none after close().
   const when = <T>(index: number, make: () => Promise<T>) =>
     (index === 0 ? Promise.resolve() : restAllowed).then(() => (stopped ? Promise.reject(new Error('demo generation stopped')) : make()));
@@ -87,9 +101,9 @@ export async function startGeneration(options: GenerateOptions): Promise<Generat
       makeRest();
     };
   } else {
-    const pool = new Piscina<ShardTask | PhotoTask, ShardResult | Map<string, string>>({ filename: workerFile, minThreads: workers, maxThreads: workers });
-    shards = tasks.map((task, index) => when(index, () => pool.run(task) as Promise<ShardResult>));
-    photos = (task) => pool.run(task, { name: 'writePhotos' }) as Promise<Map<string, string>>;
+    const pool = new Piscina<GeneratorJob<ShardTask | PhotoTask>, ShardResult | Map<string, string>>({ filename: workerFile, minThreads: workers, maxThreads: workers });
+    shards = tasks.map((task, index) => when(index, () => pool.run({ task, background: index > 0 }) as Promise<ShardResult>));
+    photos = (task) => pool.run({ task, background: restAsked }, { name: 'writePhotos' }) as Promise<Map<string, string>>;
     close = () => {
       stopped = true;
       makeRest();

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_PIXELS } from '../../plugins/kit/index.js';
 import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { decode } from 'fast-png';
 import jpeg from 'jpeg-js';
@@ -96,6 +96,26 @@ describe('the demo generator', () => {
       } finally {
         await generation.close();
       }
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('makes the first shard at the thread\'s priority, the rest at a lower one, never lowering this thread', async () => {
+    // The niceness of each of this process's threads, from /proc (field 19 of a thread's stat).
+    const niceness = async () => {
+      const threads = await readdir('/proc/self/task');
+      const stats = await Promise.all(threads.map((t) => readFile(`/proc/self/task/${t}/stat`, 'utf8')));
+      return stats.map((stat) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    };
+    const generation = await startGeneration({ seed: 4, images: FIRST_SHARD_IMAGES + 5, dir: join(root, 'niceness'), workers: 1 });
+    try {
+      await generation.shards[0];
+      expect(await niceness()).not.toContain(10);
+      generation.makeRest();
+      await generation.shards[1];
+      expect(await niceness()).toContain(10);
+      expect(os.getPriority()).toBe(0);
+    } finally {
+      await generation.close();
     }
   });
 
