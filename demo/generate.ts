@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { writePhotos, type PhotoTask } from './real/photos.js';
 import { FIRST_SHARD_IMAGES, FOLDERS, SHARD_IMAGES, generateShard, type ShardResult, type ShardTask } from './shard.js';
 
 /**
@@ -16,21 +17,33 @@ export interface GenerateOptions {
   dir: string;
   /** Worker threads; 0 generates on this thread, one shard after another. Default: one per core but one. */
   workers?: number;
-  /**
-   * Shards after the first are made once this settles: a server stores the first one meanwhile,
-   * on a machine of two cores, without the threads taking the second core from its requests.
-   */
-  restAfter?: Promise<void>;
 }
 
 export interface Generation {
   /** Each shard's result, in index order; they settle in about that order. */
   readonly shards: readonly Promise<ShardResult>[];
-  /** Stops the workers; shards not yet made are abandoned. */
+  /**
+   * Starts making the shards after the first, which until then waits: a server stores the first
+   * one meanwhile, on a machine of two cores, without the threads taking the second core from
+   * its requests. close() starts them too (to abandon them).
+   */
+  makeRest(): void;
+  /** The real demo's photos as PNG files (see demo/real/photos.ts), made in the same threads, after the shards asked for before. */
+  writePhotos(task: PhotoTask): Promise<Map<string, string>>;
+  /** Stops the workers; shards not yet made are abandoned. Once: later calls settle with the first. */
   close(): Promise<void>;
 }
 
 const workerFile = new URL('./shard-worker.js', import.meta.url).href;
+
+/**
+ * What a thread is given: a task, and whether it is background work — anything asked for once
+ * makeRest() is called, which the thread runs at a lower priority (see shard-worker.js).
+ */
+export interface GeneratorJob<T> {
+  task: T;
+  background: boolean;
+}
 
 /**
  * One core is left to the thread that stores what is made (the ingest, in PGlite's case the
@@ -49,7 +62,7 @@ function shardTasks({ seed, images, dir }: GenerateOptions): ShardTask[] {
   return tasks;
 }
 
-/** Prepares the folders and starts making every shard. */
+/** Prepares the folders and starts making the first shard; the others follow makeRest(). */
 export async function startGeneration(options: GenerateOptions): Promise<Generation> {
   const { dir } = options;
   // The mask files of an earlier run (of another size) must not linger beside this run's; the
@@ -60,31 +73,45 @@ export async function startGeneration(options: GenerateOptions): Promise<Generat
   const workers = options.workers ?? defaultWorkers();
 
   let stopped = false;
-  const restAfter = options.restAfter ?? Promise.resolve();
-  // The first shard at once, the others once restAfter settles; none after close().
-  const when = (index: number, make: () => Promise<ShardResult>) =>
-    (index === 0 ? Promise.resolve() : restAfter).then(() => (stopped ? Promise.reject(new Error('demo generation stopped')) : make()));
+  let restAsked = false;
+  let allowRest!: () => void;
+  const restAllowed = new Promise<void>((resolve) => (allowRest = resolve));
+  const makeRest = () => {
+    restAsked = true;
+    allowRest();
+  };
+  // The first shard at once, the others once makeRest is called; none after close().
+  const when = <T>(index: number, make: () => Promise<T>) =>
+    (index === 0 ? Promise.resolve() : restAllowed).then(() => (stopped ? Promise.reject(new Error('demo generation stopped')) : make()));
   let shards: Promise<ShardResult>[];
+  let photos: (task: PhotoTask) => Promise<Map<string, string>>;
   let close: () => Promise<void>;
   if (workers === 0) {
     let previous: Promise<unknown> = Promise.resolve();
-    shards = tasks.map((task, index) => {
-      const made = previous.then(() => when(index, () => generateShard(task)));
+    // One after another, in the order asked for, as a thread takes its tasks.
+    const queue = <T>(make: () => Promise<T>) => {
+      const made = previous.then(make);
       previous = made.catch(() => {});
       return made;
-    });
+    };
+    shards = tasks.map((task, index) => when(index, () => queue(() => generateShard(task))));
+    photos = (task) => queue(() => writePhotos(task));
     close = async () => {
       stopped = true;
+      makeRest();
     };
   } else {
-    const pool = new Piscina<ShardTask, ShardResult>({ filename: workerFile, minThreads: workers, maxThreads: workers });
-    shards = tasks.map((task, index) => when(index, () => pool.run(task)));
+    const pool = new Piscina<GeneratorJob<ShardTask | PhotoTask>, ShardResult | Map<string, string>>({ filename: workerFile, minThreads: workers, maxThreads: workers });
+    shards = tasks.map((task, index) => when(index, () => pool.run({ task, background: index > 0 }) as Promise<ShardResult>));
+    photos = (task) => pool.run({ task, background: restAsked }, { name: 'writePhotos' }) as Promise<Map<string, string>>;
     close = () => {
       stopped = true;
+      makeRest();
       return pool.destroy();
     };
   }
   // Awaited in order by the caller; one failing while an earlier one is awaited must not go unhandled.
   for (const shard of shards) shard.catch(() => {});
-  return { shards, close };
+  let closed: Promise<void> | undefined;
+  return { shards, makeRest, writePhotos: photos, close: () => (closed ??= close()) };
 }

@@ -10,7 +10,7 @@ import { parseSourceOptions, type IngestSettings, type IngestSummary } from '../
 import { filesFromPaths, type IngestFile } from '../ingest/input-files.js';
 import type { MaskSourceRegistry } from '../plugins/registry.js';
 import { PLANTED_SCENARIOS, planImage, type PlantedScenario } from './dataset.js';
-import { startGeneration } from './generate.js';
+import { startGeneration, type Generation } from './generate.js';
 import { FOLDERS, type ShardFiles, type ShardResult } from './shard.js';
 
 /**
@@ -61,13 +61,19 @@ export interface DemoSettings {
   dir: string;
   /** Threads generating the files; see startGeneration. */
   workers?: number;
+  /**
+   * The generation of these settings, already started (a server starts it while it starts
+   * itself); seedDemo closes it. Default: started here.
+   */
+  generation?: Generation;
   /** Stops between batches and, in a service, between ingested groups of files. */
   signal?: AbortSignal;
   /**
-   * Runs once the shards are being made, before the first batch is stored: the service seeds a
-   * slice of the real photos here while the generator's threads make the first shard.
+   * Runs once the first batch's images and saliency maps are stored, before its other masks:
+   * what the synthetic model's presets need is then in, in a fraction of a second. The service
+   * seeds a slice of the real photos here, before the rest.
    */
-  beforeFirstBatch?: () => Promise<void>;
+  afterFirstSaliency?: () => Promise<void>;
   /**
    * Runs once the first batch (the small first shard, every kind of mask) is stored, before the
    * rest; the shards go on being made meanwhile. The service seeds the rest of the real photos here.
@@ -200,9 +206,7 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
   reporter.start(settings.images, plan.masks);
 
   // The rest of the shards is made once the first batch is stored (or seeding ends).
-  let firstBatchStored!: () => void;
-  const restAfter = new Promise<void>((resolve) => (firstBatchStored = resolve));
-  const generation = await startGeneration({ ...settings, restAfter });
+  const generation = settings.generation ?? (await startGeneration(settings));
   let generated = 0;
   let generatedMs = 0;
   for (const shard of generation.shards) {
@@ -218,7 +222,6 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
   let imported = 0;
   let stored = 0;
   try {
-    await settings.beforeFirstBatch?.();
     await upsertModels(target.db, [DEMO_MODEL]);
     for (const [index, [first, end]] of batchRanges(generation.shards.length).entries()) {
       const batch = await Promise.all(generation.shards.slice(first, end));
@@ -228,14 +231,14 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
         signal?.throwIfAborted();
         const before = stored;
         await ingestBatch(target, ingest, batch, dir, (masks) => reporter.stored((stored = before + masks)));
+        if (index === 0 && ingest.kind === 'saliency') await settings.afterFirstSaliency?.();
       }
       if (index === 0) {
-        firstBatchStored();
+        generation.makeRest();
         await settings.afterFirstBatch?.();
       }
     }
   } finally {
-    firstBatchStored();
     await generation.close();
   }
   // The store now holds the saliency maps; their raw arrays would keep 50 KB per image on disk.

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_PIXELS, SourceInputError, type MaskSource, type SourceConte
 import type { MaskEncoder } from './encoder.js';
 import type { IngestFile, RejectedPath } from './input-files.js';
 import { FileFailure, prepareFile, type PreparedFile } from './prepare-file.js';
+import { giveWayWhenDue } from './give-way.js';
 import { storeFiles, type StoredFile } from './store-files.js';
 
 export interface IngestSettings {
@@ -137,6 +138,7 @@ export async function ingestFiles(target: IngestTarget, files: readonly IngestFi
     try {
       const stored = await storeFiles(target.db, group, storeSettings);
       stored.forEach((s, i) => record(s, group[i]));
+      await giveWayWhenDue();
     } catch {
       // Which file's fault was it? Each alone, in order, so earlier files' effects stand for later ones.
       for (const file of group) {

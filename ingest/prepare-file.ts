@@ -3,6 +3,7 @@ import type { MaskSource, SourceContext, SourceRecord } from '../plugins/kit/ind
 import type { Box } from '../db/schema.js';
 import type { EncodedMaskWithChi } from './encode-mask.js';
 import type { MaskEncoder } from './encoder.js';
+import { giveWayWhenDue } from './give-way.js';
 import { extensionOf, imageKeyOf, type IngestFile } from './input-files.js';
 
 /** Why one file fails; the ingest reports it with the file's name and goes on with the others. */
@@ -81,15 +82,6 @@ function withinLimit(width: number, height: number, maxPixels: number, what: str
 const isMaskData = (d: unknown) => d instanceof Uint8Array || d instanceof Uint16Array || d instanceof Float32Array;
 
 /**
- * A source's records come through promises only, which never let the event loop take other work:
- * a file of many masks read on this thread (a fixation file rendering one map per image, 0.5 s for
- * the real demo's first dozen at load 2) would hold up a server's requests all that time. The read
- * gives way once it has run this long.
- */
-const YIELD_AFTER_MS = 10;
-const giveWay = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
  * Reads one file through its source and encodes every mask in it (in the encoder's workers,
  * several at a time). Throws FileFailure, naming the mask and what is wrong, if anything in the
  * file is; nothing is stored here.
@@ -111,14 +103,11 @@ export async function prepareFile(file: IngestFile, settings: PrepareSettings): 
   let failure: Error | undefined;
   const sourceFile = { name: file.name, extension: extensionOf(file.name), key, bytes, sidecar: (suffix: string) => file.sidecar(suffix) };
   let index = 0;
-  let ranSince = performance.now();
   try {
     for await (const record of source.read(sourceFile, settings.sourceOptions, settings.context)) {
       if (failure) break;
-      if (performance.now() - ranSince >= YIELD_AFTER_MS) {
-        await giveWay();
-        ranSince = performance.now();
-      }
+      // A fixation file renders one map per image as it goes (0.5 s for the real demo's first dozen at load 2).
+      await giveWayWhenDue();
       if (record.kind === 'image') {
         addImageFacts(images, record);
         if (record.width && record.height) withinLimit(record.width, record.height, settings.context.maxPixels, `image '${record.key}'`);

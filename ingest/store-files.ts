@@ -3,6 +3,7 @@ import { getImagesByKeys, registerImages, type ImageRegistration } from '../db/r
 import { insertMasks, type InsertedMask, type MaskConflictPolicy, type NewMask } from '../db/repositories/masks.js';
 import { getModelsByNames, upsertModels } from '../db/repositories/models.js';
 import type { ImageRow } from '../db/schema.js';
+import { giveWayWhenDue } from './give-way.js';
 import { FileFailure, type PreparedFile } from './prepare-file.js';
 
 export interface StoreSettings {
@@ -77,6 +78,7 @@ export async function storeFiles(db: Database, files: readonly PreparedFile[], s
     }
     return plan;
   });
+  await giveWayWhenDue();
   return db.transaction(async (tx) => {
     const imageIds = await registerImages(tx, plans.flatMap((p) => p.registrations));
     const missing = keys.filter((k) => !imageIds.has(k));
@@ -89,6 +91,8 @@ export async function storeFiles(db: Database, files: readonly PreparedFile[], s
         return { imageId, modelId: model, maskType: m.maskType, source: settings.source, mask: m.stored.pixels, chi: m.stored.chi, metadata: m.metadata };
       }),
     );
+    // Other statements wait for the transaction; requests that need none (the explorer's files) need not.
+    await giveWayWhenDue();
     const outcomes = await insertMasks(tx, newMasks, { onConflict: settings.onDuplicate });
     let at = 0;
     return files.map((file, i) => ({

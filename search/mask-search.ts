@@ -12,6 +12,7 @@ import { hasNewerTableSnapshot, saveTableSnapshot } from '../db/repositories/tab
 import type { ImageRow, MaskRow, ModelRow } from '../db/schema.js';
 import { CHANGES_CHANNEL } from '../db/schema.js';
 import { createMaskEncoder, type MaskEncoder } from '../ingest/encoder.js';
+import { giveWayWhenDue } from '../ingest/give-way.js';
 import { ingestFiles, type IngestSettings, type IngestSummary } from '../ingest/ingest.js';
 import type { IngestFile } from '../ingest/input-files.js';
 import { MaskSourceRegistry } from '../plugins/registry.js';
@@ -268,7 +269,10 @@ export class MaskSearch {
         }
       }
       this.rows.masks.forget(deleted);
+      // Reading a batch's rows (their CHIs) and taking them in both run on this thread: requests go in between.
+      await giveWayWhenDue();
       const rows = await getMaskIndexRows(this.db, [...inserted]);
+      await giveWayWhenDue();
       for (const row of rows) if (!this.table.hasImage(row.imageId)) changedImages.add(row.imageId);
       this.rows.images.forget([...changedImages]);
       putImageRows(this.table, await getImagesByIds(this.db, [...changedImages]));

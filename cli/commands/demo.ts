@@ -8,6 +8,9 @@ import { SYNTHETIC_NOTICE, seedDemo, type DemoSummary } from '../../demo/seed.js
 import { DemoConflict, demoState } from '../../demo/store-state.js';
 import { seedRealDemo, type RealDemoOptions, type RealSummary } from '../../demo/real/seed.js';
 import { serviceTarget, storeTarget } from '../../demo/targets.js';
+import { startGeneration, type Generation } from '../../demo/generate.js';
+import { photoKeys, type PhotoTask } from '../../demo/real/photos.js';
+import type { Database } from '../../db/client.js';
 import type { SeedReporter } from '../../demo/seed.js';
 import type { SeedingStatus } from '../../search/seeding-status.js';
 import { listImages } from '../../db/repositories/images.js';
@@ -123,6 +126,37 @@ async function demo(options: DemoOptions): Promise<void> {
   }
 }
 
+/** Real photos seeded with the synthetic demo's first shard: enough for each real preset to answer over. */
+const FIRST_REAL_PHOTOS = 12;
+
+/** The demo's files for a server to seed, started before it is ready (startDemoFiles). */
+export interface DemoFiles {
+  readonly dir: string;
+  readonly dataset: { images: number; seed: number };
+  readonly generation: Generation;
+  /** The real photos as PNG, in the generation's threads; the first slice's were started with them. */
+  writePhotos(task: PhotoTask): Promise<Map<string, string>>;
+}
+
+/**
+ * On a store without any image, starts making the demo's first files in the generator's thread:
+ * the synthetic demo's first shard and the first real photos as PNG. A server calls it as soon as
+ * its store is open, so that they are made while it starts (loading the schema takes a second or
+ * more), not after it says it is ready, when a page opened then waits for them. Null on a store
+ * that has images. seedDemoIntoEmptyStore takes them over; until then, closing the generation
+ * stops them.
+ */
+export async function startDemoFiles(db: Database, dir: string, dataset = { images: DEFAULT_DEMO_IMAGES, seed: DEFAULT_SEED }): Promise<DemoFiles | null> {
+  if ((await listImages(db, { limit: 1 })).images.length > 0) return null;
+  const generation = await startGeneration({ ...dataset, dir });
+  const first: PhotoTask = { dir: realPhotosDir(dir), keys: (await photoKeys()).slice(0, FIRST_REAL_PHOTOS) };
+  const firstPhotos = generation.writePhotos(first);
+  // Awaited by the seeding; a stop before it must not leave the rejection unhandled.
+  firstPhotos.catch(() => {});
+  const isFirst = (task: PhotoTask) => task.dir === first.dir && task.keys.join('\n') === first.keys.join('\n');
+  return { dir, dataset, generation, writePhotos: (task) => (isFirst(task) ? firstPhotos : generation.writePhotos(task)) };
+}
+
 /** A terminal reporter that also tells the server's seeding status, for the explorer to show. */
 function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined): SeedReporter {
   return {
@@ -142,26 +176,20 @@ function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined):
   };
 }
 
-/** Real photos seeded before the synthetic demo's first shard: enough for each real preset to answer over. */
-const FIRST_REAL_PHOTOS = 12;
-
 /**
- * `masksearch serve` on a store without any image: seeds the real-data demo (a few seconds) and
- * the synthetic one through the running service, which shows each batch as it lands. A slice of
- * each comes first — a dozen photos with both their masks, then the synthetic demo's small first
- * shard with every kind of mask and the object box — so that every preset has data to answer
- * over within a second or two; then the rest of the photos, then the rest of the synthetic demo.
- * A stop request ends the seeding between batches; a failure is reported and the server keeps
- * serving. `status` tells clients how far it got, over both datasets.
+ * `masksearch serve` on a store without any image (`files` from startDemoFiles; null: the store
+ * has images, nothing to do): seeds the real-data demo (a few seconds) and the synthetic one
+ * through the running service, which shows each batch as it lands. A slice of each comes first —
+ * the synthetic demo's small first shard, its images (with the object box) and saliency maps,
+ * the cheapest to store; then a dozen photos with both their masks; then the first shard's other
+ * masks — so that every preset has data to answer over within a second or two; then the rest of
+ * the photos, then the rest of the synthetic demo. A stop request ends the seeding between
+ * batches; a failure is reported and the server keeps serving. `status` tells clients how far it
+ * got, over both datasets.
  */
-export async function seedDemoIntoEmptyStore(
-  service: MaskSearch,
-  dir: string,
-  stopRequested: Promise<void>,
-  dataset = { images: DEFAULT_DEMO_IMAGES, seed: DEFAULT_SEED },
-  status?: SeedingStatus,
-): Promise<void> {
-  if ((await listImages(service.db, { limit: 1 })).images.length > 0) return;
+export async function seedDemoIntoEmptyStore(service: MaskSearch, files: DemoFiles | null, stopRequested: Promise<void>, status?: SeedingStatus): Promise<void> {
+  if (!files) return;
+  const { dir, dataset } = files;
   console.log(
     `the store is empty: seeding the real-data demo and the synthetic demo dataset (${plural(dataset.images, 'image')}, seed ${dataset.seed}, files in ${dir}), ` +
       'a first slice of each, then the rest; queries see it as it lands. Start with --no-demo to skip this',
@@ -176,7 +204,7 @@ export async function seedDemoIntoEmptyStore(
   try {
     status?.started(`real photos (NUS Scene) and synthetic demo (${plural(dataset.images, 'image')})`);
     console.log(SYNTHETIC_NOTICE);
-    const seedReal = (options: RealDemoOptions) => seedRealDemo(target, service.sources, photos, real, { signal: stop.signal, ...options });
+    const seedReal = (options: RealDemoOptions) => seedRealDemo(target, service.sources, photos, real, { signal: stop.signal, writePhotos: files.writePhotos, ...options });
     let slice: RealSummary | undefined;
     const summary = await seedDemo(
       target,
@@ -185,7 +213,8 @@ export async function seedDemoIntoEmptyStore(
         ...dataset,
         dir,
         signal: stop.signal,
-        beforeFirstBatch: async () => void (slice = await seedReal({ photos: FIRST_REAL_PHOTOS })),
+        generation: files.generation,
+        afterFirstSaliency: async () => void (slice = await seedReal({ photos: FIRST_REAL_PHOTOS })),
         // The rest of the photos, not the slice's again: they are stored already.
         afterFirstBatch: async () => void (await seedReal({ after: slice })),
       },
@@ -202,5 +231,7 @@ export async function seedDemoIntoEmptyStore(
       console.error(`masksearch: seeding the demo failed: ${rootMessage(error)}`);
       status?.ended('failed', rootMessage(error));
     }
+  } finally {
+    await files.generation.close();
   }
 }

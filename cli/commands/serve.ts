@@ -16,7 +16,7 @@ import { plural, seconds } from '../../text/format.js';
 import { loadSources, withSourceOptions, type SourceOptionValues } from '../sources.js';
 import { openStore, storeLocation, withStoreOptions, type StoreOptionValues } from '../store.js';
 import { MAX_IMAGES } from '../../demo/dataset.js';
-import { DEFAULT_DEMO_IMAGES, DEFAULT_SEED, defaultDemoDir, seedDemoIntoEmptyStore } from './demo.js';
+import { DEFAULT_DEMO_IMAGES, DEFAULT_SEED, defaultDemoDir, seedDemoIntoEmptyStore, startDemoFiles, type DemoFiles } from './demo.js';
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_HOST = '127.0.0.1';
@@ -99,7 +99,10 @@ async function serve(options: ServeOptions): Promise<void> {
     const started = performance.now();
     console.log(`opening ${location.label}`);
     const store = await openStore(location, 'serve');
+    let demoFiles: DemoFiles | null = null;
     try {
+      // Made while the service starts; closed below if it never gets to seeding them.
+      if (options.demo) demoFiles = await startDemoFiles(store.handle.db, defaultDemoDir(location), { images: options.demoImages, seed: DEFAULT_SEED });
       const report = startProgressReport();
       const service = await MaskSearch.start(store.handle, {
         cacheMb: options.cacheMb,
@@ -122,7 +125,7 @@ async function serve(options: ServeOptions): Promise<void> {
           await store.announce(url, operatorToken);
           console.log(describeAccess(options, imageRoots));
           console.log(`MaskSearch ready: ${url} (${plural(service.table.size, 'mask')} indexed in ${seconds(performance.now() - started)})`);
-          if (options.demo) await seedDemoIntoEmptyStore(service, defaultDemoDir(location), stop.requested, { images: options.demoImages, seed: DEFAULT_SEED }, seeding);
+          await seedDemoIntoEmptyStore(service, demoFiles, stop.requested, seeding);
           await stop.requested;
           console.log('stopping');
         } finally {
@@ -132,6 +135,7 @@ async function serve(options: ServeOptions): Promise<void> {
         await service.close();
       }
     } finally {
+      await demoFiles?.generation.close();
       await store.close();
     }
   } finally {

@@ -1,7 +1,6 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jpeg from 'jpeg-js';
 import { parseImageFile } from '../../ingest/image-file.js';
 import { plural, seconds } from '../../text/format.js';
 import { upsertImages } from '../../db/repositories/images.js';
@@ -10,8 +9,8 @@ import { upsertModels } from '../../db/repositories/models.js';
 import { parseSourceOptions, type IngestSettings } from '../../ingest/ingest.js';
 import { filesFromPaths } from '../../ingest/input-files.js';
 import type { MaskSourceRegistry } from '../../plugins/registry.js';
-import { encodeRgbPng } from '../png.js';
 import { DemoSeedError, type DemoTarget, type SeedReporter } from '../seed.js';
+import { writePhotos, type PhotoTask } from './photos.js';
 
 /**
  * The real-data demo: photographs of the NUS Scene eye-tracking dataset with the fixations of
@@ -41,23 +40,6 @@ export interface RealSummary {
   saliency: number;
   humanAttention: number;
   elapsedMs: number;
-}
-
-/** The photos of these keys as PNG (the service renders overlays from PNG files): decoded from the committed JPEGs once. */
-async function writePhotos(dir: string, keys: ReadonlySet<string>): Promise<Map<string, string>> {
-  const photos = join(REAL_DATA_DIR, 'photos');
-  await mkdir(dir, { recursive: true });
-  const uris = new Map<string, string>();
-  for (const name of (await readdir(photos)).filter((n) => n.endsWith('.jpg')).sort()) {
-    const key = name.slice(0, -'.jpg'.length);
-    if (!keys.has(key)) continue;
-    const decoded = jpeg.decode(await readFile(join(photos, name)), { useTArray: true, formatAsRGBA: false });
-    const path = join(dir, `${key}.png`);
-    // Node's zlib, not fast-png's JavaScript deflate: the first photos are on the way to the first answer.
-    await writeFile(path, encodeRgbPng(decoded.width, decoded.height, decoded.data));
-    uris.set(key, path);
-  }
-  return uris;
 }
 
 function settingsOf(sources: MaskSourceRegistry, name: string, model?: string): IngestSettings {
@@ -97,6 +79,8 @@ export interface RealDemoOptions {
    * (they would only be skipped as already stored), and its counts are part of this call's.
    */
   after?: RealSummary;
+  /** Writes the slice's photos as PNG (writePhotos); a server runs it in the demo generator's threads. Default: on this thread. */
+  writePhotos?: (task: PhotoTask) => Promise<Map<string, string>>;
 }
 
 /**
@@ -114,7 +98,7 @@ export async function seedRealDemo(target: DemoTarget, sources: MaskSourceRegist
   reporter.start(all.length, all.length * 2);
   const records = [...all].sort((a, b) => a.key.localeCompare(b.key)).slice(before.images, options.photos ?? all.length);
   const keys = new Set(records.map((r) => r.key));
-  const uris = await writePhotos(dir, keys);
+  const uris = await (options.writePhotos ?? writePhotos)({ dir, keys: records.map((r) => r.key) });
   signal?.throwIfAborted();
   await upsertImages(
     target.db,

@@ -1,12 +1,14 @@
 import { DEFAULT_MAX_PIXELS } from '../../plugins/kit/index.js';
 import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { decode } from 'fast-png';
+import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASS_NAMES } from '../../demo/classes.js';
 import { IMAGE_SIZE, PLANTED_SCENARIOS, planImage } from '../../demo/dataset.js';
 import { startGeneration } from '../../demo/generate.js';
+import { REAL_DATA_DIR } from '../../demo/real/seed.js';
 import { FIRST_SHARD_IMAGES, FOLDERS, type ShardResult } from '../../demo/shard.js';
 import segmentation from '../../plugins/segmentation/index.js';
 import { readNpy } from '../../plugins/kit/npy.js';
@@ -27,6 +29,7 @@ async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
 
 async function generate(dir: string, seed: number, workers: number): Promise<ShardResult[]> {
   const generation = await startGeneration({ seed, images: IMAGES, dir, workers });
+  generation.makeRest();
   try {
     return await Promise.all(generation.shards);
   } finally {
@@ -79,23 +82,61 @@ describe('the demo generator', () => {
     expect(differing.length).toBeGreaterThan(IMAGES);
   });
 
-  it('makes the shards after the first only once restAfter settles, in threads and on this thread', async () => {
+  it('makes the shards after the first only once makeRest is called, in threads and on this thread', async () => {
     for (const workers of [1, 0]) {
-      let go!: () => void;
-      const restAfter = new Promise<void>((resolve) => (go = resolve));
-      const generation = await startGeneration({ seed: 3, images: FIRST_SHARD_IMAGES + 5, dir: join(root, `held-${workers}`), workers, restAfter });
+      const generation = await startGeneration({ seed: 3, images: FIRST_SHARD_IMAGES + 5, dir: join(root, `held-${workers}`), workers });
       try {
         const made: number[] = [];
         generation.shards.forEach((shard, i) => void shard.then(() => made.push(i)));
         await generation.shards[0];
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect(made).toEqual([0]);
-        go();
+        generation.makeRest();
         expect((await Promise.all(generation.shards)).map((s) => s.images)).toEqual([FIRST_SHARD_IMAGES, 5]);
       } finally {
         await generation.close();
       }
     }
+  });
+
+  it.runIf(process.platform === 'linux')('makes the first shard at the thread\'s priority, the rest at a lower one, never lowering this thread', async () => {
+    // The niceness of each of this process's threads, from /proc (field 19 of a thread's stat).
+    const niceness = async () => {
+      const threads = await readdir('/proc/self/task');
+      const stats = await Promise.all(threads.map((t) => readFile(`/proc/self/task/${t}/stat`, 'utf8')));
+      return stats.map((stat) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    };
+    const generation = await startGeneration({ seed: 4, images: FIRST_SHARD_IMAGES + 5, dir: join(root, 'niceness'), workers: 1 });
+    try {
+      await generation.shards[0];
+      expect(await niceness()).not.toContain(10);
+      generation.makeRest();
+      await generation.shards[1];
+      expect(await niceness()).toContain(10);
+      expect(os.getPriority()).toBe(0);
+    } finally {
+      await generation.close();
+    }
+  });
+
+  it("writes the real demo's photos as PNG files of the JPEGs' pixels, in threads and on this thread alike", async () => {
+    const keys = ['nus-001', 'nus-004'];
+    const written: Buffer[][] = [];
+    for (const workers of [1, 0]) {
+      const generation = await startGeneration({ seed: 3, images: 1, dir: join(root, `photos-${workers}`), workers });
+      try {
+        const files = await generation.writePhotos({ dir: join(root, `photos-${workers}`, 'real'), keys });
+        expect([...files.keys()]).toEqual(keys);
+        written.push(await Promise.all(keys.map((key) => readFile(files.get(key)!))));
+      } finally {
+        await generation.close();
+      }
+    }
+    expect(written[0]).toEqual(written[1]);
+    const jpegPixels = jpeg.decode(await readFile(join(REAL_DATA_DIR, 'photos', 'nus-004.jpg')), { useTArray: true, formatAsRGBA: false });
+    const png = decode(written[0][1]);
+    expect([png.width, png.height, png.channels]).toEqual([jpegPixels.width, jpegPixels.height, 3]);
+    expect(Buffer.from(png.data as Uint8Array).equals(Buffer.from(jpegPixels.data))).toBe(true);
   });
 
   it('plans image i from (seed, i) alone', () => {
