@@ -198,6 +198,7 @@ interface GroupItems {
   size: number;
   keys: Float64Array;
   weights: Int32Array;
+  totalWeight: number;
   itemGroup: Int32Array;
 }
 
@@ -258,7 +259,7 @@ function pairIouItems(groups: AggregateGroups, memberLo: Float64Array, memberHi:
   }
   stats.skipped += 2 * (n - size);
   // Every group has two members: the counts serve as weights whether or not some were skipped.
-  return { size, keys: keys ?? imageIds, weights: groups.memberCounts(), itemGroup: itemGroup ?? groups.groupOrder() };
+  return { size, keys: keys ?? imageIds, weights: groups.memberCounts(), totalWeight: 2 * size, itemGroup: itemGroup ?? groups.groupOrder() };
 }
 
 /** Groups of any size and measure, bounded by groupBounds. */
@@ -279,6 +280,7 @@ function groupItems(
   const itemGroup = new Int32Array(n);
   const out = new Float64Array(3);
   let size = 0;
+  let totalWeight = 0;
   for (let g = 0; g < n; g++) {
     const from = start[g];
     const m = start[g + 1] - from;
@@ -288,13 +290,14 @@ function groupItems(
     }
     keys[size] = imageIds[g];
     weights[size] = m;
+    totalWeight += m;
     lo[size] = out[0];
     hi[size] = out[1];
     maybeSkipped[size] = out[2];
     itemGroup[size] = g;
     size++;
   }
-  return { size, keys, weights, itemGroup };
+  return { size, keys, weights, totalWeight, itemGroup };
 }
 
 export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: QueryStats): AggregatePlan {
@@ -353,7 +356,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
   const hi = takeFloat64(n);
   const maybeSkipped = takeUint8(n);
   const itemBounds = { lo, hi, maybeSkipped };
-  const { size, keys, weights, itemGroup } =
+  const { size, keys, weights, totalWeight, itemGroup } =
     measure === 'IOU' && groups.members === 2
       ? pairIouItems(groups, memberLo, memberHi, itemBounds, stats)
       : groupItems(groups, memberLo, memberHi, measure, op, itemBounds, stats);
@@ -453,6 +456,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
     size,
     keys: keys.subarray(0, size),
     weights: weights.subarray(0, size),
+    totalWeight,
     lo: lo.subarray(0, size),
     hi: hi.subarray(0, size),
     maybeSkipped: maybeSkipped.subarray(0, size),

@@ -284,6 +284,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
     size,
     keys,
     weights: c.ones,
+    totalWeight: size,
     lo,
     hi,
     stats,

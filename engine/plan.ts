@@ -19,6 +19,8 @@ export interface Plan {
   readonly keys: Float64Array;
   /** Masks per item, for stats. */
   readonly weights: Int32Array;
+  /** The sum of weights: the masks of all items. */
+  readonly totalWeight: number;
   readonly lo: Float64Array;
   readonly hi: Float64Array;
   /** Items that may turn out skipped once loaded (IoU with a possibly empty union): never decided by bounds alone. */

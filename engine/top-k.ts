@@ -95,7 +95,7 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
       const values = await plan.evaluate(toLoad);
       toLoad.forEach((i, n) => insert(i, values[n]));
     }
-    stats.prunedByIndex += open.weight - settled;
+    stats.prunedByIndex += plan.totalWeight - settled;
   } finally {
     open.release();
     giveUint8(refined);
@@ -122,8 +122,6 @@ class OpenItems {
   readonly score: Float64Array;
   readonly key: Float64Array;
   readonly queue: BestFirstQueue;
-  /** Weight of all the plan's items. */
-  readonly weight: number;
   private readonly floor: number;
   private readonly heap: Int32Array;
   /** Open items, some already queued (taken) and some below the floor: waiting[0..listed). */
@@ -144,7 +142,7 @@ class OpenItems {
     private readonly sign: number,
     k: number,
   ) {
-    const { size, keys, weights, maybeSkipped } = plan;
+    const { size, keys, maybeSkipped } = plan;
     this.item = takeInt32(size);
     this.score = takeFloat64(size);
     this.key = takeFloat64(size);
@@ -152,24 +150,10 @@ class OpenItems {
     this.waiting = takeInt32(size);
     const best = sign > 0 ? plan.hi : plan.lo;
     const worst = sign > 0 ? plan.lo : plan.hi;
-    const kth = new KthLargest(k);
     // With k ≥ size every item can enter: the floor stays −∞.
-    const bounded = k < size;
-    // An item below the floor found so far is below the final one (it only rises): most items cost a comparison or two.
-    let floor = -Infinity;
-    let weight = 0;
-    let open = 0;
+    const floor = k < size ? kthBest(worst, size, sign, k, maybeSkipped) : -Infinity;
     const waiting = this.waiting;
-    for (let i = 0; i < size; i++) {
-      weight += weights[i];
-      const v = sign * worst[i];
-      if (bounded && v > floor && (maybeSkipped === undefined || maybeSkipped[i] === 0)) {
-        kth.offer(v);
-        floor = kth.value;
-      }
-      if (sign * best[i] >= floor) waiting[open++] = i;
-    }
-    this.weight = weight;
+    const open = sign > 0 ? listAtLeast(best, size, floor, waiting) : listAtMost(best, size, -floor, waiting);
     this.floor = floor;
     if (open > ALL_AT_ONCE) {
       this.listed = open;
@@ -181,11 +165,9 @@ class OpenItems {
     }
     for (let w = 0; w < open; w++) {
       const i = waiting[w];
-      const s = sign * best[i];
-      if (s < floor) continue;
       const j = this.entries++;
       this.item[j] = i;
-      this.score[j] = s;
+      this.score[j] = sign * best[i];
       this.key[j] = keys[i];
       this.heap[j] = j;
     }
@@ -260,6 +242,55 @@ class OpenItems {
     this.edgeScore = rootScore;
     this.edgeKey = rootKey;
   }
+}
+
+/**
+ * The k-th largest of sign · values over the items that cannot turn out skipped (−∞ when fewer):
+ * a value at or below the k-th largest so far costs one comparison.
+ */
+function kthBest(values: Float64Array, n: number, sign: number, k: number, maybeSkipped: Uint8Array | undefined): number {
+  const kth = new KthLargest(k);
+  let floor = -Infinity;
+  if (maybeSkipped) {
+    for (let i = 0; i < n; i++) {
+      const v = sign * values[i];
+      if (v > floor && maybeSkipped[i] === 0) {
+        kth.offer(v);
+        floor = kth.value;
+      }
+    }
+  } else if (sign > 0) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v > floor) {
+        kth.offer(v);
+        floor = kth.value;
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = -values[i];
+      if (v > floor) {
+        kth.offer(v);
+        floor = kth.value;
+      }
+    }
+  }
+  return floor;
+}
+
+/** Writes the items of values[0..n) that are at least min into out, in order, and returns how many. */
+function listAtLeast(values: Float64Array, n: number, min: number, out: Int32Array): number {
+  let listed = 0;
+  for (let i = 0; i < n; i++) if (values[i] >= min) out[listed++] = i;
+  return listed;
+}
+
+/** Writes the items of values[0..n) that are at most max into out, in order, and returns how many. */
+function listAtMost(values: Float64Array, n: number, max: number, out: Int32Array): number {
+  let listed = 0;
+  for (let i = 0; i < n; i++) if (values[i] <= max) out[listed++] = i;
+  return listed;
 }
 
 /** (a, ka) comes after (b, kb) in the queue's order. */

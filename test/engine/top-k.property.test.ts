@@ -30,6 +30,7 @@ function randomPlan(rand: () => number, size: number, ties: boolean): { plan: Pl
     size,
     keys,
     weights: new Int32Array(size).fill(1),
+    totalWeight: size,
     lo,
     hi,
     stats: newStats(),
