@@ -326,8 +326,10 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
 
   // Every member's bounds in one first pass per selector, then the groups' bounds.
   const total = memberSlots.length;
+  // Exact member bounds (whole-mask ROIs) are one array: half the bytes written.
+  const exact = useIndex && groups.bySelector.every((c, s) => bounds[s].exact(c));
   const memberLo = takeFloat64(total);
-  const memberHi = takeFloat64(total);
+  const memberHi = exact ? memberLo : takeFloat64(total);
   groups.bySelector.forEach((c, s) => {
     const to = groups.memberOf[s];
     if (!useIndex) {
@@ -342,14 +344,14 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
       return;
     }
     const lo = takeFloat64(c.size);
-    const hi = takeFloat64(c.size);
+    const hi = exact ? lo : takeFloat64(c.size);
     bounds[s].first(c, lo, hi);
     for (let i = 0; i < c.size; i++) {
       memberLo[to[i]] = lo[i];
       memberHi[to[i]] = hi[i];
     }
     giveFloat64(lo);
-    giveFloat64(hi);
+    if (hi !== lo) giveFloat64(hi);
   });
   const n = groups.count;
   const lo = takeFloat64(n);
@@ -362,7 +364,7 @@ export function planAggregate(ctx: EngineContext, spec: AggregateSpec, stats: Qu
       : groupItems(groups, memberLo, memberHi, measure, op, itemBounds, stats);
   const out = new Float64Array(3);
   giveFloat64(memberLo);
-  giveFloat64(memberHi);
+  if (memberHi !== memberLo) giveFloat64(memberHi);
   stats.boundMs += performance.now() - t0;
 
   const membersOf = (item: number): Float64Array => {

@@ -243,9 +243,11 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
   stats.skipped += entry.skipped;
   const t0 = performance.now();
   const { size, keys, rects, areas, dims, slots: itemSlots, version } = c;
-  const lo = takeFloat64(size);
-  const hi = takeFloat64(size);
   const bounds = new MaskBounds(table, range, stats);
+  const lo = takeFloat64(size);
+  // Exact bounds are one array: half the bytes written, and read by the top-k's passes.
+  const exact = !range.empty && useIndex && bounds.exact(c);
+  const hi = exact ? lo : takeFloat64(size);
   if (range.empty || !useIndex) {
     lo.fill(0);
     if (range.empty) hi.fill(0);
@@ -290,7 +292,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
     stats,
     release() {
       giveFloat64(lo);
-      giveFloat64(hi);
+      if (hi !== lo) giveFloat64(hi);
       giveUint8(refined);
     },
     refine(item) {

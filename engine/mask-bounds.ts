@@ -47,6 +47,11 @@ export class MaskBounds {
     this.stats.indexBytesRead += this.program.run(candidates, lo, hi, divide) * this.bytesPerCount;
   }
 
+  /** first's bounds of every candidate are exact: it may then be given one array for lo and hi. */
+  exact(candidates: Candidates): boolean {
+    return this.program.exactFor(candidates);
+  }
+
   /** Prepares the cells of a W×H mask of encoding code e for rect; cells.cellCount and cells.cellRects then describe them. */
   prepareCells(W: number, H: number, e: number, rect: Rect): void {
     if (changed(this.cellKey, W, H, e, rect)) this.cells.prepare(this.table.levels, this.roles.refine, this.runs, e, W, H, rect);
