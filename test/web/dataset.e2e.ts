@@ -41,9 +41,10 @@ async function gql<T>(origin: string, query: string, variables: Record<string, u
   return body.data;
 }
 
-async function until(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+/** what may be a function, to name what was last seen when the wait times out. */
+async function until(check: () => Promise<boolean>, what: string | (() => string), ms = 20_000): Promise<void> {
   for (const deadline = Date.now() + ms; !(await check()); ) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -150,7 +151,11 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
       await page.goto(`${server.origin}/`);
       await until(async () => (await page.getByTestId('seeding').count()) === 0, 'the seeding to end', 180_000);
       const { maskFacets } = await gql<{ maskFacets: { masks: number } }>(server.origin, '{ maskFacets { masks } }');
-      await until(async () => (await page.getByTestId('dataset-total').textContent())!.includes(`${maskFacets.masks.toLocaleString('en-US')} masks`), 'the final mask count');
+      let total: string | null = null;
+      await until(
+        async () => (total = await page.getByTestId('dataset-total').textContent())!.includes(`${maskFacets.masks.toLocaleString('en-US')} masks`),
+        () => `the final mask count, ${maskFacets.masks} (last seen: ${JSON.stringify(total)})`,
+      );
       expect(await page.getByTestId('card-waiting').count()).toBe(0);
     }, 200_000);
 
@@ -170,7 +175,11 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
       await page.getByLabel('Tag', { exact: true }).fill('picked');
       await page.getByRole('button', { name: 'Tag', exact: true }).click();
       const n = label.images.toLocaleString('en-US');
-      await until(async () => ((await page.getByTestId('tag-message').textContent()) ?? '').startsWith(`Tagged ${n} of ${n} images`), 'the selection to be tagged');
+      let tagMessage: string | null = null;
+      await until(
+        async () => (tagMessage = await page.getByTestId('tag-message').textContent({ timeout: 1000 }).catch(() => null))?.startsWith(`Tagged ${n} of ${n} images`) ?? false,
+        () => `the selection to be tagged with "Tagged ${n} of ${n} images…" (last seen: ${JSON.stringify(tagMessage)})`,
+      );
       const picked = await gql<{ browseImages: { totalCount: number } }>(server.origin, '{ browseImages(where: { imageTags: ["picked"] }, limit: 0) { totalCount } }');
       expect(picked.browseImages.totalCount).toBe(label.images);
 
