@@ -220,10 +220,23 @@ export class BoundProgram {
    * The whole-mask histogram runs of encoding e when they count every whole-mask ROI of it
    * exactly (over and under one run of planes), else null.
    */
-  private exactWholeRun(e: number): { plus: CountArray | null; minus: CountArray | null } | null {
+  private exactWholeRun(e: number): PlaneRun | null {
     const p = this.programFor(e).find((program) => program.level.grid === 1);
     if (!p || !sameTerms(p.over, p.under)) return null;
     return planeRun(p.over);
+  }
+
+  /** Each encoding's exact whole-mask run (null where c has no item of it), or null when some item's bounds are not exact. */
+  private exactRuns(c: Candidates): (PlaneRun | null)[] | null {
+    if (!c.wholeMasks || c.groupStart[ENCODINGS.length] !== c.size) return null;
+    const runs = [];
+    for (let e = 0; e < ENCODINGS.length; e++) {
+      const present = c.groupStart[e] < c.groupStart[e + 1];
+      const run = present ? this.exactWholeRun(e) : null;
+      if (present && !run) return null;
+      runs.push(run);
+    }
+    return runs;
   }
 
   /**
@@ -231,11 +244,7 @@ export class BoundProgram {
    * CHI, and the histogram's bins exact for the range. run may then be given one array for both.
    */
   exactFor(c: Candidates): boolean {
-    if (!c.wholeMasks || c.groupStart[ENCODINGS.length] !== c.size) return false;
-    for (let e = 0; e < ENCODINGS.length; e++) {
-      if (c.groupStart[e] < c.groupStart[e + 1] && !this.exactWholeRun(e)) return false;
-    }
-    return true;
+    return this.exactRuns(c) !== null;
   }
 
   /**
@@ -277,17 +286,15 @@ export class BoundProgram {
     }
     return entries;
   }
-  /** run when exactFor(c): each item's count once, into values (a third of the bytes the general loops move). */
+
+  /** run when exactFor(c): each item's count once, into values. */
   private runExact(c: Candidates, values: Float64Array, divide: boolean): number {
-    if (!this.exactFor(c)) throw new Error('BoundProgram.run was given one array for lower and upper bounds that are not exact');
+    const runs = this.exactRuns(c);
+    if (!runs) throw new Error('BoundProgram.run was given one array for lower and upper bounds that are not exact');
     let entries = 0;
-    for (let e = 0; e < ENCODINGS.length; e++) {
-      const s = c.groupStart[e];
-      const t = c.groupStart[e + 1];
-      if (s === t) continue;
-      const { plus, minus } = this.exactWholeRun(e)!;
-      entries += (t - s) * wholeCounts(plus, minus, c, s, t, values, divide);
-    }
+    runs.forEach((run, e) => {
+      if (run) entries += (c.groupStart[e + 1] - c.groupStart[e]) * wholeCounts(run.plus, run.minus, c, c.groupStart[e], c.groupStart[e + 1], values, divide);
+    });
     return entries;
   }
 }
@@ -348,8 +355,11 @@ function combine(lo: Float64Array, hi: Float64Array, k: number, lower: number, u
   hi[k] = h;
 }
 
+/** The planes a run of bins reads: plus − minus (either may be absent). */
+type PlaneRun = { plus: CountArray | null; minus: CountArray | null };
+
 /** A run's terms as planes added and subtracted (null: nothing), or null when a term is an area. */
-function planeRun(terms: readonly Term[]): { plus: CountArray | null; minus: CountArray | null } | null {
+function planeRun(terms: readonly Term[]): PlaneRun | null {
   let plus: CountArray | null = null;
   let minus: CountArray | null = null;
   for (const { plane, sign } of terms) {
