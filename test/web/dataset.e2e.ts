@@ -149,7 +149,9 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
 
     it('refreshes itself when the seeding ends: the banner goes, the counts are the final ones', async () => {
       await page.goto(`${server.origin}/`);
-      await until(async () => (await page.getByTestId('seeding').count()) === 0, 'the seeding to end', 180_000);
+      // The server says when the seeding ends; right after navigation the page has no banner yet either way.
+      await until(async () => (await gql<{ seeding: { state: string } }>(server.origin, '{ seeding { state } }')).seeding.state === 'done', 'the seeding to end', 180_000);
+      await until(async () => (await page.getByTestId('seeding').count()) === 0, 'the banner to go');
       const { maskFacets } = await gql<{ maskFacets: { masks: number } }>(server.origin, '{ maskFacets { masks } }');
       let total: string | null = null;
       await until(
