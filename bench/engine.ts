@@ -7,9 +7,9 @@ import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ChiConfig } from '../engine/index.js';
-import { DEFAULT_CHI_CONFIG, configName, validateChiConfig } from '../engine/index.js';
+import { DEFAULT_CHI_CONFIG, VerifyThread, configName, validateChiConfig } from '../engine/index.js';
 import type { Answer, QueryCase } from './suite.js';
-import { buildIndex, buildRegeneratedIndex, chiBytesPerMask, measure, median, sameAnswer, suite } from './suite.js';
+import { buildIndex, buildRegeneratedIndex, chiBytesPerMask, measure, measurePair, median, sameAnswer, suite } from './suite.js';
 import type { Dataset } from './synthetic-masks.js';
 import { generateDataset } from './synthetic-masks.js';
 
@@ -63,6 +63,8 @@ interface Options {
   warmup: number;
   json?: string;
   sweep?: boolean;
+  /** false: pixels on ordinary buffers, no verification thread (shared buffers copy into the kernel at about half memcpy's speed). */
+  thread: boolean;
 }
 
 const positiveInt = (value: string): number => {
@@ -85,7 +87,7 @@ function generate(opts: Options, images: number): Dataset {
   const humanImages = opts.humanImages ?? images;
   const bar = progress('generate', images + Math.min(humanImages, images));
   const t0 = performance.now();
-  const dataset = generateDataset({ images, size: opts.size, seed: opts.seed, humanImages, onProgress: (n) => bar.update(n) });
+  const dataset = generateDataset({ images, size: opts.size, seed: opts.seed, humanImages, shared: opts.thread, onProgress: (n) => bar.update(n) });
   bar.stop();
   const s = (performance.now() - t0) / 1000;
   const mem = process.memoryUsage();
@@ -112,6 +114,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const optionalMs = (x: number | null): string => (x === null ? '—' : ms(x));
 
 /** Above this many images the pixels would not fit in memory: masks are made again from (seed, image) when loaded. */
 const REGENERATE_ABOVE = 150_000;
@@ -120,7 +123,7 @@ const SCAN_SAMPLE = 20_000;
 
 function buildRegenerated(opts: Options, config: ChiConfig, humanImages: number) {
   const bar = progress('index', opts.masks);
-  const built = buildRegeneratedIndex({ images: opts.masks, humanImages, size: opts.size, seed: opts.seed, sampleImages: SCAN_SAMPLE }, config, (n) => bar.update(n));
+  const built = buildRegeneratedIndex({ images: opts.masks, humanImages, size: opts.size, seed: opts.seed, sampleImages: SCAN_SAMPLE, shared: opts.thread }, config, (n) => bar.update(n));
   bar.stop();
   const masks = opts.masks + humanImages;
   const mem = process.memoryUsage();
@@ -151,18 +154,24 @@ async function runSuite(opts: Options): Promise<void> {
       ` ${indexBytesPerMask} bytes per mask = ${indexPercentOfRaw.toFixed(2)}% of the raw u8 mask`,
   );
 
+  // The same engine with a second thread deciding half of each filter batch (the pixels are generated on shared memory).
+  if (opts.thread) ctx.table.sharePlanes();
+  const thread = opts.thread ? await VerifyThread.start() : undefined;
+  const threaded = { ...ctx, verifyThread: thread };
+
   const scanRuns = Math.min(opts.runs, MAX_SCAN_RUNS);
   const queries = [];
   const sample = { imageLabels: ['sample'] };
   for (const q of suite({ images: opts.masks, humanImages })) {
     // The previous query's scan leaves garbage of its own; collected here, its cost is not billed to this query.
     collectGarbage();
-    const engine = await measure(q, ctx, true, opts.warmup, opts.runs);
+    const [engine, twoThreads] = thread ? await measurePair(q, ctx, threaded, opts.warmup, opts.runs) : [await measure(q, ctx, true, opts.warmup, opts.runs), undefined];
     const engineAnswer = await engine.last.answer();
+    const twoThreadsSame = !twoThreads || sameAnswer(await twoThreads.last.answer(), engineAnswer);
     // At 1,000,000 the scan runs over the first SCAN_SAMPLE images, and the engine's answer there is compared with it.
     const scan = await measure(q, ctx, false, 0, scanRuns, sampled ? sample : undefined);
     const engineOnScan = sampled ? await (await q.run(ctx, true, sample)).answer() : engineAnswer;
-    const identical = sameAnswer(engineOnScan, await scan.last.answer());
+    const identical = sameAnswer(engineOnScan, await scan.last.answer()) && twoThreadsSame;
     const extrapolate = sampled ? engine.last.stats.candidates / scan.last.stats.candidates : 1;
     const s = engine.last.stats;
     const row = {
@@ -170,6 +179,8 @@ async function runSuite(opts: Options): Promise<void> {
       description: q.description,
       engineMs: median(engine.ms),
       engineCpuMs: median(engine.cpuMs),
+      twoThreadsMs: twoThreads ? median(twoThreads.ms) : null,
+      twoThreadsCpuMs: twoThreads ? median(twoThreads.cpuMs) : null,
       scanMs: median(scan.ms) * extrapolate,
       scanCpuMs: median(scan.cpuMs) * extrapolate,
       scanExtrapolatedFrom: sampled ? scan.last.stats.candidates : null,
@@ -190,7 +201,7 @@ async function runSuite(opts: Options): Promise<void> {
       results: engineAnswer.keys.length,
       identical,
     };
-    console.log(`${q.name}: engine ${ms(row.engineMs)} ms (cpu ${ms(row.engineCpuMs)}), scan ${ms(row.scanMs)} ms, ${row.ratio.toFixed(0)}×, verified ${row.verified}, identical ${identical}`);
+    console.log(`${q.name}: engine ${ms(row.engineMs)} ms (cpu ${ms(row.engineCpuMs)}), 2 threads ${optionalMs(row.twoThreadsMs)} ms (cpu ${optionalMs(row.twoThreadsCpuMs)}), scan ${ms(row.scanMs)} ms, ${row.ratio.toFixed(0)}×, verified ${row.verified}, identical ${identical}`);
     queries.push(row);
   }
 
@@ -201,11 +212,13 @@ async function runSuite(opts: Options): Promise<void> {
   console.log(`memory: rss ${gb(mem.rss)} GB, array buffers ${gb(mem.arrayBuffers)} GB, heap ${gb(mem.heapUsed)} GB`);
   console.log(
     table(
-      ['query', 'engine ms', 'engine cpu ms', 'bound ms', 'scan ms', 'scan cpu ms', 'scan/engine', 'refined', 'verified', 'early stop', 'pixels counted', 'index KB read', 'scan loaded', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
+      ['query', 'engine ms', 'engine cpu ms', '2 threads ms', '2 threads cpu ms', 'bound ms', 'scan ms', 'scan cpu ms', 'scan/engine', 'refined', 'verified', 'early stop', 'pixels counted', 'index KB read', 'scan loaded', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
       queries.map((q) => [
         q.name,
         ms(q.engineMs),
         ms(q.engineCpuMs),
+        optionalMs(q.twoThreadsMs),
+        optionalMs(q.twoThreadsCpuMs),
         ms(q.boundMs),
         ms(q.scanMs),
         ms(q.scanCpuMs),
@@ -224,6 +237,7 @@ async function runSuite(opts: Options): Promise<void> {
       ]),
     ),
   );
+  await thread?.close();
   console.log(`\nindex ${indexBytesPerMask} B/mask (${indexPercentOfRaw.toFixed(2)}% of raw); CHI build ${masksPerSecond.toFixed(0)} masks/s (${cpuMasksPerSecond.toFixed(0)} by CPU time)`);
 
   if (opts.json) {
@@ -315,6 +329,7 @@ const program = new Command()
   // V8 optimises the aggregation's code only after about ten runs (f: runs 1–9 took 5–11 ms, then 4.0–4.3).
   .option('--warmup <n>', 'untimed engine runs per query before the timed ones', positiveInt, 10)
   .option('--json <file>', 'write the results as JSON')
+  .option('--no-thread', 'pixels on ordinary buffers and no second verification thread (by default each query also runs with one, in the same run)')
   .option('--sweep', `run the suite for each of ${SWEEP_CONFIGS.join(', ')} with an index ≤ ${MAX_INDEX_PERCENT}% of raw (default ${SWEEP_DEFAULT_MASKS} masks)`)
   .action(async (opts: Options) => {
     if (opts.sweep) await runSweep(opts, program.getOptionValueSource('masks') === 'default' ? SWEEP_DEFAULT_MASKS : opts.masks);

@@ -61,6 +61,8 @@ export class RegeneratingLoader implements MaskLoader {
     private readonly humanImages: number,
     private readonly size: number,
     private readonly seed: number,
+    /** Pixels on SharedArrayBuffers, for a verification thread. */
+    private readonly shared: boolean,
   ) {
     this.renderer = new Renderer(size);
     this.scratch = new Uint8Array(size * size);
@@ -68,11 +70,14 @@ export class RegeneratingLoader implements MaskLoader {
 
   async load(ids: readonly number[]): Promise<ReadonlyMap<number, Mask>> {
     const found = new Map<number, Mask>();
-    for (const id of ids) {
+    const pixels = this.size * this.size;
+    // One arena per load: a verification thread reads a shared one in place.
+    const arena = this.shared ? new SharedArrayBuffer(ids.length * pixels) : new ArrayBuffer(ids.length * pixels);
+    for (const [k, id] of ids.entries()) {
       const human = id > this.images;
       const index = (human ? id - this.images : id) - 1;
       if (index < 0 || index >= this.images || (human && index >= this.humanImages)) continue;
-      const data = new Uint8Array(this.size * this.size);
+      const data = new Uint8Array(arena, k * pixels, pixels);
       if (human) renderImage(index, this.size, this.seed, this.renderer, this.scratch, data);
       else renderImage(index, this.size, this.seed, this.renderer, data);
       found.set(id, createMask(this.size, this.size, data));
@@ -83,7 +88,7 @@ export class RegeneratingLoader implements MaskLoader {
 
 /** The index of a dataset generated image by image and not kept: each image's masks are rendered, indexed and dropped. */
 export function buildRegeneratedIndex(
-  options: { images: number; humanImages: number; size: number; seed: number; sampleImages: number },
+  options: { images: number; humanImages: number; size: number; seed: number; sampleImages: number; shared: boolean },
   config: ChiConfig,
   onProgress?: (done: number) => void,
 ): BuiltIndex & { generateMs: number } {
@@ -109,7 +114,7 @@ export function buildRegeneratedIndex(
     buildCpuMs += cpuSince(c0);
     if (onProgress && (i % 512 === 511 || i === images - 1)) onProgress(i + 1);
   }
-  return { ctx: { table, loader: new RegeneratingLoader(images, humanImages, size, seed) }, buildMs, buildCpuMs, generateMs };
+  return { ctx: { table, loader: new RegeneratingLoader(images, humanImages, size, seed, options.shared) }, buildMs, buildCpuMs, generateMs };
 }
 
 /** What a query returned, in a form two runs can be compared by: keys in result order and their exact values. */
@@ -252,6 +257,31 @@ export interface Measured {
 }
 
 /** warmup runs (not kept), then runs timed runs. */
+/**
+ * measure for two contexts at once, their runs alternating (A, B, A, B, …) so that neither gains
+ * from running second: warm-up, caches and the machine's load fall on both alike.
+ */
+export async function measurePair(q: QueryCase, a: EngineContext, b: EngineContext, warmup: number, runs: number): Promise<[Measured, Measured]> {
+  for (let i = 0; i < warmup; i++) {
+    await q.run(a, true);
+    await q.run(b, true);
+  }
+  const measured: [Measured, Measured] = [
+    { ms: [], cpuMs: [], last: undefined as unknown as Timed },
+    { ms: [], cpuMs: [], last: undefined as unknown as Timed },
+  ];
+  if (runs < 1) throw new Error('measurePair needs at least one run');
+  for (let i = 0; i < runs; i++) {
+    for (const [k, ctx] of [a, b].entries()) {
+      const run = await q.run(ctx, true);
+      measured[k].ms.push(run.ms);
+      measured[k].cpuMs.push(run.cpuMs);
+      measured[k].last = run;
+    }
+  }
+  return measured;
+}
+
 export async function measure(q: QueryCase, ctx: EngineContext, useIndex: boolean, warmup: number, runs: number, within?: MaskWhere): Promise<Measured> {
   for (let i = 0; i < warmup; i++) await q.run(ctx, useIndex, within);
   const ms: number[] = [];

@@ -39,6 +39,8 @@ export interface DatasetOptions {
   seed?: number;
   /** How many images (the first ones) also get a human-attention mask; default all. */
   humanImages?: number;
+  /** Pixels on SharedArrayBuffers, for a verification thread to read in place. */
+  shared?: boolean;
   onProgress?: (masksDone: number, masksTotal: number) => void;
 }
 
@@ -245,15 +247,16 @@ export function generateDataset(options: DatasetOptions): Dataset {
   const images: SyntheticImage[] = [];
   const saliency: SyntheticMask[] = [];
   const human: SyntheticMask[] = [];
-  let saliencyChunk = new Uint8Array(0);
-  let humanChunk = new Uint8Array(0);
+  let saliencyChunk: Uint8Array = new Uint8Array(0);
+  let humanChunk: Uint8Array = new Uint8Array(0);
 
   for (let i = 0; i < count; i++) {
     const slot = i % CHUNK_IMAGES;
     if (slot === 0) {
       const n = Math.min(CHUNK_IMAGES, count - i);
-      saliencyChunk = new Uint8Array(n * pixels);
-      humanChunk = new Uint8Array(Math.max(0, Math.min(n, humanCount - i)) * pixels);
+      const chunk = (bytes: number) => (options.shared ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes));
+      saliencyChunk = chunk(n * pixels);
+      humanChunk = chunk(Math.max(0, Math.min(n, humanCount - i)) * pixels);
     }
     const data = saliencyChunk.subarray(slot * pixels, (slot + 1) * pixels);
     const hd = i < humanCount ? humanChunk.subarray(slot * pixels, (slot + 1) * pixels) : undefined;

@@ -1,6 +1,7 @@
 import type { MaskLoader } from './loader.js';
 import type { MaskTable } from './mask-table.js';
 import type { ScanCounter } from './scan-counter.js';
+import type { VerifyThread } from './verify-thread.js';
 
 /** What a query runs against. */
 export interface EngineContext {
@@ -12,6 +13,8 @@ export interface EngineContext {
   signal?: AbortSignal;
   /** Where CP scans (useIndex: false) count, when not on this thread. */
   scanCounter?: ScanCounter;
+  /** A second thread that decides part of a filter's undecided masks (their planes and pixels shared with it). */
+  verifyThread?: VerifyThread;
 }
 
 export const DEFAULT_BATCH_SIZE = 256;

@@ -2,12 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { EngineContext } from './context.js';
 import { giveFloat64, giveUint8, takeFloat64, takeUint8 } from './buffer-pool.js';
 import { loadMasks } from './load-masks.js';
-import { RangeCounter, wasmCounter } from './range-counter.js';
+import { CellCounter } from './cell-counter.js';
+import { RangeCounter } from './range-counter.js';
 import type { Mask } from './mask.js';
 import { MaskBounds } from './mask-bounds.js';
 import type { MaskTable } from './mask-table.js';
-import { ENCODINGS } from './mask-table.js';
-import type { CompareOp, Plan } from './plan.js';
+import type { Plan } from './plan.js';
 import { FAILS, PASSES, SKIPPED, compare } from './plan.js';
 import type { Rect, RoiSpec } from './roi.js';
 import { clipBox, fullRect, newRect, readRect } from './roi.js';
@@ -16,6 +16,8 @@ import type { ValueRange } from './value-range.js';
 import { compileRange } from './value-range.js';
 import type { MaskWhere } from './where.js';
 import { selectSlots } from './where.js';
+import type { VerifyItem } from './verify-thread.js';
+import { VerifyThread } from './verify-thread.js';
 import type { CandidateEntry } from './candidate-cache.js';
 import { cachedCandidates, roiKey, whereKey } from './candidate-cache.js';
 import type { Candidates } from './candidates.js';
@@ -47,129 +49,6 @@ export function maskRoiRect(table: MaskTable, roi: RoiSpec, slot: number, out: R
       return true;
     case 'imageBox':
       return table.imageBoxRect(slot, roi.name, out);
-  }
-}
-
-/**
- * Counts one mask's CP in rect: cells the index settles contribute their bound, the others are
- * counted pixel by pixel; with a decision to reach, counting stops once the answer is certain.
- */
-export class CellCounter {
-  private cellLo = new Int32Array(0);
-  private cellHi = new Int32Array(0);
-  private readonly out = new Float64Array(2);
-  /** Rows of cells (cells sharing their rows, in order): band b holds cells bandStart[b] to bandStart[b + 1] − 1. */
-  private bandStart = new Int32Array(0);
-  private bandGap = new Float64Array(0);
-  private bandOrder = new Int32Array(0);
-
-  constructor(
-    private readonly bounds: MaskBounds,
-    private readonly counter: RangeCounter,
-    private readonly stats: QueryStats,
-  ) {}
-
-  /**
-   * The exact CP of mask (at table slot, or −1 when it has no usable CHI) in rect; with op given,
-   * returns NaN as soon as the comparison of CP / scale to threshold is decided, its outcome in
-   * this.passed.
-   */
-  count(mask: Mask, slot: number, indexed: boolean, rect: Rect, scale: number, op?: CompareOp, threshold = 0): number {
-    this.passed = false;
-    if (!indexed) {
-      const area = (rect.x1 - rect.x0) * (rect.y1 - rect.y0);
-      this.stats.pixelsCounted += Math.max(0, area);
-      const cp = this.counter.count(mask, rect);
-      if (op) this.passed = compare(op, cp / scale, threshold);
-      return cp;
-    }
-    const e = ENCODINGS.indexOf(mask.encoding);
-    this.bounds.prepareCells(mask.width, mask.height, e, rect);
-    const cells = this.bounds.cells;
-    const n = cells.cellCount;
-    if (this.cellLo.length < n) {
-      this.cellLo = new Int32Array(n);
-      this.cellHi = new Int32Array(n);
-    }
-    this.bounds.refine(slot, this.cellLo, this.cellHi, this.out);
-    let lo = 0;
-    let hi = 0;
-    for (let k = 0; k < n; k++) {
-      lo += this.cellLo[k];
-      hi += this.cellHi[k];
-    }
-    const [ilo, ihi] = this.counter.interval(mask.data);
-    const kernel = wasmCounter();
-    const c = cells.cellRects;
-    const bands = this.bandsByGap(n);
-    let loaded = false;
-    for (let b = 0; b < bands; b++) {
-      const band = this.bandOrder[b];
-      const end = this.bandStart[band + 1];
-      for (let k = this.bandStart[band]; k < end; k++) {
-        const l = this.cellLo[k];
-        const h = this.cellHi[k];
-        if (l === h) continue;
-        if (op) {
-          const fromLo = compare(op, Math.max(lo, this.out[0]) / scale, threshold);
-          if (fromLo === compare(op, Math.min(hi, this.out[1]) / scale, threshold)) {
-            this.passed = fromLo;
-            this.stats.earlyStopped++;
-            return NaN;
-          }
-        }
-        // Rows go into the kernel's memory as the cells counted need them.
-        if (!loaded) {
-          kernel.begin(mask.data, mask.width);
-          loaded = true;
-        }
-        const exact = ilo > ihi ? 0 : kernel.countRows(c[k * 4], c[k * 4 + 1], c[k * 4 + 2], c[k * 4 + 3], ilo, ihi);
-        this.stats.pixelsCounted += (c[k * 4 + 2] - c[k * 4]) * (c[k * 4 + 3] - c[k * 4 + 1]);
-        lo += exact - l;
-        hi += exact - h;
-      }
-    }
-    if (op) this.passed = compare(op, lo / scale, threshold);
-    return lo;
-  }
-
-  passed = false;
-
-  /**
-   * Orders the rows of cells by how much their cells' bounds leave open, widest first, and returns
-   * how many rows there are: the kernel copies whole pixel rows in, so a decision that stops early
-   * should have counted the rows that narrow the bounds most.
-   */
-  private bandsByGap(n: number): number {
-    if (this.bandStart.length < n + 1) {
-      this.bandStart = new Int32Array(n + 1);
-      this.bandGap = new Float64Array(n);
-      this.bandOrder = new Int32Array(n);
-    }
-    const rects = this.bounds.cells.cellRects;
-    let bands = 0;
-    for (let k = 0; k < n; k++) {
-      if (k === 0 || rects[k * 4 + 1] !== rects[k * 4 - 3]) {
-        this.bandStart[bands] = k;
-        this.bandGap[bands] = 0;
-        bands++;
-      }
-      this.bandGap[bands - 1] += this.cellHi[k] - this.cellLo[k];
-    }
-    this.bandStart[bands] = n;
-    for (let b = 0; b < bands; b++) {
-      const k = this.bandStart[b];
-      this.bandGap[b] /= rects[k * 4 + 3] - rects[k * 4 + 1];
-    }
-    for (let b = 0; b < bands; b++) {
-      let at = b;
-      while (at > 0 && this.bandGap[this.bandOrder[at - 1]] < this.bandGap[b]) {
-        this.bandOrder[at] = this.bandOrder[at - 1];
-        at--;
-      }
-      this.bandOrder[at] = b;
-    }
-    return bands;
   }
 }
 
@@ -230,6 +109,15 @@ export function cpCandidates(table: MaskTable, spec: CpSpec): CandidateEntry<Can
     const size = resolveRois(table, spec.roi, slots, normalize, minArea, kept, rects);
     return { value: candidatesOf(table, kept, rects, size), matched: slots.length, skipped: slots.length - size };
   });
+}
+
+/** Batches smaller than this are decided on the query's thread: a round trip to the other costs more. */
+const THREAD_MIN_BATCH = 16;
+
+/** The context's verification thread, when it is up, the table's planes are shared and the batch is worth a round trip. */
+function threadFor(ctx: EngineContext, batch: number): VerifyThread | undefined {
+  const thread = ctx.verifyThread;
+  return thread?.alive && ctx.table.planesShared && batch >= THREAD_MIN_BATCH ? thread : undefined;
 }
 
 export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Plan {
@@ -326,7 +214,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
       const masks = await loadAll(items);
       const outcome = new Uint8Array(items.length);
       const values = new Float64Array(items.length);
-      items.forEach((item, k) => {
+      const decideHere = (item: number, k: number): void => {
         const mask = masks.get(keys[item]);
         if (!usable(mask, item)) {
           outcome[k] = SKIPPED;
@@ -338,7 +226,34 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
         const cp = counter.count(mask, slotOf(item), indexedNow(item, mask), r, scale, op, threshold);
         values[k] = cp / scale;
         outcome[k] = Number.isNaN(cp) ? (counter.passed ? PASSES : FAILS) : compare(op, cp / scale, threshold) ? PASSES : FAILS;
+      };
+      const thread = useIndex ? threadFor(ctx, items.length) : undefined;
+      if (!thread) {
+        items.forEach(decideHere);
+        return { outcome, values };
+      }
+      const shared: VerifyItem[] = [];
+      const positions: number[] = [];
+      items.forEach((item, k) => {
+        const mask = masks.get(keys[item]);
+        if (!usable(mask, item) || !indexedNow(item, mask) || !VerifyThread.reads(mask.data)) return decideHere(item, k);
+        const rect = newRect();
+        readRect(rects, item, rect);
+        shared.push({ slot: slotOf(item), mask, rect, scale: scaleOf(item) });
+        positions.push(k);
       });
+      // Synchronous: the table cannot change while both threads decide.
+      const answers = thread.share(table, range, op, threshold, shared, (j) => decideHere(items[positions[j]], positions[j]));
+      if (answers) {
+        positions.forEach((k, j) => {
+          if (!answers.done[j]) return;
+          values[k] = answers.values[j];
+          outcome[k] = answers.passed[j] ? PASSES : FAILS;
+        });
+        stats.pixelsCounted += answers.pixelsCounted;
+        stats.earlyStopped += answers.earlyStopped;
+        stats.indexBytesRead += answers.indexBytesRead;
+      }
       return { outcome, values };
     },
   };

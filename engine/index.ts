@@ -14,6 +14,7 @@ export * from './context.js';
 export type { ScanCounter, ScanCounts, ScanJob } from './scan-counter.js';
 export * from './validate.js';
 export { RangeCounter } from './range-counter.js';
+export { VerifyThread } from './verify-thread.js';
 export type { CompareOp, Order } from './plan.js';
 export type { CpSpec, Normalize } from './cp-plan.js';
 export { maskRoiRect } from './cp-plan.js';

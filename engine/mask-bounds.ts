@@ -1,13 +1,21 @@
 import { BoundProgram, RangeRuns } from './bounds.js';
 import type { Candidates } from './candidates.js';
 import { CellBounds } from './cell-bounds.js';
-import type { MaskTable } from './mask-table.js';
+import type { ChiConfig } from './chi.js';
+import type { LevelPlanes } from './mask-table.js';
 import type { Rect } from './roi.js';
 import type { CompiledRange } from './value-range.js';
 import type { QueryStats } from './stats.js';
 
+/** The CHI planes bounds read: a MaskTable's, or a worker thread's view of them (engine/verify-worker.ts). */
+export interface IndexLevels {
+  readonly config: ChiConfig;
+  readonly levels: readonly LevelPlanes[];
+  readonly countBytes: 2 | 4;
+}
+
 /** Which levels bound in the first pass and which one refines: the finest grid refines only the undecided. */
-export function levelRoles(table: MaskTable): { first: number[]; refine: number } {
+export function levelRoles(table: IndexLevels): { first: number[]; refine: number } {
   const levels = table.levels;
   let refine = 0;
   levels.forEach((l, i) => {
@@ -32,7 +40,7 @@ export class MaskBounds {
   private readonly bytesPerCount: number;
 
   constructor(
-    private readonly table: MaskTable,
+    private readonly table: IndexLevels,
     readonly range: CompiledRange,
     private readonly stats: QueryStats,
   ) {

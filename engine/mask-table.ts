@@ -61,8 +61,17 @@ export class Dictionary {
   }
 }
 
-function grow<T extends Int32Array | Float64Array | Uint8Array | Uint16Array | Uint32Array>(a: T, n: number, fill = 0): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
+type Column = Int32Array | Float64Array | Uint8Array | Uint16Array | Uint32Array;
+type ColumnType<T extends Column> = { new (n: number): T; new (buffer: SharedArrayBuffer): T; readonly BYTES_PER_ELEMENT: number };
+
+/** An n-element array of a's type; on a SharedArrayBuffer when shared. */
+function allocate<T extends Column>(a: T, n: number, shared: boolean): T {
+  const Type = a.constructor as ColumnType<T>;
+  return shared ? new Type(new SharedArrayBuffer(n * Type.BYTES_PER_ELEMENT)) : new Type(n);
+}
+
+function grow<T extends Column>(a: T, n: number, fill = 0, shared = false): T {
+  const b = allocate(a, n, shared);
   if (fill !== 0) b.fill(fill);
   b.set(a);
   return b;
@@ -204,6 +213,8 @@ export class MaskTable {
   private readonly boxColumns = new Map<string, Float64Array>();
 
   /** Image boxes resolved to mask rectangles per box name, valid while geometry is unchanged. */
+  /** The CHI planes live on SharedArrayBuffers, for worker threads to read (sharePlanes). */
+  private sharedPlanes = false;
   private readonly boxRectCache = new Map<string, { version: number; rects: Int32Array; present: Uint8Array }>();
   private geometryVersion = 0;
 
@@ -611,7 +622,27 @@ export class MaskTable {
 
   private widen(): void {
     this.wide = true;
-    for (const level of this.levels) level.planes.forEach((plane, i) => (level.planes[i] = Uint32Array.from(plane)));
+    for (const level of this.levels) {
+      level.planes.forEach((plane, i) => {
+        const wide = allocate(new Uint32Array(0), plane.length, this.sharedPlanes);
+        wide.set(plane);
+        level.planes[i] = wide;
+      });
+    }
+  }
+
+  /**
+   * Moves the CHI planes onto SharedArrayBuffers, where they stay as the table grows, so that a
+   * worker thread reads them in place (engine/verify-thread.ts); the counts are unchanged.
+   */
+  sharePlanes(): void {
+    if (this.sharedPlanes) return;
+    this.sharedPlanes = true;
+    for (const level of this.levels) level.planes.forEach((plane, i) => (level.planes[i] = grow(plane, plane.length, 0, true)));
+  }
+
+  get planesShared(): boolean {
+    return this.sharedPlanes;
   }
 
   private tagColumn(code: number): Uint8Array {
@@ -630,7 +661,7 @@ export class MaskTable {
     this.models = grow(this.models, capacity);
     this.maskTypes = grow(this.maskTypes, capacity);
     this.sources = grow(this.sources, capacity);
-    for (const level of this.levels) level.planes.forEach((plane, i) => (level.planes[i] = grow(plane, capacity * level.cells)));
+    for (const level of this.levels) level.planes.forEach((plane, i) => (level.planes[i] = grow(plane, capacity * level.cells, 0, this.sharedPlanes)));
   }
 
   private growImages(capacity: number): void {

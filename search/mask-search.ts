@@ -5,7 +5,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import { readChanges } from '../db/repositories/changes.js';
 import { getImagesByIds } from '../db/repositories/images.js';
 import type { MaskIndexRow } from '../db/repositories/masks.js';
-import { getMaskIndexRows, loadMaskPixels, loadStoredPixels, streamMaskIndex, updateMaskChi } from '../db/repositories/masks.js';
+import { getMaskIndexRows, loadMaskPixels, loadStoredPixels, updateMaskChi } from '../db/repositories/masks.js';
 import { listModels } from '../db/repositories/models.js';
 import type { NewTableSnapshot } from '../db/repositories/table-snapshots.js';
 import { hasNewerTableSnapshot, saveTableSnapshot } from '../db/repositories/table-snapshots.js';

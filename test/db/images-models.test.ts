@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../db/client.js';
 import {
   getImageGeometry,
   getImagesByIds,
