@@ -63,8 +63,8 @@ interface Options {
   warmup: number;
   json?: string;
   sweep?: boolean;
-  /** false: pixels on ordinary buffers, no verification thread (shared buffers copy into the kernel at about half memcpy's speed). */
-  thread: boolean;
+  /** Pixels on SharedArrayBuffers and each query also run with a second verification thread. */
+  thread?: boolean;
 }
 
 const positiveInt = (value: string): number => {
@@ -87,7 +87,7 @@ function generate(opts: Options, images: number): Dataset {
   const humanImages = opts.humanImages ?? images;
   const bar = progress('generate', images + Math.min(humanImages, images));
   const t0 = performance.now();
-  const dataset = generateDataset({ images, size: opts.size, seed: opts.seed, humanImages, shared: opts.thread, onProgress: (n) => bar.update(n) });
+  const dataset = generateDataset({ images, size: opts.size, seed: opts.seed, humanImages, shared: opts.thread ?? false, onProgress: (n) => bar.update(n) });
   bar.stop();
   const s = (performance.now() - t0) / 1000;
   const mem = process.memoryUsage();
@@ -123,7 +123,7 @@ const SCAN_SAMPLE = 20_000;
 
 function buildRegenerated(opts: Options, config: ChiConfig, humanImages: number) {
   const bar = progress('index', opts.masks);
-  const built = buildRegeneratedIndex({ images: opts.masks, humanImages, size: opts.size, seed: opts.seed, sampleImages: SCAN_SAMPLE, shared: opts.thread }, config, (n) => bar.update(n));
+  const built = buildRegeneratedIndex({ images: opts.masks, humanImages, size: opts.size, seed: opts.seed, sampleImages: SCAN_SAMPLE, shared: opts.thread ?? false }, config, (n) => bar.update(n));
   bar.stop();
   const masks = opts.masks + humanImages;
   const mem = process.memoryUsage();
@@ -154,7 +154,7 @@ async function runSuite(opts: Options): Promise<void> {
       ` ${indexBytesPerMask} bytes per mask = ${indexPercentOfRaw.toFixed(2)}% of the raw u8 mask`,
   );
 
-  // The same engine with a second thread deciding half of each filter batch (the pixels are generated on shared memory).
+  // With --thread, the same engine with a second thread deciding part of each filter batch (the pixels are generated on shared memory).
   if (opts.thread) ctx.table.sharePlanes();
   const thread = opts.thread ? await VerifyThread.start() : undefined;
   const threaded = { ...ctx, verifyThread: thread };
@@ -329,7 +329,7 @@ const program = new Command()
   // V8 optimises the aggregation's code only after about ten runs (f: runs 1–9 took 5–11 ms, then 4.0–4.3).
   .option('--warmup <n>', 'untimed engine runs per query before the timed ones', positiveInt, 10)
   .option('--json <file>', 'write the results as JSON')
-  .option('--no-thread', 'pixels on ordinary buffers and no second verification thread (by default each query also runs with one, in the same run)')
+  .option('--thread', 'also run every query with a second verification thread, alternating runs with one thread; the pixels then lie on SharedArrayBuffers, which the kernels copy at about half the speed, so the scan baseline is slower in this mode')
   .option('--sweep', `run the suite for each of ${SWEEP_CONFIGS.join(', ')} with an index ≤ ${MAX_INDEX_PERCENT}% of raw (default ${SWEEP_DEFAULT_MASKS} masks)`)
   .action(async (opts: Options) => {
     if (opts.sweep) await runSweep(opts, program.getOptionValueSource('masks') === 'default' ? SWEEP_DEFAULT_MASKS : opts.masks);
