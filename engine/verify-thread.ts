@@ -13,9 +13,11 @@ import type { ToVerifyWorker } from './verify-worker.js';
 
 // The engine runs from its TypeScript sources: the thread registers tsx's hooks, then imports its entry.
 // (`--import tsx` in execArgv does not reach a worker's own entry or its imports on Node 20: measured, "Unknown file extension".)
+// Resolved when a thread starts, not on import: import.meta.resolve under tsx's hooks hangs in
+// worker threads (measured: the ingest's encoder threads, which import the engine, never started).
 const workerFile = new URL('./verify-worker.ts', import.meta.url).href;
-const tsxApi = import.meta.resolve('tsx/esm/api');
-const BOOTSTRAP = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerFile)}); })`;
+const bootstrap = (): string =>
+  `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerFile)}); })`;
 
 /** One undecided mask for the thread: where its CHI is, its pixels, its ROI and the scale of its value. */
 export interface VerifyItem {
@@ -74,7 +76,7 @@ export class VerifyThread {
   /** Starts the thread; settles once it has loaded its code. */
   static start(): Promise<VerifyThread> {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { port: port2 }, transferList: [port2] });
+    const worker = new Worker(bootstrap(), { eval: true, workerData: { port: port2 }, transferList: [port2] });
     return new Promise((resolve, reject) => {
       port1.once('message', () => resolve(new VerifyThread(worker, port1)));
       worker.once('error', reject);
