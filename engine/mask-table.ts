@@ -212,9 +212,9 @@ export class MaskTable {
   private readonly tagColumns: Uint8Array[] = [];
   private readonly boxColumns = new Map<string, Float64Array>();
 
-  /** Image boxes resolved to mask rectangles per box name, valid while geometry is unchanged. */
   /** The CHI planes live on SharedArrayBuffers, for worker threads to read (sharePlanes). */
   private sharedPlanes = false;
+  /** Image boxes resolved to mask rectangles per box name, valid while geometry is unchanged. */
   private readonly boxRectCache = new Map<string, { version: number; rects: Int32Array; present: Uint8Array }>();
   private geometryVersion = 0;
 

@@ -47,8 +47,9 @@ const FINISH_TIMEOUT_MS = 2000;
  * A second thread that decides undecided masks of a filter beside the query's own thread, over
  * CHI planes and pixels both see (SharedArrayBuffers: MaskTable.sharePlanes, and pixels a loader
  * keeps in shared arenas). Nothing is copied per mask but its ROI; a pixel arena is sent once and
- * forgotten by the thread when this side lets it go. Whether it pays is measured by bench:engine,
- * which runs every query with and without one (bench/README.md), so callers opt in.
+ * forgotten by the thread when this side lets it go. Whether it pays is measured by
+ * `bench:engine --thread`, which runs every query with and without one (bench/README.md: on 2
+ * cores it did not), so callers opt in.
  */
 export class VerifyThread {
   readonly #worker: Worker;
