@@ -39,15 +39,20 @@ export class CellBounds {
 
   /** The encoding the range's planes were last resolved for, or −1. */
   private encoding = -1;
-  /** Whether some cells lie wholly inside the ROI, and the corners of the rectangle they form. */
+  /** prepare's geometry: every touched cell lies wholly inside the ROI (there is an interior and nothing cuts). */
+  private allInside = false;
+  /** prepareSums' geometry: the mask's pixels, whether some cells lie wholly inside the ROI, and the corners of the rectangle they form. */
+  private sumsPixels = 0;
   private interior = false;
   private readonly inner = new Int32Array(4);
-  private innerArea = 0;
-  /** The touched cells the ROI cuts (all of them without an interior). */
-  private boundary = new Int32Array(0);
-  private boundaryCount = 0;
-  private scratchLo = new Int32Array(0);
-  private scratchHi = new Int32Array(0);
+  private interiorArea = 0;
+  /** The touched cells the ROI cuts (all of them without an interior): corner offset, overlap and area of each. */
+  private cutCorner = new Int32Array(0);
+  private cutOverlap = new Int32Array(0);
+  private cutArea = new Int32Array(0);
+  private cutCount = 0;
+  /** Touched cells of prepareSums' geometry, for its count of reads. */
+  private sumsCells = 0;
 
   /** Prepares for masks of size W×H, ROI rect, encoding code e, refining at levels[l] (one range and level per instance). */
   prepare(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number, W: number, H: number, rect: Rect): void {
@@ -68,7 +73,6 @@ export class CellBounds {
       this.cellRects = new Int32Array(max * 4);
       this.corner = new Int32Array(max);
     }
-    this.stride = G === 1 ? 0 : G + 1;
     let n = 0;
     for (let i = i0; i < i1; i++) {
       const cy0 = rows.lines[i];
@@ -94,29 +98,86 @@ export class CellBounds {
       }
     }
     this.cellCount = n;
+    this.reads = this.readsOf(n);
+    let inside = G > 1 && n > 0;
+    for (let k = 0; k < n && inside; k++) inside = this.overlap[k] === this.cellArea[k];
+    this.allInside = inside;
+  }
+
+  /** Plane entries read for n touched cells: four corners per cell and plane, and the histogram's terms. */
+  private readsOf(n: number): number {
     const planes = (this.pOF ? 1 : 0) + (this.pOE ? 1 : 0) + (this.same ? 0 : (this.pUF ? 1 : 0) + (this.pUE ? 1 : 0));
-    this.reads = n * 4 * planes + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
+    return n * 4 * planes + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
+  }
+
+  /**
+   * Prepares boundSums alone for one geometry (as prepare, which it leaves as it was unless the
+   * encoding changes): the rectangle of cells wholly inside the ROI by its corners, and only the
+   * cells the ROI cuts one by one, so a mask refined once costs its boundary, not all its cells.
+   */
+  prepareSums(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number, W: number, H: number, rect: Rect): void {
+    const G = levels[l].grid;
+    this.sumsPixels = W * H;
+    if (e !== this.encoding) this.prepareRange(levels, l, runs, e);
+    const rows = gridAxis(H, G);
+    const cols = gridAxis(W, G);
+    const i0 = rows.atOrBefore[rect.y0];
+    const i1 = rows.atOrAfter[rect.y1];
+    const j0 = cols.atOrBefore[rect.x0];
+    const j1 = cols.atOrAfter[rect.x1];
     // The cells wholly inside the ROI form one grid rectangle, read by its corners in boundSums.
     const ii0 = rows.atOrAfter[rect.y0];
     const ii1 = rows.atOrBefore[rect.y1];
     const ij0 = cols.atOrAfter[rect.x0];
     const ij1 = cols.atOrBefore[rect.x1];
-    this.interior = G > 1 && ii1 > ii0 && ij1 > ij0;
-    if (this.interior) {
-      const st = G + 1;
+    const interior = G > 1 && ii1 > ii0 && ij1 > ij0;
+    this.interior = interior;
+    const st = G + 1;
+    if (interior) {
       this.inner[0] = ii1 * st + ij1;
       this.inner[1] = ii0 * st + ij1;
       this.inner[2] = ii1 * st + ij0;
       this.inner[3] = ii0 * st + ij0;
+      this.interiorArea = (rows.lines[ii1] - rows.lines[ii0]) * (cols.lines[ij1] - cols.lines[ij0]);
     }
-    if (this.boundary.length < n) this.boundary = new Int32Array(n);
+    const max = Math.max(0, (i1 - i0) * (j1 - j0));
+    if (this.cutCorner.length < max) {
+      this.cutCorner = new Int32Array(max);
+      this.cutOverlap = new Int32Array(max);
+      this.cutArea = new Int32Array(max);
+    }
     let b = 0;
-    this.innerArea = 0;
-    for (let k = 0; k < n; k++) {
-      if (!this.interior || this.overlap[k] < this.cellArea[k]) this.boundary[b++] = k;
-      else this.innerArea += this.cellArea[k];
+    let touched = 0;
+    for (let i = i0; i < i1; i++) {
+      const cy0 = rows.lines[i];
+      const cy1 = rows.lines[i + 1];
+      const y0 = Math.max(cy0, rect.y0);
+      const y1 = Math.min(cy1, rect.y1);
+      if (y1 <= y0) continue;
+      // A row of interior cells contributes only its cells left and right of the interior.
+      const skipFrom = interior && i >= ii0 && i < ii1 ? ij0 : j1;
+      const skipTo = interior && i >= ii0 && i < ii1 ? ij1 : j1;
+      for (let j = j0; j < j1; j++) {
+        const cx0 = cols.lines[j];
+        const cx1 = cols.lines[j + 1];
+        const x0 = Math.max(cx0, rect.x0);
+        const x1 = Math.min(cx1, rect.x1);
+        if (x1 <= x0) continue;
+        touched++;
+        if (j >= skipFrom && j < skipTo) continue;
+        this.cutCorner[b] = G === 1 ? 0 : i * st + j;
+        this.cutOverlap[b] = (x1 - x0) * (y1 - y0);
+        this.cutArea[b] = (cx1 - cx0) * (cy1 - cy0);
+        b++;
+      }
     }
-    this.boundaryCount = b;
+    this.cutCount = b;
+    this.sumsCells = touched;
+  }
+
+  /** Entries boundSums reads for prepareSums' geometry. */
+  get sumsReads(): number {
+    return this.readsOf(this.sumsCells);
   }
 
   private prepareRange(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number): void {
@@ -124,6 +185,7 @@ export class CellBounds {
     const B = level.bins;
     this.encoding = e;
     this.level = level;
+    this.stride = level.grid === 1 ? 0 : level.grid + 1;
     const w = wholeLevelOf(levels);
     this.whole = w >= 0 && w !== l && levels[w].bins % B === 0 ? levels[w] : null;
     if (this.whole) {
@@ -144,11 +206,11 @@ export class CellBounds {
     this.areaUF = under.first <= 0;
   }
 
-  private wholeCount(slot: number, terms: readonly EdgeTerm[]): number {
+  private wholeCount(slot: number, terms: readonly EdgeTerm[], pixels: number): number {
     const whole = this.whole!;
     let n = 0;
     for (const { edge, sign } of terms) {
-      if (edge <= 0) n += sign * this.pixels;
+      if (edge <= 0) n += sign * pixels;
       else if (edge < whole.bins) n += sign * whole.planes[edge - 1][slot];
     }
     return n;
@@ -161,7 +223,7 @@ export class CellBounds {
   bound(slot: number, cellLo: Int32Array, cellHi: Int32Array, out: Float64Array): void {
     const { pOF, pOE, pUF, pUE, areaOF, areaUF, corner, overlap, cellArea } = this;
     const s = this.stride;
-    if (this.same && this.over && s > 0 && this.boundaryCount === 0) {
+    if (this.same && this.over && s > 0 && this.allInside) {
       // Every cell inside the ROI and the range on bin edges: each cell's count is exact, and so is their sum.
       const base = slot * this.level.cells;
       let sum = 0;
@@ -213,69 +275,65 @@ export class CellBounds {
       underHi += u < inside ? u : inside;
     }
     if (this.whole && this.over) {
-      lo = Math.max(lo, overLo - this.wholeCount(slot, this.rTerms));
-      hi = Math.min(hi, underHi + this.wholeCount(slot, this.qTerms));
+      lo = Math.max(lo, overLo - this.wholeCount(slot, this.rTerms, this.pixels));
+      hi = Math.min(hi, underHi + this.wholeCount(slot, this.qTerms, this.pixels));
     }
     out[0] = lo;
     out[1] = hi;
   }
 
   /**
-   * The CP bounds of bound (out[0], out[1]) without the per-cell values: cells wholly inside the
-   * ROI contribute [under, over] each, so together they are the interior rectangle's counts, read
-   * once by its corners; only the cells the ROI cuts are bounded one by one.
+   * The CP bounds of bound (out[0], out[1]) without the per-cell values, for prepareSums'
+   * geometry: cells wholly inside the ROI contribute [under, over] each, so together they are the
+   * interior rectangle's counts, read once by its corners; only the cells the ROI cuts are
+   * bounded one by one.
    */
   boundSums(slot: number, out: Float64Array): void {
-    if (!this.interior) {
-      if (this.scratchLo.length < this.cellCount) {
-        this.scratchLo = new Int32Array(this.cellCount);
-        this.scratchHi = new Int32Array(this.cellCount);
-      }
-      this.bound(slot, this.scratchLo, this.scratchHi, out);
-      return;
-    }
-    const { pOF, pOE, pUF, pUE, areaOF, areaUF, corner, overlap, cellArea, boundary, inner } = this;
+    const { pOF, pOE, pUF, pUE, areaOF, areaUF, cutCorner, cutOverlap, cutArea, inner } = this;
     const s = this.stride;
+    // Grid 1 keeps no zero row and column: its one cell is the entry itself.
+    const one = s === 0;
     const base = slot * this.level.cells;
     const over = this.over;
     const under = this.under;
     const same = this.same;
-    const ia = base + inner[0];
-    const ib = base + inner[1];
-    const ic = base + inner[2];
-    const id = base + inner[3];
-    const innerArea = this.innerArea;
     let oIn = 0;
     let uIn = 0;
-    if (over) {
-      oIn = pOF ? pOF[ia] - pOF[ib] - pOF[ic] + pOF[id] : areaOF ? innerArea : 0;
-      if (pOE) oIn -= pOE[ia] - pOE[ib] - pOE[ic] + pOE[id];
-    }
-    if (this.same) uIn = oIn;
-    else if (under) {
-      uIn = pUF ? pUF[ia] - pUF[ib] - pUF[ic] + pUF[id] : areaUF ? innerArea : 0;
-      if (pUE) uIn -= pUE[ia] - pUE[ib] - pUE[ic] + pUE[id];
+    if (this.interior) {
+      const ia = base + inner[0];
+      const ib = base + inner[1];
+      const ic = base + inner[2];
+      const id = base + inner[3];
+      const innerArea = this.interiorArea;
+      if (over) {
+        oIn = pOF ? pOF[ia] - pOF[ib] - pOF[ic] + pOF[id] : areaOF ? innerArea : 0;
+        if (pOE) oIn -= pOE[ia] - pOE[ib] - pOE[ic] + pOE[id];
+      }
+      if (same) uIn = oIn;
+      else if (under) {
+        uIn = pUF ? pUF[ia] - pUF[ib] - pUF[ic] + pUF[id] : areaUF ? innerArea : 0;
+        if (pUE) uIn -= pUE[ia] - pUE[ib] - pUE[ic] + pUE[id];
+      }
     }
     let lo = uIn;
     let hi = oIn;
     let overLo = oIn;
     let underHi = uIn;
-    for (let m = 0; m < this.boundaryCount; m++) {
-      const k = boundary[m];
-      const t = base + corner[k];
-      const area = cellArea[k];
+    for (let m = 0; m < this.cutCount; m++) {
+      const t = base + cutCorner[m];
+      const area = cutArea[m];
       let o = 0;
       let u = 0;
       if (over) {
-        o = pOF ? pOF[t + s + 1] - pOF[t + 1] - pOF[t + s] + pOF[t] : areaOF ? area : 0;
-        if (pOE) o -= pOE[t + s + 1] - pOE[t + 1] - pOE[t + s] + pOE[t];
+        o = pOF ? (one ? pOF[t] : pOF[t + s + 1] - pOF[t + 1] - pOF[t + s] + pOF[t]) : areaOF ? area : 0;
+        if (pOE) o -= one ? pOE[t] : pOE[t + s + 1] - pOE[t + 1] - pOE[t + s] + pOE[t];
       }
       if (same) u = o;
       else if (under) {
-        u = pUF ? pUF[t + s + 1] - pUF[t + 1] - pUF[t + s] + pUF[t] : areaUF ? area : 0;
-        if (pUE) u -= pUE[t + s + 1] - pUE[t + 1] - pUE[t + s] + pUE[t];
+        u = pUF ? (one ? pUF[t] : pUF[t + s + 1] - pUF[t + 1] - pUF[t + s] + pUF[t]) : areaUF ? area : 0;
+        if (pUE) u -= one ? pUE[t] : pUE[t + s + 1] - pUE[t + 1] - pUE[t + s] + pUE[t];
       }
-      const inside = overlap[k];
+      const inside = cutOverlap[m];
       const outside = area - inside;
       lo += u - outside > 0 ? u - outside : 0;
       hi += o < inside ? o : inside;
@@ -283,8 +341,8 @@ export class CellBounds {
       underHi += u < inside ? u : inside;
     }
     if (this.whole && this.over) {
-      lo = Math.max(lo, overLo - this.wholeCount(slot, this.rTerms));
-      hi = Math.min(hi, underHi + this.wholeCount(slot, this.qTerms));
+      lo = Math.max(lo, overLo - this.wholeCount(slot, this.rTerms, this.sumsPixels));
+      hi = Math.min(hi, underHi + this.wholeCount(slot, this.qTerms, this.sumsPixels));
     }
     out[0] = lo;
     out[1] = hi;

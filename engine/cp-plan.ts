@@ -189,7 +189,7 @@ export function planCp(ctx: EngineContext, spec: CpSpec, stats: QueryStats): Pla
       const slot = slotOf(item);
       if (slot < 0 || !table.isIndexed(slot)) return;
       readRect(rects, item, r);
-      bounds.prepareCells(table.widthAt(slot), table.heightAt(slot), table.columns().encodings[slot], r);
+      bounds.prepareSums(table.widthAt(slot), table.heightAt(slot), table.columns().encodings[slot], r);
       bounds.refineSums(slot, cellOut);
       const scale = scaleOf(item);
       lo[item] = Math.max(lo[item], cellOut[0] / scale);

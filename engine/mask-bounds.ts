@@ -37,6 +37,7 @@ export class MaskBounds {
   readonly cells = new CellBounds();
   private readonly roles: { first: number[]; refine: number };
   private readonly cellKey = new Int32Array(7).fill(-1);
+  private readonly sumsKey = new Int32Array(7).fill(-1);
   private readonly bytesPerCount: number;
 
   constructor(
@@ -62,13 +63,23 @@ export class MaskBounds {
 
   /** Prepares the cells of a W×H mask of encoding code e for rect; cells.cellCount and cells.cellRects then describe them. */
   prepareCells(W: number, H: number, e: number, rect: Rect): void {
-    if (changed(this.cellKey, W, H, e, rect)) this.cells.prepare(this.table.levels, this.roles.refine, this.runs, e, W, H, rect);
+    if (!changed(this.cellKey, W, H, e, rect)) return;
+    if (e !== this.sumsKey[2]) this.sumsKey.fill(-1);
+    this.cells.prepare(this.table.levels, this.roles.refine, this.runs, e, W, H, rect);
   }
 
-  /** The combined CP bounds of refine, without per-cell values (after prepareCells). */
+  /** Prepares refineSums for a W×H mask of encoding code e and rect (the cells of prepareCells stay as they are). */
+  prepareSums(W: number, H: number, e: number, rect: Rect): void {
+    if (!changed(this.sumsKey, W, H, e, rect)) return;
+    // The planes a range reads depend on the encoding: cells prepared for another are prepared again.
+    if (e !== this.cellKey[2]) this.cellKey.fill(-1);
+    this.cells.prepareSums(this.table.levels, this.roles.refine, this.runs, e, W, H, rect);
+  }
+
+  /** The combined CP bounds of refine, without per-cell values (after prepareSums). */
   refineSums(slot: number, out: Float64Array): void {
     this.cells.boundSums(slot, out);
-    this.stats.indexBytesRead += this.cells.reads * this.bytesPerCount;
+    this.stats.indexBytesRead += this.cells.sumsReads * this.bytesPerCount;
   }
 
   /** Per-cell bounds of the mask at slot (after prepareCells) and their combined CP bounds in out. */

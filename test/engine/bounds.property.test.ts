@@ -47,6 +47,7 @@ describe('CHI bounds', () => {
         bounds.refine(0, cellLo, cellHi, out);
         // Reading the cells wholly inside the ROI as one rectangle gives the same bounds.
         const sums = new Float64Array(2);
+        bounds.prepareSums(mask.width, mask.height, ENCODINGS.indexOf(mask.encoding), r);
         bounds.refineSums(0, sums);
         expect(Array.from(sums)).toEqual(Array.from(out));
         expect(out[0]).toBeLessThanOrEqual(exact);
