@@ -192,7 +192,9 @@ async function runSuite(opts: Options): Promise<void> {
       earlyStopped: s.earlyStopped,
       pixelsCounted: s.pixelsCounted,
       indexBytesRead: s.indexBytesRead,
-      boundMs: s.boundMs,
+      boundMs: median(engine.phases.boundMs),
+      refineMs: median(engine.phases.refineMs),
+      verifyMs: median(engine.phases.verifyMs),
       scanVerified: scan.last.stats.verified,
       candidates: s.candidates,
       prunedByIndex: s.prunedByIndex,
@@ -212,7 +214,7 @@ async function runSuite(opts: Options): Promise<void> {
   console.log(`memory: rss ${gb(mem.rss)} GB, array buffers ${gb(mem.arrayBuffers)} GB, heap ${gb(mem.heapUsed)} GB`);
   console.log(
     table(
-      ['query', 'engine ms', 'engine cpu ms', '2 threads ms', '2 threads cpu ms', 'bound ms', 'scan ms', 'scan cpu ms', 'scan/engine', 'refined', 'verified', 'early stop', 'pixels counted', 'index KB read', 'scan loaded', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
+      ['query', 'engine ms', 'engine cpu ms', '2 threads ms', '2 threads cpu ms', 'bound ms', 'refine ms', 'verify ms', 'scan ms', 'scan cpu ms', 'scan/engine', 'refined', 'verified', 'early stop', 'pixels counted', 'index KB read', 'scan loaded', 'candidates', 'pruned', 'accepted', 'results', 'identical'],
       queries.map((q) => [
         q.name,
         ms(q.engineMs),
@@ -220,6 +222,8 @@ async function runSuite(opts: Options): Promise<void> {
         optionalMs(q.twoThreadsMs),
         optionalMs(q.twoThreadsCpuMs),
         ms(q.boundMs),
+        ms(q.refineMs),
+        ms(q.verifyMs),
         ms(q.scanMs),
         ms(q.scanCpuMs),
         `${q.ratio.toFixed(0)}×`,

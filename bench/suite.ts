@@ -252,8 +252,21 @@ export function median(xs: readonly number[]): number {
 export interface Measured {
   ms: number[];
   cpuMs: number[];
+  /** Per timed run, the engine's phases: the first pass, refinement and verification (stats' boundMs, refineMs, verifyMs). */
+  phases: { boundMs: number[]; refineMs: number[]; verifyMs: number[] };
   /** Stats and answer of the last run. */
   last: Timed;
+}
+
+const noPhases = (): Measured['phases'] => ({ boundMs: [], refineMs: [], verifyMs: [] });
+
+function record(into: Measured, run: Timed): void {
+  into.ms.push(run.ms);
+  into.cpuMs.push(run.cpuMs);
+  into.phases.boundMs.push(run.stats.boundMs);
+  into.phases.refineMs.push(run.stats.refineMs);
+  into.phases.verifyMs.push(run.stats.verifyMs);
+  into.last = run;
 }
 
 /** warmup runs (not kept), then runs timed runs. */
@@ -267,31 +280,20 @@ export async function measurePair(q: QueryCase, a: EngineContext, b: EngineConte
     await q.run(b, true);
   }
   const measured: [Measured, Measured] = [
-    { ms: [], cpuMs: [], last: undefined as unknown as Timed },
-    { ms: [], cpuMs: [], last: undefined as unknown as Timed },
+    { ms: [], cpuMs: [], phases: noPhases(), last: undefined as unknown as Timed },
+    { ms: [], cpuMs: [], phases: noPhases(), last: undefined as unknown as Timed },
   ];
   if (runs < 1) throw new Error('measurePair needs at least one run');
   for (let i = 0; i < runs; i++) {
-    for (const [k, ctx] of [a, b].entries()) {
-      const run = await q.run(ctx, true);
-      measured[k].ms.push(run.ms);
-      measured[k].cpuMs.push(run.cpuMs);
-      measured[k].last = run;
-    }
+    for (const [k, ctx] of [a, b].entries()) record(measured[k], await q.run(ctx, true));
   }
   return measured;
 }
 
 export async function measure(q: QueryCase, ctx: EngineContext, useIndex: boolean, warmup: number, runs: number, within?: MaskWhere): Promise<Measured> {
   for (let i = 0; i < warmup; i++) await q.run(ctx, useIndex, within);
-  const ms: number[] = [];
-  const cpuMs: number[] = [];
-  let last: Timed | undefined;
-  for (let i = 0; i < runs; i++) {
-    last = await q.run(ctx, useIndex, within);
-    ms.push(last.ms);
-    cpuMs.push(last.cpuMs);
-  }
-  if (!last) throw new Error('measure needs at least one run');
-  return { ms, cpuMs, last };
+  if (runs < 1) throw new Error('measure needs at least one run');
+  const measured: Measured = { ms: [], cpuMs: [], phases: noPhases(), last: undefined as unknown as Timed };
+  for (let i = 0; i < runs; i++) record(measured, await q.run(ctx, useIndex, within));
+  return measured;
 }

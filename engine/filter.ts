@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { EngineContext } from './context.js';
 import { DEFAULT_BATCH_SIZE, throwIfAborted } from './context.js';
 import type { CompareOp, Plan } from './plan.js';
@@ -68,12 +69,15 @@ export async function runFilter(ctx: EngineContext, plan: Plan, options: FilterO
   let toLoad: number[];
   if (useIndex) {
     const first = decideByBounds(plan, op, threshold, null, passed, known);
+    const refining = performance.now();
     for (let u = 0; u < first.undecided.length; u++) plan.refine(first.undecided[u]);
+    stats.refineMs += performance.now() - refining;
     const second = decideByBounds(plan, op, threshold, first.undecided, passed, known);
     stats.acceptedByIndex += first.accepted + second.accepted;
     stats.prunedByIndex += first.pruned + second.pruned;
     toLoad = Array.from(second.undecided);
   } else toLoad = Array.from({ length: plan.size }, (_, i) => i);
+  const verifying = performance.now();
   for (let start = 0; start < toLoad.length; start += batchSize) {
     throwIfAborted(ctx);
     const batch = toLoad.slice(start, start + batchSize);
@@ -98,6 +102,7 @@ export async function runFilter(ctx: EngineContext, plan: Plan, options: FilterO
       });
     }
   }
+  stats.verifyMs += performance.now() - verifying;
   let matches = 0;
   for (let i = 0; i < plan.size; i++) matches += passed[i];
   const items = new Int32Array(matches);

@@ -19,6 +19,10 @@ export interface QueryStats {
   indexBytesRead: number;
   /** Time of the first pass over all candidates' bounds. */
   boundMs: number;
+  /** Time tightening the bounds of undecided masks cell by cell (refined of them). */
+  refineMs: number;
+  /** Time loading and counting the masks the index left undecided (verified of them). */
+  verifyMs: number;
   elapsedMs: number;
   /** Aggregation only: the number of image groups formed. */
   groups?: number;
@@ -35,5 +39,7 @@ export const newStats = (): QueryStats => ({
   pixelsCounted: 0,
   indexBytesRead: 0,
   boundMs: 0,
+  refineMs: 0,
+  verifyMs: 0,
   elapsedMs: 0,
 });

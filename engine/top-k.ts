@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { EngineContext } from './context.js';
 import { DEFAULT_BATCH_SIZE, throwIfAborted } from './context.js';
 import type { Order, Plan } from './plan.js';
@@ -83,7 +84,9 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
           insert(i, plan.lo[i]);
         } else if (!refined[j]) {
           refined[j] = 1;
+          const refining = performance.now();
           plan.refine(i);
+          stats.refineMs += performance.now() - refining;
           score[j] = sign * best[i];
           open.queue.push(j);
         } else {
@@ -92,7 +95,9 @@ export async function runTopK(ctx: EngineContext, plan: Plan, options: TopKOptio
         }
       }
       if (toLoad.length === 0) continue;
+      const verifying = performance.now();
       const values = await plan.evaluate(toLoad);
+      stats.verifyMs += performance.now() - verifying;
       toLoad.forEach((i, n) => insert(i, values[n]));
     }
     stats.prunedByIndex += plan.totalWeight - settled;
