@@ -41,7 +41,7 @@ export class CellBounds {
   private encoding = -1;
   /** prepare's geometry: every touched cell lies wholly inside the ROI (there is an interior and nothing cuts). */
   private allInside = false;
-  /** prepareSums' geometry: the mask's pixels, whether some cells lie wholly inside the ROI, and the corners of the rectangle they form. */
+  /** For boundSums, of the geometry last prepared: the mask's pixels, whether some cells lie wholly inside the ROI, and the corners of the rectangle they form. */
   private sumsPixels = 0;
   private interior = false;
   private readonly inner = new Int32Array(4);
@@ -51,74 +51,18 @@ export class CellBounds {
   private cutOverlap = new Int32Array(0);
   private cutArea = new Int32Array(0);
   private cutCount = 0;
-  /** Touched cells of prepareSums' geometry, for its count of reads. */
+  /** Touched cells of the geometry last prepared, for boundSums' count of reads. */
   private sumsCells = 0;
 
-  /** Prepares for masks of size W×H, ROI rect, encoding code e, refining at levels[l] (one range and level per instance). */
-  prepare(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number, W: number, H: number, rect: Rect): void {
-    const level = levels[l];
-    const G = level.grid;
-    this.pixels = W * H;
-    if (e !== this.encoding) this.prepareRange(levels, l, runs, e);
-    const rows = gridAxis(H, G);
-    const cols = gridAxis(W, G);
-    const i0 = rows.atOrBefore[rect.y0];
-    const i1 = rows.atOrAfter[rect.y1];
-    const j0 = cols.atOrBefore[rect.x0];
-    const j1 = cols.atOrAfter[rect.x1];
-    const max = Math.max(0, (i1 - i0) * (j1 - j0));
-    if (this.overlap.length < max) {
-      this.overlap = new Int32Array(max);
-      this.cellArea = new Int32Array(max);
-      this.cellRects = new Int32Array(max * 4);
-      this.corner = new Int32Array(max);
-    }
-    let n = 0;
-    for (let i = i0; i < i1; i++) {
-      const cy0 = rows.lines[i];
-      const cy1 = rows.lines[i + 1];
-      const y0 = Math.max(cy0, rect.y0);
-      const y1 = Math.min(cy1, rect.y1);
-      if (y1 <= y0) continue;
-      for (let j = j0; j < j1; j++) {
-        const cx0 = cols.lines[j];
-        const cx1 = cols.lines[j + 1];
-        const x0 = Math.max(cx0, rect.x0);
-        const x1 = Math.min(cx1, rect.x1);
-        if (x1 <= x0) continue;
-        this.corner[n] = G === 1 ? 0 : i * (G + 1) + j;
-        this.overlap[n] = (x1 - x0) * (y1 - y0);
-        this.cellArea[n] = (cx1 - cx0) * (cy1 - cy0);
-        const at = n * 4;
-        this.cellRects[at] = x0;
-        this.cellRects[at + 1] = y0;
-        this.cellRects[at + 2] = x1;
-        this.cellRects[at + 3] = y1;
-        n++;
-      }
-    }
-    this.cellCount = n;
-    this.reads = this.readsOf(n);
-    let inside = G > 1 && n > 0;
-    for (let k = 0; k < n && inside; k++) inside = this.overlap[k] === this.cellArea[k];
-    this.allInside = inside;
-  }
-
-  /** Plane entries read for n touched cells: four corners per cell and plane, and the histogram's terms. */
-  private readsOf(n: number): number {
-    const planes = (this.pOF ? 1 : 0) + (this.pOE ? 1 : 0) + (this.same ? 0 : (this.pUF ? 1 : 0) + (this.pUE ? 1 : 0));
-    return n * 4 * planes + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
-  }
-
   /**
-   * Prepares boundSums alone for one geometry (as prepare, which it leaves as it was unless the
-   * encoding changes): the rectangle of cells wholly inside the ROI by its corners, and only the
-   * cells the ROI cuts one by one, so a mask refined once costs its boundary, not all its cells.
+   * Prepares bound and boundSums for masks of size W×H, ROI rect, encoding code e, refining at
+   * levels[l] (one range and level per instance). With all false only boundSums is prepared, and
+   * what bound reads stays as it was unless the encoding changes: the cells wholly inside the ROI
+   * are then not visited one by one, so a mask refined once costs its boundary, not all its cells.
    */
-  prepareSums(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number, W: number, H: number, rect: Rect): void {
-    const G = levels[l].grid;
-    this.sumsPixels = W * H;
+  prepare(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number, W: number, H: number, rect: Rect, all = true): void {
     if (e !== this.encoding) this.prepareRange(levels, l, runs, e);
+    const G = levels[l].grid;
     const rows = gridAxis(H, G);
     const cols = gridAxis(W, G);
     const i0 = rows.atOrBefore[rect.y0];
@@ -131,8 +75,8 @@ export class CellBounds {
     const ij0 = cols.atOrAfter[rect.x0];
     const ij1 = cols.atOrBefore[rect.x1];
     const interior = G > 1 && ii1 > ii0 && ij1 > ij0;
-    this.interior = interior;
     const st = G + 1;
+    this.interior = interior;
     if (interior) {
       this.inner[0] = ii1 * st + ij1;
       this.inner[1] = ii0 * st + ij1;
@@ -146,6 +90,13 @@ export class CellBounds {
       this.cutOverlap = new Int32Array(max);
       this.cutArea = new Int32Array(max);
     }
+    if (all && this.overlap.length < max) {
+      this.overlap = new Int32Array(max);
+      this.cellArea = new Int32Array(max);
+      this.cellRects = new Int32Array(max * 4);
+      this.corner = new Int32Array(max);
+    }
+    let n = 0;
     let b = 0;
     let touched = 0;
     for (let i = i0; i < i1; i++) {
@@ -154,28 +105,60 @@ export class CellBounds {
       const y0 = Math.max(cy0, rect.y0);
       const y1 = Math.min(cy1, rect.y1);
       if (y1 <= y0) continue;
-      // A row of interior cells contributes only its cells left and right of the interior.
-      const skipFrom = interior && i >= ii0 && i < ii1 ? ij0 : j1;
-      const skipTo = interior && i >= ii0 && i < ii1 ? ij1 : j1;
+      const interiorRow = interior && i >= ii0 && i < ii1;
       for (let j = j0; j < j1; j++) {
+        const inside = interiorRow && j >= ij0 && j < ij1;
+        if (inside && !all) {
+          // Interior cells are counted (for the reads) but not visited.
+          touched += ij1 - j;
+          j = ij1 - 1;
+          continue;
+        }
         const cx0 = cols.lines[j];
         const cx1 = cols.lines[j + 1];
         const x0 = Math.max(cx0, rect.x0);
         const x1 = Math.min(cx1, rect.x1);
         if (x1 <= x0) continue;
         touched++;
-        if (j >= skipFrom && j < skipTo) continue;
-        this.cutCorner[b] = G === 1 ? 0 : i * st + j;
-        this.cutOverlap[b] = (x1 - x0) * (y1 - y0);
-        this.cutArea[b] = (cx1 - cx0) * (cy1 - cy0);
-        b++;
+        const corner = G === 1 ? 0 : i * st + j;
+        const overlap = (x1 - x0) * (y1 - y0);
+        const area = (cx1 - cx0) * (cy1 - cy0);
+        if (!inside) {
+          this.cutCorner[b] = corner;
+          this.cutOverlap[b] = overlap;
+          this.cutArea[b] = area;
+          b++;
+        }
+        if (all) {
+          this.corner[n] = corner;
+          this.overlap[n] = overlap;
+          this.cellArea[n] = area;
+          const at = n * 4;
+          this.cellRects[at] = x0;
+          this.cellRects[at + 1] = y0;
+          this.cellRects[at + 2] = x1;
+          this.cellRects[at + 3] = y1;
+          n++;
+        }
       }
     }
     this.cutCount = b;
     this.sumsCells = touched;
+    this.sumsPixels = W * H;
+    if (!all) return;
+    this.pixels = W * H;
+    this.cellCount = n;
+    this.reads = this.readsOf(n);
+    this.allInside = interior && b === 0;
   }
 
-  /** Entries boundSums reads for prepareSums' geometry. */
+  /** Plane entries read for n touched cells: four corners per cell and plane, and the histogram's terms. */
+  private readsOf(n: number): number {
+    const planes = (this.pOF ? 1 : 0) + (this.pOE ? 1 : 0) + (this.same ? 0 : (this.pUF ? 1 : 0) + (this.pUE ? 1 : 0));
+    return n * 4 * planes + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
+  }
+
+  /** Entries boundSums reads for the geometry last prepared. */
   get sumsReads(): number {
     return this.readsOf(this.sumsCells);
   }
@@ -283,8 +266,8 @@ export class CellBounds {
   }
 
   /**
-   * The CP bounds of bound (out[0], out[1]) without the per-cell values, for prepareSums'
-   * geometry: cells wholly inside the ROI contribute [under, over] each, so together they are the
+   * The CP bounds of bound (out[0], out[1]) without the per-cell values, for the geometry last
+   * prepared: cells wholly inside the ROI contribute [under, over] each, so together they are the
    * interior rectangle's counts, read once by its corners; only the cells the ROI cuts are
    * bounded one by one.
    */

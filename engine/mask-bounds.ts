@@ -64,7 +64,8 @@ export class MaskBounds {
   /** Prepares the cells of a W×H mask of encoding code e for rect; cells.cellCount and cells.cellRects then describe them. */
   prepareCells(W: number, H: number, e: number, rect: Rect): void {
     if (!changed(this.cellKey, W, H, e, rect)) return;
-    if (e !== this.sumsKey[2]) this.sumsKey.fill(-1);
+    // Preparing every cell prepares the sums too.
+    this.sumsKey.set(this.cellKey);
     this.cells.prepare(this.table.levels, this.roles.refine, this.runs, e, W, H, rect);
   }
 
@@ -73,7 +74,7 @@ export class MaskBounds {
     if (!changed(this.sumsKey, W, H, e, rect)) return;
     // The planes a range reads depend on the encoding: cells prepared for another are prepared again.
     if (e !== this.cellKey[2]) this.cellKey.fill(-1);
-    this.cells.prepareSums(this.table.levels, this.roles.refine, this.runs, e, W, H, rect);
+    this.cells.prepare(this.table.levels, this.roles.refine, this.runs, e, W, H, rect, false);
   }
 
   /** The combined CP bounds of refine, without per-cell values (after prepareSums). */
