@@ -269,7 +269,6 @@ function record(into: Measured, run: Timed): void {
   into.last = run;
 }
 
-/** warmup runs (not kept), then runs timed runs. */
 /**
  * measure for two contexts at once, their runs alternating (A, B, A, B, …) so that neither gains
  * from running second: warm-up, caches and the machine's load fall on both alike.
@@ -290,6 +289,7 @@ export async function measurePair(q: QueryCase, a: EngineContext, b: EngineConte
   return measured;
 }
 
+/** warmup runs (not kept), then runs timed runs. */
 export async function measure(q: QueryCase, ctx: EngineContext, useIndex: boolean, warmup: number, runs: number, within?: MaskWhere): Promise<Measured> {
   for (let i = 0; i < warmup; i++) await q.run(ctx, useIndex, within);
   if (runs < 1) throw new Error('measure needs at least one run');

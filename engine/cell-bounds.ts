@@ -51,8 +51,8 @@ export class CellBounds {
   private cutOverlap = new Int32Array(0);
   private cutArea = new Int32Array(0);
   private cutCount = 0;
-  /** Touched cells of the geometry last prepared, for boundSums' count of reads. */
-  private sumsCells = 0;
+  /** Plane entries boundSums reads for the geometry last prepared (counted as for every touched cell, as bound reads them). */
+  sumsReads = 0;
 
   /**
    * Prepares bound and boundSums for masks of size W×H, ROI rect, encoding code e, refining at
@@ -143,7 +143,7 @@ export class CellBounds {
       }
     }
     this.cutCount = b;
-    this.sumsCells = touched;
+    this.sumsReads = this.readsOf(touched);
     this.sumsPixels = W * H;
     if (!all) return;
     this.pixels = W * H;
@@ -156,11 +156,6 @@ export class CellBounds {
   private readsOf(n: number): number {
     const planes = (this.pOF ? 1 : 0) + (this.pOE ? 1 : 0) + (this.same ? 0 : (this.pUF ? 1 : 0) + (this.pUE ? 1 : 0));
     return n * 4 * planes + (this.whole ? this.qTerms.length + this.rTerms.length : 0);
-  }
-
-  /** Entries boundSums reads for the geometry last prepared. */
-  get sumsReads(): number {
-    return this.readsOf(this.sumsCells);
   }
 
   private prepareRange(levels: readonly LevelPlanes[], l: number, runs: RangeRuns, e: number): void {
