@@ -8,9 +8,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../web/src/query/presets.js';
 import { queryToParams } from '../../web/src/query/url-state.js';
-import { launchChromium } from './support/browser.js';
-import type { Served } from './support/serve.js';
-import { serveStore } from './support/serve.js';
+import { launchChromium } from '../../bench/chromium.js';
+import type { Served } from '../../bench/served-store.js';
+import { serveStore } from '../../bench/served-store.js';
 import { runCli } from '../cli/cli-process.js';
 
 /**

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../web/src/query/presets.js';
 import type { QueryState } from '../../web/src/query/query-state.js';
 import { queryToParams } from '../../web/src/query/url-state.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium } from '../../bench/chromium.js';
 import { runCli } from '../cli/cli-process.js';
-import type { Served } from './support/serve.js';
-import { serveStore } from './support/serve.js';
+import type { Served } from '../../bench/served-store.js';
+import { serveStore } from '../../bench/served-store.js';
 
 /** Where the screenshots go (gitignored): one per scenario and view, for a person to look at. */
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));

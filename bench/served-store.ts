@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../../bin/masksearch.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/masksearch.js', import.meta.url));
 
 export interface Served {
   /** http://localhost:PORT */
