@@ -3,7 +3,7 @@
  * `masksearch serve` on a fresh embedded store (which seeds the real photos and the synthetic
  * demo, as `npm start` does), opens a scenario card's URL in Chromium the moment the server says
  * it is ready, and times page open (navigation start) to the first result card shown, while the
- * store is still filling. One page per run by default, as a user opens it; `--pair` opens the
+ * store is still filling (timed in the page, in the frame that shows it). One page per run by default, as a user opens it; `--pair` opens the
  * real and the synthetic preset at once, as the browser test does. Per run: ready time, each
  * preset's first answer and how the page spent it (HTML, script, first GraphQL request);
  * then per preset the median and the maximum. Needs the built explorer (`npm run build:web`).
@@ -19,6 +19,7 @@ import { DEFAULT_DEMO_IMAGES } from '../cli/commands/demo.js';
 import { PRESETS, type Preset } from '../web/src/query/presets.js';
 import { queryToParams } from '../web/src/query/url-state.js';
 import { launchChromium } from './chromium.js';
+import { FIRST_ANSWER_MS, WATCH_FIRST_ANSWER } from './first-answer-timing.js';
 import { serveStore } from './served-store.js';
 import { median } from './suite.js';
 
@@ -60,16 +61,17 @@ interface Answer {
 const PAGE_TIMING = `(() => {
   const resources = performance.getEntriesByType('resource');
   const end = (suffix) => resources.find((r) => r.name.endsWith(suffix))?.responseEnd ?? NaN;
-  return { ms: performance.now(), html: performance.getEntriesByType('navigation')[0].responseEnd, script: end('.js'), firstGraphql: end('/graphql') };
+  return { ms: ${FIRST_ANSWER_MS}, html: performance.getEntriesByType('navigation')[0].responseEnd, script: end('.js'), firstGraphql: end('/graphql') };
 })()`;
 
 async function openPresets(browser: Browser, origin: string, presets: readonly Preset[]): Promise<Answer[]> {
   const pages = await Promise.all(presets.map(() => browser.newPage({ viewport: { width: 1400, height: 1000 } })));
+  await Promise.all(pages.map((p) => p.addInitScript(WATCH_FIRST_ANSWER)));
   try {
     await Promise.all(pages.map((p, i) => p.goto(`${origin}/?${queryToParams(presets[i].query)}`)));
     return await Promise.all(
       pages.map(async (page, i) => {
-        await page.locator('.results[data-status="done"] .card').first().waitFor({ timeout: 60_000 });
+        await page.waitForFunction(`typeof ${FIRST_ANSWER_MS} === 'number'`, undefined, { timeout: 60_000 });
         // A string, not a function: tsx's helpers in a compiled function do not exist in the page.
         const timing = (await page.evaluate(PAGE_TIMING)) as Pick<Answer, 'ms' | 'html' | 'script' | 'firstGraphql'>;
         const seeding = (await page.getByTestId('seeding').count()) > 0;

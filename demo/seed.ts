@@ -69,12 +69,6 @@ export interface DemoSettings {
   /** Stops between batches and, in a service, between ingested groups of files. */
   signal?: AbortSignal;
   /**
-   * Runs once the first batch's images and saliency maps are stored, before its other masks:
-   * what the synthetic model's presets need is then in, in a fraction of a second. The service
-   * seeds a slice of the real photos here, before the rest.
-   */
-  afterFirstSaliency?: () => Promise<void>;
-  /**
    * Runs once the first batch (the small first shard, every kind of mask) is stored, before the
    * rest; the shards go on being made meanwhile. The service seeds the rest of the real photos here.
    */
@@ -231,7 +225,6 @@ export async function seedDemo(target: DemoTarget, sources: MaskSourceRegistry, 
         signal?.throwIfAborted();
         const before = stored;
         await ingestBatch(target, ingest, batch, dir, (masks) => reporter.stored((stored = before + masks)));
-        if (index === 0 && ingest.kind === 'saliency') await settings.afterFirstSaliency?.();
       }
       if (index === 0) {
         generation.makeRest();

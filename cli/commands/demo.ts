@@ -180,10 +180,10 @@ function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined):
  * `masksearch serve` on a store without any image (`files` from startDemoFiles; null: the store
  * has images, nothing to do): seeds the real-data demo (a few seconds) and the synthetic one
  * through the running service, which shows each batch as it lands. A slice of each comes first —
- * the synthetic demo's small first shard, its images (with the object box) and saliency maps,
- * the cheapest to store; then a dozen photos with both their masks; then the first shard's other
- * masks — so that every preset has data to answer over within a second or two; then the rest of
- * the photos, then the rest of the synthetic demo. A stop request ends the seeding between
+ * a dozen photos with both their masks, then the synthetic demo's small first shard — so that
+ * every preset has data to answer over within a second or two (the real slice first: its card
+ * leads the landing view, and the synthetic presets then still answer in time, bench/README.md);
+ * then the rest of the photos, then the rest of the synthetic demo. A stop request ends the seeding between
  * batches; a failure is reported and the server keeps serving. `status` tells clients how far it
  * got, over both datasets.
  */
@@ -205,7 +205,7 @@ export async function seedDemoIntoEmptyStore(service: MaskSearch, files: DemoFil
     status?.started(`real photos (NUS Scene) and synthetic demo (${plural(dataset.images, 'image')})`);
     console.log(SYNTHETIC_NOTICE);
     const seedReal = (options: RealDemoOptions) => seedRealDemo(target, service.sources, photos, real, { signal: stop.signal, writePhotos: files.writePhotos, ...options });
-    let slice: RealSummary | undefined;
+    const slice = await seedReal({ photos: FIRST_REAL_PHOTOS });
     const summary = await seedDemo(
       target,
       service.sources,
@@ -214,7 +214,6 @@ export async function seedDemoIntoEmptyStore(service: MaskSearch, files: DemoFil
         dir,
         signal: stop.signal,
         generation: files.generation,
-        afterFirstSaliency: async () => void (slice = await seedReal({ photos: FIRST_REAL_PHOTOS })),
         // The rest of the photos, not the slice's again: they are stored already.
         afterFirstBatch: async () => void (await seedReal({ after: slice })),
       },
