@@ -108,6 +108,12 @@ export async function runFilter(ctx: EngineContext, plan: Plan, options: FilterO
   const items = new Int32Array(matches);
   for (let i = 0, m = 0; i < plan.size; i++) if (passed[i]) items[m++] = i;
   const keys = plan.keys;
-  items.sort((a, b) => keys[a] - keys[b]);
+  // Candidates are in slot order, which is key order unless masks were removed and added since.
+  if (!ascendingBy(items, keys)) items.sort((a, b) => keys[a] - keys[b]);
   return { items, known };
+}
+
+function ascendingBy(items: Int32Array, keys: ArrayLike<number>): boolean {
+  for (let m = 1; m < items.length; m++) if (keys[items[m - 1]] > keys[items[m]]) return false;
+  return true;
 }

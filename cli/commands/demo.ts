@@ -6,7 +6,7 @@ import { combinedReporter } from '../../demo/combined-reporter.js';
 import { terminalReporter } from '../../demo/progress.js';
 import { SYNTHETIC_NOTICE, seedDemo, type DemoSummary } from '../../demo/seed.js';
 import { DemoConflict, demoState } from '../../demo/store-state.js';
-import { seedRealDemo, type RealDemoOptions, type RealSummary } from '../../demo/real/seed.js';
+import { seedRealDemo, type RealDemoOptions } from '../../demo/real/seed.js';
 import { serviceTarget, storeTarget } from '../../demo/targets.js';
 import { startGeneration, type Generation } from '../../demo/generate.js';
 import { photoKeys, type PhotoTask } from '../../demo/real/photos.js';
@@ -183,8 +183,8 @@ function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined):
  * a dozen photos with both their masks, then the synthetic demo's small first shard — so that
  * every preset has data to answer over within a second or two (the real slice first: its card
  * leads the landing view, and the synthetic presets then still answer in time, bench/README.md);
- * then the rest of the photos, then the rest of the synthetic demo. A stop request ends the seeding between
- * batches; a failure is reported and the server keeps serving. `status` tells clients how far it
+ * then the rest of the photos, then the rest of the synthetic demo. A stop request ends the
+ * seeding between batches; a failure is reported and the server keeps serving. `status` tells clients how far it
  * got, over both datasets.
  */
 export async function seedDemoIntoEmptyStore(service: MaskSearch, files: DemoFiles | null, stopRequested: Promise<void>, status?: SeedingStatus): Promise<void> {
