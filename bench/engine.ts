@@ -6,6 +6,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { positiveInt } from './cli-options.js';
 import type { ChiConfig } from '../engine/index.js';
 import { DEFAULT_CHI_CONFIG, VerifyThread, configName, validateChiConfig } from '../engine/index.js';
 import type { Answer, QueryCase } from './suite.js';
@@ -66,12 +67,6 @@ interface Options {
   /** Pixels on SharedArrayBuffers and each query also run with a second verification thread. */
   thread?: boolean;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 function progress(label: string, total: number): { update(n: number): void; stop(): void } {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };

@@ -13,7 +13,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './cli-options.js';
 import type { Browser } from 'playwright-core';
 import { DEFAULT_DEMO_IMAGES } from '../cli/commands/demo.js';
 import { PRESETS, type Preset } from '../web/src/query/presets.js';
@@ -28,12 +29,6 @@ interface Options {
   demoImages: number;
   pair: boolean;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const preset = (id: string): Preset => {
   const found = PRESETS.find((p) => p.id === id);

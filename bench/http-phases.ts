@@ -9,7 +9,8 @@
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './cli-options.js';
 import type { Plugin } from 'graphql-yoga';
 import { openDatabase } from '../db/client.js';
 import { schema } from '../schema/index.js';
@@ -24,12 +25,6 @@ interface Options {
   warmup: number;
   where: string;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const DEFAULT_WHERE = '{ maskTypes: ["saliency"] }';
 

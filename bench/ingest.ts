@@ -10,6 +10,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { positiveInt } from './cli-options.js';
 import { asc, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { DEFAULT_CHI_CONFIG } from '../engine/index.js';
@@ -32,12 +33,6 @@ interface Options {
   naive: boolean;
   pglite: boolean;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const SIZE = 224;
 

@@ -11,7 +11,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './cli-options.js';
 import postgres from 'postgres';
 import { buildChi, DEFAULT_CHI_CONFIG, serializeChi } from '../engine/index.js';
 import { openDatabase } from '../db/client.js';
@@ -34,12 +35,6 @@ interface Options {
   probe: boolean;
   serverCpuProf?: string;
 }
-
-const positiveInt = (text: string): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const WHERE = '{ modelNames: ["resnet50"] }';
 const STATS = 'stats { verified elapsedMs }';

@@ -7,7 +7,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './cli-options.js';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { buildChi, serializeChi, DEFAULT_CHI_CONFIG } from '../engine/index.js';
@@ -28,12 +29,6 @@ interface Options {
   runs: number;
   reuse: boolean;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const PAGE = 25;
 const NESTED = 'id maskType image { key label boxes { name } } model { name }';

@@ -4,16 +4,11 @@
  * db/pixel-codec.ts: stored bytes, and encode and decode time per mask (median of --runs
  * passes over every mask, after one warm-up pass). Every decode is checked bit-exact.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './cli-options.js';
 import type { Mask } from '../engine/mask.js';
 import { decodeMaskPixels, encodeMaskPixels, PIXEL_CODECS, type EncodedMask } from '../db/pixel-codec.js';
 import { gradCamF32 } from './grad-cam-f32.js';
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const SIZE = 224;
 

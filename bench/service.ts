@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './cli-options.js';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { DEFAULT_CHI_CONFIG } from '../engine/index.js';
@@ -42,12 +43,6 @@ interface Options {
   cacheMb: number;
   json?: string;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const SIZE = 224;
 const SEED = 1;

@@ -7,17 +7,12 @@
  * engine/table-snapshot.ts writes, with its encode and decode times in this process. Every decode
  * is checked against the table.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './cli-options.js';
 import { compressSync } from 'lz4-napi';
 import { DEFAULT_CHI_CONFIG, MaskTable, buildChi, configName, snapshotTable, tableFromSnapshot } from '../engine/index.js';
 import { shuffle } from '../engine/snapshot-filters.js';
 import { generateDataset } from './synthetic-masks.js';
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const FRAME = 1 << 20;
 
