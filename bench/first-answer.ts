@@ -48,7 +48,7 @@ interface Answer {
   html: number;
   script: number;
   firstGraphql: number;
-  /** Whether the server was still seeding when the answer showed. */
+  /** Whether the page still showed the seeding banner once the answer was read. */
   seeding: boolean;
 }
 
