@@ -108,11 +108,12 @@ export async function runFilter(ctx: EngineContext, plan: Plan, options: FilterO
   const items = new Int32Array(matches);
   for (let i = 0, m = 0; i < plan.size; i++) if (passed[i]) items[m++] = i;
   const keys = plan.keys;
-  // Candidates are in slot order, which is key order unless masks were removed and added since.
+  // Items follow the candidates' slot order, which is key order when masks were added in key order (the usual case).
   if (!ascendingBy(items, keys)) items.sort((a, b) => keys[a] - keys[b]);
   return { items, known };
 }
 
+/** Whether items are in ascending order of their keys: one pass, against a sort's O(n log n) comparisons. */
 function ascendingBy(items: Int32Array, keys: ArrayLike<number>): boolean {
   for (let m = 1; m < items.length; m++) if (keys[items[m - 1]] > keys[items[m]]) return false;
   return true;
