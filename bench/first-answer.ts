@@ -20,7 +20,7 @@ import { DEFAULT_DEMO_IMAGES } from '../cli/commands/demo.js';
 import { PRESETS, type Preset } from '../web/src/query/presets.js';
 import { queryToParams } from '../web/src/query/url-state.js';
 import { launchChromium } from './chromium.js';
-import { FIRST_ANSWER_MS, WATCH_FIRST_ANSWER } from './first-answer-timing.js';
+import { ERROR_SHOWN, FIRST_ANSWER_MS, WATCH_FIRST_ANSWER } from './first-answer-timing.js';
 import { serveStore } from './served-store.js';
 import { median } from './suite.js';
 
@@ -62,6 +62,8 @@ const PAGE_TIMING = `(() => {
 async function openPresets(browser: Browser, origin: string, presets: readonly Preset[]): Promise<Answer[]> {
   const pages = await Promise.all(presets.map(() => browser.newPage({ viewport: { width: 1400, height: 1000 } })));
   await Promise.all(pages.map((p) => p.addInitScript(WATCH_FIRST_ANSWER)));
+  const pageErrors = pages.map(() => [] as string[]);
+  pages.forEach((p, i) => p.on('pageerror', (error) => pageErrors[i].push(error.message)));
   try {
     await Promise.all(pages.map((p, i) => p.goto(`${origin}/?${queryToParams(presets[i].query)}`)));
     return await Promise.all(
@@ -69,6 +71,11 @@ async function openPresets(browser: Browser, origin: string, presets: readonly P
         await page.waitForFunction(`typeof ${FIRST_ANSWER_MS} === 'number'`, undefined, { timeout: 60_000 });
         // A string, not a function: tsx's helpers in a compiled function do not exist in the page.
         const timing = (await page.evaluate(PAGE_TIMING)) as Pick<Answer, 'ms' | 'html' | 'script' | 'firstGraphql'>;
+        // The store filling is no excuse for an error: a run that showed one measured nothing.
+        if (pageErrors[i].length > 0 || (await page.evaluate(ERROR_SHOWN))) {
+          const banner = await page.locator('.error-banner').first().textContent().catch(() => null);
+          throw new Error(`${presets[i].id}: the page showed an error before its first answer: ${pageErrors[i][0] ?? banner ?? '(the banner is gone)'}`);
+        }
         const seeding = (await page.getByTestId('seeding').count()) > 0;
         return { preset: presets[i].id, seeding, ...timing };
       }),

@@ -108,7 +108,8 @@ export async function runFilter(ctx: EngineContext, plan: Plan, options: FilterO
   const items = new Int32Array(matches);
   for (let i = 0, m = 0; i < plan.size; i++) if (passed[i]) items[m++] = i;
   const keys = plan.keys;
-  // Items follow the candidates' slot order, which is key order when masks were added in key order (the usual case).
+  // Items follow the candidates' order, which is key order when the candidates (masks, or images
+  // for an aggregation) were added in key order, the usual case.
   if (!ascendingBy(items, keys)) items.sort((a, b) => keys[a] - keys[b]);
   return { items, known };
 }

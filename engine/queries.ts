@@ -100,10 +100,13 @@ async function topKPlan(ctx: EngineContext, plan: Plan, q: TopKQuery, started: n
   const ranked = await runTopK(ctx, plan, q);
   plan.release?.();
   plan.stats.elapsedMs = performance.now() - started;
-  const itemOf = new Map(ranked.map((r) => [plan.keys[r.item], r.item]));
+  let itemOf: Map<number, number> | undefined;
   return {
     result: { items: ranked.map((r, i) => ({ rank: i + 1, key: plan.keys[r.item], value: r.value })), stats: plan.stats },
-    itemOfKey: (key) => itemOf.get(key),
+    itemOfKey(key) {
+      itemOf ??= new Map(ranked.map((r) => [plan.keys[r.item], r.item]));
+      return itemOf.get(key);
+    },
   };
 }
 

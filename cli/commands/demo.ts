@@ -126,7 +126,7 @@ async function demo(options: DemoOptions): Promise<void> {
   }
 }
 
-/** Real photos seeded with the synthetic demo's first shard: enough for each real preset to answer over. */
+/** Real photos seeded before the synthetic demo's first shard: enough for each real preset to answer over. */
 const FIRST_REAL_PHOTOS = 12;
 
 /** The demo's files for a server to seed, started before it is ready (startDemoFiles). */
