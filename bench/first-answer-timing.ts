@@ -1,6 +1,7 @@
 /** The explorer's first answer, timed inside the page (bench/first-answer.ts and the browser test). */
 
-const ANSWERED = '.results[data-status="done"] .card';
+/** A result card of a finished query. */
+export const ANSWERED = '.results[data-status="done"] .card';
 
 /**
  * Run in the page before its scripts: notes when the first result card of a finished query is

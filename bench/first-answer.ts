@@ -3,23 +3,24 @@
  * `masksearch serve` on a fresh embedded store (which seeds the real photos and the synthetic
  * demo, as `npm start` does), opens a scenario card's URL in Chromium the moment the server says
  * it is ready, and times page open (navigation start) to the first result card shown, while the
- * store is still filling (timed in the page, in the frame that shows it). One page per run by default, as a user opens it; `--pair` opens the
- * real and the synthetic preset at once, as the browser test does. Per run: ready time, each
+ * store is still filling (timed in the page, in the frame that shows it). One page per run by
+ * default, as a user opens it; `--pair` opens the real and the synthetic preset at once, as the
+ * browser test does. Per run: ready time, each
  * preset's first answer and how the page spent it (HTML, script, first GraphQL request);
  * then per preset the median and the maximum. Needs the built explorer (`npm run build:web`).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { positiveInt } from './cli-options.js';
 import type { Browser } from 'playwright-core';
 import { DEFAULT_DEMO_IMAGES } from '../cli/commands/demo.js';
 import { PRESETS, type Preset } from '../web/src/query/presets.js';
 import { queryToParams } from '../web/src/query/url-state.js';
 import { launchChromium } from './chromium.js';
+import { positiveInt } from './cli-options.js';
 import { ERROR_SHOWN, FIRST_ANSWER_MS, WATCH_FIRST_ANSWER } from './first-answer-timing.js';
 import { serveStore } from './served-store.js';
 import { median } from './suite.js';
@@ -38,7 +39,7 @@ const preset = (id: string): Preset => {
 const REAL = preset('real-disagree');
 const SYNTHETIC = preset('background-focus');
 
-const loadAverage = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+const loadAverage = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 interface Answer {
   preset: string;
@@ -91,7 +92,7 @@ async function run(opts: Options): Promise<void> {
   }
   const plan: Preset[][] = opts.pair ? [[REAL, SYNTHETIC]] : [[REAL], [SYNTHETIC]];
   console.log(
-    `# bench:first-answer — ${opts.runs} fresh starts per ${opts.pair ? 'pair of pages' : 'page'}, demo ${opts.demoImages} synthetic images, Node ${process.version}, load ${await loadAverage()}`,
+    `# bench:first-answer — ${opts.runs} fresh starts per ${opts.pair ? 'pair of pages' : 'page'}, demo ${opts.demoImages} synthetic images, Node ${process.version}, load ${loadAverage()}`,
   );
   const browser = await launchChromium();
   const answers: Answer[] = [];
@@ -108,7 +109,7 @@ async function run(opts: Options): Promise<void> {
             const got = await openPresets(browser, server.origin, presets);
             answers.push(...got);
             const cells = got.map((a) => `${a.preset} ${a.ms.toFixed(0)} ms (html ${a.html.toFixed(0)}, script ${a.script.toFixed(0)}, first GraphQL ${a.firstGraphql.toFixed(0)}${a.seeding ? ', seeding' : ', seeding had ended'})`);
-            console.log(`run ${r + 1}: ready ${(readyMs / 1000).toFixed(1)} s; ${cells.join('; ')}; load ${await loadAverage()}`);
+            console.log(`run ${r + 1}: ready ${(readyMs / 1000).toFixed(1)} s; ${cells.join('; ')}; load ${loadAverage()}`);
           } finally {
             await server.stop();
           }
@@ -128,7 +129,7 @@ async function run(opts: Options): Promise<void> {
     const within = ms.filter((m) => m <= 2000).length;
     console.log(`| ${p.id} | ${mine.length} | ${median(ms).toFixed(0)} | ${Math.max(...ms).toFixed(0)} | ${within} of ${mine.length} | ${mine.filter((a) => a.seeding).length} of ${mine.length} |`);
   }
-  console.log(`\nload at end ${await loadAverage()}`);
+  console.log(`\nload at end ${loadAverage()}`);
 }
 
 const program = new Command()

@@ -184,8 +184,8 @@ function statusReporter(inner: SeedReporter, status: SeedingStatus | undefined):
  * every preset has data to answer over within a second or two (the real slice first: its card
  * leads the landing view, and the synthetic presets then still answer in time, bench/README.md);
  * then the rest of the photos, then the rest of the synthetic demo. A stop request ends the
- * seeding between batches; a failure is reported and the server keeps serving. `status` tells clients how far it
- * got, over both datasets.
+ * seeding between batches; a failure is reported and the server keeps serving. `status` tells
+ * clients how far it got, over both datasets.
  */
 export async function seedDemoIntoEmptyStore(service: MaskSearch, files: DemoFiles | null, stopRequested: Promise<void>, status?: SeedingStatus): Promise<void> {
   if (!files) return;

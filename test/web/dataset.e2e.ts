@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../web/src/query/presets.js';
 import { queryToParams } from '../../web/src/query/url-state.js';
 import { launchChromium } from '../../bench/chromium.js';
-import { FIRST_ANSWER_MS, WATCH_FIRST_ANSWER } from '../../bench/first-answer-timing.js';
+import { ANSWERED, FIRST_ANSWER_MS, WATCH_FIRST_ANSWER } from '../../bench/first-answer-timing.js';
 import type { Served } from '../../bench/served-store.js';
 import { serveStore } from '../../bench/served-store.js';
 import { runCli } from '../cli/cli-process.js';
@@ -92,7 +92,7 @@ describe('the first run: seeding, the landing view and the scenario cards', () =
           expect(await p.locator('.error-banner').count()).toBe(0);
           sawWaiting ||= (await p.getByTestId('query-waiting').count()) > 0;
           sawPartial ||= (await p.getByTestId('partial-answer').count()) > 0;
-          return (await p.locator('.results[data-status="done"] .card').count()) > 0;
+          return (await p.locator(ANSWERED).count()) > 0;
         }, 'the preset to answer', 60_000);
         // From the page's navigation start to the frame that showed the first card.
         await p.waitForFunction(`typeof ${FIRST_ANSWER_MS} === 'number'`);
